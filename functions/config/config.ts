@@ -1,0 +1,225 @@
+// Reads and validates the watcher configuration in one place; everything else receives the typed, frozen result.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_ADVISORY_PACKAGES } from './default-packages.js';
+
+/** A configuration problem: names the offending field. The CLI exits 2 on it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** `https://` everywhere; `http://` only for loopback hosts (local tests and demos). */
+export function isAllowedSourceUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.'));
+}
+
+const sourceUrl = z
+  .string()
+  .refine(isAllowedSourceUrl, 'must be an https:// URL (http:// is accepted only for loopback hosts)');
+
+/** Secrets are referenced, never written into config: `env:NAME` locally, `ssm:/name` or `secretsmanager:name` on AWS. */
+export const secretRef = z
+  .string()
+  .regex(
+    /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[\w./-]+|secretsmanager:[\w/+=.@-]+)$/,
+    'must reference a secret as env:NAME, ssm:/parameter/name or secretsmanager:name, never hold the value itself',
+  );
+export type SecretRef = z.infer<typeof secretRef>;
+
+const sourceBase = {
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)'),
+  /** Human label; defaults to the id. */
+  name: z.string().min(1).max(80).optional(),
+  everyMinutes: z.number().int().min(1).max(1440).optional(),
+  failureThreshold: z.number().int().min(1).max(100).optional(),
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  maxBytes: z.number().int().min(1024).max(50_000_000).optional(),
+};
+
+const auth0StatusSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('auth0-status'),
+  url: sourceUrl,
+  region: z.string().regex(/^[A-Z]{2}-\d+$/, 'must be a region label such as "US-1"'),
+  trackResolvedDays: z.number().int().min(1).max(365).optional(),
+});
+
+const auth0ChangelogSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('auth0-changelog'),
+  url: sourceUrl,
+});
+
+const packageRef = z.strictObject({
+  ecosystem: z.enum([
+    'actions',
+    'composer',
+    'erlang',
+    'go',
+    'maven',
+    'npm',
+    'nuget',
+    'other',
+    'pip',
+    'pub',
+    'rubygems',
+    'rust',
+    'swift',
+  ]),
+  name: z.string().min(1).max(214),
+});
+export type PackageRef = z.infer<typeof packageRef>;
+
+const githubAdvisoriesSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('github-advisories'),
+  url: sourceUrl.default('https://api.github.com/advisories'),
+  packages: z.array(packageRef).min(1).default(() => DEFAULT_ADVISORY_PACKAGES.map((p) => ({ ...p }))),
+  token: secretRef.optional(),
+});
+
+const auth0BulletinsSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('auth0-bulletins'),
+  url: sourceUrl,
+});
+
+export const sourceConfigSchema = z.discriminatedUnion('type', [
+  auth0StatusSource,
+  auth0ChangelogSource,
+  githubAdvisoriesSource,
+  auth0BulletinsSource,
+]);
+
+export type Auth0StatusSourceConfig = z.infer<typeof auth0StatusSource>;
+export type Auth0ChangelogSourceConfig = z.infer<typeof auth0ChangelogSource>;
+export type GithubAdvisoriesSourceConfig = z.infer<typeof githubAdvisoriesSource>;
+export type Auth0BulletinsSourceConfig = z.infer<typeof auth0BulletinsSource>;
+export type SourceConfig = z.infer<typeof sourceConfigSchema>;
+export type SourceType = SourceConfig['type'];
+
+/** Poll cadence per source type when a source sets no `everyMinutes`. */
+export const DEFAULT_EVERY_MINUTES: Readonly<Record<SourceType, number>> = {
+  'auth0-status': 1,
+  'auth0-changelog': 15,
+  // The advisories API allows 60 unauthenticated requests an hour; one request per ecosystem per poll.
+  'github-advisories': 60,
+  'auth0-bulletins': 60,
+};
+
+const outputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('console') }),
+  z.strictObject({ type: z.literal('jsonl'), path: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal('sns'),
+    topicArn: z.string().regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
+    /** Endpoint override (a local SNS-compatible server); the default is AWS. */
+    endpoint: sourceUrl.optional(),
+    region: z.string().min(1).optional(),
+  }),
+]);
+export type OutputConfig = z.infer<typeof outputSchema>;
+
+export const watcherConfigSchema = z
+  .strictObject({
+    /** Directory of the embedded store (local mode). */
+    stateDir: z.string().min(1).default('.watcher-state'),
+    /** DynamoDB table name (the embedded store and AWS). */
+    tableName: z.string().regex(/^[\w.-]{3,255}$/).default('auth0-watcher-state'),
+    /** Consecutive failed polls before `source.failing` is emitted. */
+    failureThreshold: z.number().int().min(1).max(100).default(3),
+    /** Days a resolved incident stays tracked so that a late RCA is noticed. */
+    trackResolvedDays: z.number().int().min(1).max(365).default(60),
+    sources: z.array(sourceConfigSchema).min(1),
+    outputs: z.array(outputSchema).default(() => [{ type: 'console' as const }]),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.sources.forEach((source, index) => {
+      if (seen.has(source.id)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `duplicate source id "${source.id}"` });
+      }
+      seen.add(source.id);
+    });
+  });
+
+export type WatcherConfig = Readonly<z.infer<typeof watcherConfigSchema>>;
+
+/** The configuration `npm start` uses when given none: Auth0 status for US-1, the change log, and advisories for Auth0's SDKs. */
+export const DEFAULT_CONFIG_INPUT = {
+  stateDir: '.watcher-state',
+  sources: [
+    {
+      id: 'auth0-status-us-1',
+      type: 'auth0-status',
+      name: 'Auth0 status (US-1)',
+      // Auth0's public sample tenant stands in for a US-1 tenant; set your own tenant domain.
+      url: 'https://status.auth0.com/feed?domain=samples.auth0.com',
+      region: 'US-1',
+    },
+    { id: 'auth0-changelog', type: 'auth0-changelog', name: 'Auth0 change log', url: 'https://auth0.com/changelog/rss.xml' },
+    { id: 'auth0-advisories', type: 'github-advisories', name: 'Auth0 SDK security advisories' },
+  ],
+  outputs: [{ type: 'console' }],
+} as const;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/** Validates a parsed config object; relative paths resolve against `baseDir`. */
+export function parseConfig(input: unknown, baseDir: string): WatcherConfig {
+  const result = watcherConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${formatPath(issue.path) || '(config)'}: ${issue.message}`);
+    throw new ConfigError(`invalid config: ${lines.join('; ')}`);
+  }
+  const config = result.data;
+  return deepFreeze({
+    ...config,
+    stateDir: resolve(baseDir, config.stateDir),
+    outputs: config.outputs.map((output) =>
+      output.type === 'jsonl' ? { ...output, path: resolve(baseDir, output.path) } : output,
+    ),
+  });
+}
+
+/** Loads a JSON config file; relative paths in it resolve against the file's directory. */
+export async function loadConfigFile(path: string): Promise<WatcherConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfig(input, dirname(resolve(path)));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

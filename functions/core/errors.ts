@@ -1,0 +1,43 @@
+// Error classes of the watcher; each is turned into an outcome in exactly one place (the poll use case or the CLI).
+
+/** A source could not be read: names the source, the URL and the reason. */
+export class SourceError extends Error {
+  override readonly name: string = 'SourceError';
+  constructor(
+    readonly sourceId: string,
+    readonly url: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`source ${sourceId}: ${reason} (${url})`, options);
+  }
+}
+
+/** The HTTP layer failed: network error, timeout, HTTP status, redirect, content type, size. */
+export class FetchError extends Error {
+  override readonly name = 'FetchError';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${reason} (${url})`, options);
+  }
+}
+
+/** Publishing an event failed; the event stays in the outbox and is retried by a later run. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  constructor(
+    readonly eventId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A secret reference could not be resolved. The message names the reference, never the value. */
+export class SecretError extends Error {
+  override readonly name = 'SecretError';
+}

@@ -1,0 +1,141 @@
+// The domain model shared by sources, diffing, events and rendering: plain data, no I/O.
+
+export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Auth0 change-log entry types, as used by the change log itself. */
+export const CHANGE_TYPES = [
+  'added',
+  'updated',
+  'fixed',
+  'changed',
+  'deprecated',
+  'upcoming-deprecation',
+  'removed',
+] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+/** Change types operators must not miss (there is no "breaking" flag in the change log). */
+export const ATTENTION_CHANGE_TYPES: readonly ChangeType[] = [
+  'deprecated',
+  'upcoming-deprecation',
+  'removed',
+  'changed',
+];
+
+/** One dated entry of an incident's or maintenance's update history. */
+export interface ItemUpdate {
+  /** The vendor's label: Investigating, Identified, Monitoring, Update, Resolved, Postmortem, Scheduled, In progress, Verifying, Completed. */
+  readonly label: string;
+  /** ISO 8601, UTC. */
+  readonly at: string;
+  /** Plain text, markup removed, white space folded. */
+  readonly text: string;
+}
+
+export interface IncidentItem {
+  readonly kind: 'incident' | 'maintenance';
+  /** Stable key: the id in the `/incidents/<id>` link. */
+  readonly itemId: string;
+  readonly title: string;
+  readonly url: string;
+  /** The entry's own updated/pubDate stamp, ISO 8601. */
+  readonly updatedAt?: string;
+  /** Update history, newest first, as the feeds list it. */
+  readonly updates: readonly ItemUpdate[];
+  /** Regions named by the incident (e.g. "US-1"); empty when it names none. */
+  readonly regions: readonly string[];
+}
+
+export interface ChangelogItem {
+  readonly kind: 'changelog';
+  /** The entry's `<guid>` (its per-entry URL). */
+  readonly itemId: string;
+  readonly title: string;
+  readonly url: string;
+  readonly publishedAt?: string;
+  readonly changeType: ChangeType;
+  /** How the change type was found: the feed said so, or it was classified from the text. */
+  readonly changeTypeFrom: 'feed' | 'classified';
+  /** Plain-text description. */
+  readonly text: string;
+}
+
+export interface AffectedPackage {
+  readonly ecosystem: string;
+  readonly name: string;
+  readonly vulnerableRange?: string;
+  readonly firstPatchedVersion?: string;
+}
+
+export interface AdvisoryItem {
+  readonly kind: 'advisory';
+  /** GHSA id, CVE id or bulletin link. */
+  readonly itemId: string;
+  readonly title: string;
+  readonly url: string;
+  readonly publishedAt?: string;
+  readonly updatedAt?: string;
+  readonly withdrawnAt?: string;
+  /** Vendor severity as published: low, medium, high, critical, or unknown. */
+  readonly vendorSeverity: 'low' | 'medium' | 'high' | 'critical' | 'unknown';
+  readonly cveId?: string;
+  readonly packages: readonly AffectedPackage[];
+  readonly text: string;
+}
+
+export type Item = IncidentItem | ChangelogItem | AdvisoryItem;
+export type ItemKind = Item['kind'];
+
+/** A pure parse either yields items or says why it could not read the document. Never an empty list for "could not read". */
+export type ParseResult =
+  | { readonly ok: true; readonly items: readonly Item[] }
+  | { readonly ok: false; readonly reason: string };
+
+export const EVENT_TYPES = [
+  'incident.opened',
+  'incident.updated',
+  'incident.resolved',
+  'incident.rca_published',
+  'maintenance.scheduled',
+  'maintenance.started',
+  'maintenance.updated',
+  'maintenance.completed',
+  'changelog.published',
+  'advisory.published',
+  'advisory.updated',
+  'advisory.withdrawn',
+  'source.failing',
+  'source.recovered',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Schema version 1 of the event published for every change (documented in the README). */
+export interface WatcherEvent {
+  readonly schemaVersion: 1;
+  /** Stable and unique for this change: consumers deduplicate on it. */
+  readonly id: string;
+  readonly type: EventType;
+  /** The configured source id. */
+  readonly source: string;
+  /** The source's type (auth0-status, auth0-changelog, github-advisories, auth0-bulletins). */
+  readonly sourceType: string;
+  /** Who the item is about, for people ("Auth0"). */
+  readonly vendor: string;
+  readonly itemId: string;
+  readonly title: string;
+  readonly url: string;
+  readonly severity: Severity;
+  /** When the change happened at the vendor, ISO 8601. */
+  readonly occurredAt: string;
+  /** When the watcher saw it, ISO 8601. */
+  readonly detectedAt: string;
+  /** One or two sentences of plain text. */
+  readonly summary: string;
+  readonly status?: string;
+  readonly regions?: readonly string[];
+  readonly changeType?: ChangeType;
+  readonly packages?: readonly AffectedPackage[];
+  /** The update this event is about, for incident and maintenance events. */
+  readonly update?: ItemUpdate;
+}
