@@ -1,0 +1,141 @@
+// Source 'auth0-changelog': the auth0.com/changelog RSS feed, one item per entry, with its change type.
+import type { Auth0ChangelogSourceConfig } from '../config/config.js';
+import { CHANGE_TYPES, type ChangeType, type ChangelogItem, type ParseResult } from '../core/model.js';
+import { htmlToText, markdownToText } from './html-text.js';
+import { parseXmlSafely, rootElementOf, sniffRootElement, xmlChild, xmlChildren, xmlText } from './safe-xml.js';
+import type { FetchedDocument, FetchRequest, SourceModule } from './source.js';
+
+interface ClassificationRule {
+  readonly type: ChangeType;
+  readonly pattern: RegExp;
+}
+
+/**
+ * Keyword rules, first match wins, tried on the title before the description. Tense matters: an announced
+ * future deprecation or removal ("will be removed", "will no longer") is upcoming-deprecation; a removal
+ * that happened ("has been removed", "Remove unused field") is removed; a deprecation announced now
+ * ("deprecated", "is ending", "end of life") is deprecated. A bare future "will remove" is weaker evidence
+ * than a present "is ending", so it is tried after the deprecation words.
+ */
+const CLASSIFICATION_RULES: readonly ClassificationRule[] = [
+  {
+    type: 'upcoming-deprecation',
+    pattern:
+      /\bwill be (?:deprecated|removed|retired|sunset|discontinued|disabled|turned off)\b|\bwill no longer\b|\bwill impose\b|\b(?:upcoming|planned|scheduled|future) (?:deprecation|removal|retirement|end[- ]of[- ]life|sunset)\b|\bdeprecation (?:date|timeline|schedule)\b/i,
+  },
+  {
+    type: 'removed',
+    pattern: /(?<!\bwill )(?<!\bwill be )(?<!\bto )(?<!\bto be )\b(?:remov(?:e|es|ed|al)|sunset(?:ted)?)\b|(?<!\bwill )\bno longer (?:be )?(?:available|supported)\b/i,
+  },
+  {
+    type: 'deprecated',
+    pattern: /\bdeprecat\w*|\bend[- ]of[- ](?:life|support|availability)\b|\bending\b|\bdiscontinu\w*|\bretir(?:e|ed|es|ing|ement)\b/i,
+  },
+  {
+    type: 'upcoming-deprecation',
+    pattern: /\bwill (?:remove|retire|discontinue|disable|deprecate|sunset|stop supporting|end support)\b/i,
+  },
+  {
+    type: 'changed',
+    pattern: /\bchang(?:e|es|ed|ing)\b|\bstricter\b|\bbreaking\b|\bnow (?:requires?|enforces?|rejects?)\b/i,
+  },
+  {
+    type: 'fixed',
+    pattern: /\bfix(?:es|ed|ing)?\b|\bbugs?\b|\bissue where\b/i,
+  },
+  {
+    type: 'updated',
+    pattern: /\bnow generally available\b|\bimprov\w*|\benhanc\w*|\bupdat\w*/i,
+  },
+];
+
+/**
+ * Classifies a change-log entry that carries no type: keyword rules over the title first, then the
+ * description (URLs ignored); `added` when nothing matches.
+ */
+export function classifyChangeType(title: string, text: string): ChangeType {
+  const description = text.replace(/https?:\/\/\S+/g, ' ');
+  for (const field of [title, description]) {
+    const rule = CLASSIFICATION_RULES.find((candidate) => candidate.pattern.test(field));
+    if (rule) return rule.type;
+  }
+  return 'added';
+}
+
+/** A `<category>` naming one of the change log's types ("Upcoming Deprecation" → upcoming-deprecation). */
+function changeTypeFromCategories(categories: readonly unknown[]): ChangeType | undefined {
+  for (const category of categories) {
+    const normalized = (xmlText(category) ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+    const found = CHANGE_TYPES.find((type) => type === normalized);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function requests(config: Auth0ChangelogSourceConfig): readonly FetchRequest[] {
+  return [{ url: config.url, expect: 'xml' }];
+}
+
+function parse(documents: readonly FetchedDocument[]): ParseResult {
+  if (documents.length === 0) return { ok: false, reason: 'no document was fetched' };
+  const items: ChangelogItem[] = [];
+  const seen = new Set<string>();
+  for (const document of documents) {
+    const result = parseChangelogFeed(document.body);
+    if (!result.ok) return result;
+    for (const item of result.items) {
+      if (seen.has(item.itemId)) continue;
+      seen.add(item.itemId);
+      items.push(item);
+    }
+  }
+  return { ok: true, items };
+}
+
+/** Parses the change log's RSS 2.0 body. */
+export function parseChangelogFeed(body: string): { ok: true; items: ChangelogItem[] } | { ok: false; reason: string } {
+  const sniffed = sniffRootElement(body);
+  if (sniffed !== undefined && sniffed !== 'rss') {
+    return { ok: false, reason: `not an RSS 2.0 feed (root element <${sniffed}>)` };
+  }
+  const parsed = parseXmlSafely(body);
+  if (!parsed.ok) return parsed;
+  const root = rootElementOf(parsed.doc);
+  if (root !== 'rss') return { ok: false, reason: `not an RSS 2.0 feed (root element <${root ?? 'none'}>)` };
+  const channel = xmlChild(parsed.doc['rss'], 'channel');
+  const channelLink = xmlText(xmlChild(channel, 'link'))?.trim();
+
+  const items: ChangelogItem[] = [];
+  for (const [index, item] of xmlChildren(channel, 'item').entries()) {
+    const title = htmlToText(xmlText(xmlChild(item, 'title')) ?? '');
+    const name = title ? `item "${title}"` : `item ${index + 1}`;
+    // Quirk: every <link> is the feed URL itself; the entry's own address and stable key is the guid.
+    const guid = xmlText(xmlChild(item, 'guid'))?.trim();
+    if (!guid) return { ok: false, reason: `${name} has no <guid> to key it on` };
+    if (!title) return { ok: false, reason: `${name} (guid ${guid}) has no title` };
+    const pubDate = xmlText(xmlChild(item, 'pubDate'))?.trim();
+    const publishedMs = pubDate ? Date.parse(pubDate) : undefined;
+    if (pubDate && Number.isNaN(publishedMs)) return { ok: false, reason: `${name} has an unreadable pubDate "${pubDate}"` };
+    const text = markdownToText(xmlText(xmlChild(item, 'description')) ?? '');
+    const fromFeed = changeTypeFromCategories(xmlChildren(item, 'category'));
+    const url = /^https?:\/\//i.test(guid) ? guid : (xmlText(xmlChild(item, 'link'))?.trim() ?? channelLink ?? guid);
+    items.push({
+      kind: 'changelog',
+      itemId: guid,
+      title,
+      url,
+      ...(publishedMs !== undefined ? { publishedAt: new Date(publishedMs).toISOString() } : {}),
+      changeType: fromFeed ?? classifyChangeType(title, text),
+      changeTypeFrom: fromFeed ? 'feed' : 'classified',
+      text,
+    });
+  }
+  return { ok: true, items };
+}
+
+export const auth0ChangelogSource: SourceModule<Auth0ChangelogSourceConfig> = {
+  type: 'auth0-changelog',
+  vendor: 'Auth0',
+  requests,
+  parse,
+};
