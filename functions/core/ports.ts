@@ -1,5 +1,6 @@
 // Ports the use cases are built from; adapters implement them, handlers and the CLI choose which.
 import type { WatcherEvent } from './model.js';
+import type { OutboxEntry, SourceState, TrackedItem } from './tracked.js';
 import type { FetchedDocument, FetchRequest } from '../sources/source.js';
 
 export interface Clock {
@@ -23,12 +24,20 @@ export type FetchOutcome =
       readonly bytes: number;
     };
 
+export interface FetchOptions {
+  readonly validators?: Validators;
+  readonly bearerToken?: string;
+  /** Per-source overrides of the fetcher's defaults. */
+  readonly timeoutMs?: number;
+  readonly maxBytes?: number;
+}
+
 export interface Fetcher {
   /**
    * Fetches one request (all its pages). Sends `If-None-Match`/`If-Modified-Since` when validators are given.
    * Throws `FetchError` naming the URL and the reason for anything that is not a usable body.
    */
-  fetch(request: FetchRequest, options: { validators?: Validators; bearerToken?: string }): Promise<FetchOutcome>;
+  fetch(request: FetchRequest, options: FetchOptions): Promise<FetchOutcome>;
 }
 
 /** Delivers one event; throws `PublishError` when it could not. Must be safe to call again with the same event. */
@@ -47,4 +56,43 @@ export interface Logger {
   info(message: string, keys?: Record<string, unknown>): void;
   warn(message: string, keys?: Record<string, unknown>): void;
   error(message: string, keys?: Record<string, unknown>): void;
+}
+
+/** A stored record with its outbox and optimistic-locking version. */
+export interface StoredRecord<T> {
+  readonly value: T;
+  readonly outbox: readonly OutboxEntry[];
+  readonly version: number;
+}
+
+/** Where an outbox lives: the source record (itemId undefined) or one item record. */
+export interface OutboxRef {
+  readonly sourceId: string;
+  readonly itemId?: string;
+}
+
+export interface PutOptions {
+  /** The version read before; undefined when the record must not exist yet. */
+  readonly expectedVersion: number | undefined;
+  /** Events to add to the record's outbox in the same write. */
+  readonly outbox?: readonly OutboxEntry[];
+  /** With a lease: the write succeeds only when no other run holds the source (leaseUntil absent or before this time). */
+  readonly leaseFreeAt?: string;
+}
+
+/**
+ * What the watcher remembers. Every write is conditional on the version read before, so two runs cannot both
+ * apply a change; a write returns false when another run got there first.
+ */
+export interface StateStore {
+  getSource(sourceId: string): Promise<StoredRecord<SourceState> | undefined>;
+  putSource(sourceId: string, state: SourceState, options: PutOptions): Promise<boolean>;
+  listItems(sourceId: string): Promise<ReadonlyArray<StoredRecord<TrackedItem>>>;
+  putItem(sourceId: string, item: TrackedItem, options: PutOptions): Promise<boolean>;
+  /** Takes an outbox entry for publishing if nobody holds it (unclaimed, or claimed before `staleBefore`). */
+  claimOutbox(ref: OutboxRef, eventId: string, claimedAt: string, staleBefore: string): Promise<boolean>;
+  /** Gives an entry back after a failed publish, so the next run retries it at once. */
+  releaseOutbox(ref: OutboxRef, eventId: string): Promise<void>;
+  /** Removes a published entry. */
+  ackOutbox(ref: OutboxRef, eventId: string): Promise<void>;
 }

@@ -1,0 +1,58 @@
+// Builds schema-version-1 events with ids that are stable for the change they describe.
+import { createHash } from 'node:crypto';
+import type { EventType, WatcherEvent } from './model.js';
+
+/** The source an event comes from, as the event and its text name it. */
+export interface EventSourceInfo {
+  readonly id: string;
+  readonly type: string;
+  readonly vendor: string;
+  readonly url: string;
+  readonly name?: string;
+  /** The configured region label, used when an incident names none. */
+  readonly region?: string;
+}
+
+/**
+ * A stable id for one change: the same change always gets the same id, whichever run detects it,
+ * so consumers can deduplicate deliveries on it.
+ */
+export function eventId(sourceId: string, itemId: string, changeKey: string): string {
+  return createHash('sha256').update(`${sourceId}\u0000${itemId}\u0000${changeKey}`).digest('hex').slice(0, 32);
+}
+
+/** Hash of a string, for fingerprints. */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+type EventBody = Omit<WatcherEvent, 'schemaVersion' | 'id' | 'type' | 'source' | 'sourceType' | 'vendor' | 'detectedAt'>;
+
+export function makeEvent(
+  source: EventSourceInfo,
+  type: EventType,
+  changeKey: string,
+  detectedAt: Date,
+  body: EventBody,
+): WatcherEvent {
+  const event: WatcherEvent = {
+    schemaVersion: 1,
+    id: eventId(source.id, body.itemId, changeKey),
+    type,
+    source: source.id,
+    sourceType: source.type,
+    vendor: source.vendor,
+    detectedAt: detectedAt.toISOString(),
+    ...body,
+  };
+  // Drop undefined optionals so the JSON is tidy and stable.
+  return Object.fromEntries(Object.entries(event).filter(([, value]) => value !== undefined)) as unknown as WatcherEvent;
+}
+
+/** Shortens text to at most `max` characters on a word boundary, with an ellipsis. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}

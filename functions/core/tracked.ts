@@ -1,0 +1,60 @@
+// What the watcher remembers per item and per source between polls (the diff's input and output); plain data.
+import type { ItemKind, Severity, WatcherEvent } from './model.js';
+import type { Validators } from './ports.js';
+
+/** One update of a tracked incident: its identity (label and time) and a hash of its normalized text. */
+export interface TrackedUpdate {
+  readonly key: string;
+  readonly hash: string;
+}
+
+/** The remembered state of one item: enough to tell new, changed and rewritten content apart. */
+export interface TrackedItem {
+  readonly itemId: string;
+  readonly kind: ItemKind;
+  readonly title: string;
+  readonly url: string;
+  /** Kept stable for the item's life so that all its events route alike; only ever raised. */
+  readonly severity: Severity;
+  /** Hash of the item's normalized content: equal fingerprints mean nothing to do. */
+  readonly fingerprint: string;
+  /** Incident and maintenance updates, newest first. */
+  readonly updates?: readonly TrackedUpdate[];
+  readonly status?: string;
+  readonly resolvedAt?: string;
+  readonly rcaAnnounced?: boolean;
+  readonly withdrawn?: boolean;
+  readonly firstSeenAt: string;
+  readonly changedAt: string;
+  /** Epoch seconds after which the item is no longer tracked (DynamoDB TTL attribute). */
+  readonly expiresAt?: number;
+}
+
+/** Health and HTTP-cache state of one source. */
+export interface SourceState {
+  /** Hash of the last fully processed body; present only when every event of that body is published ("settled"). */
+  readonly bodyHash?: string;
+  /** Conditional-GET validators per request URL; present only when settled, like bodyHash. */
+  readonly validators?: Readonly<Record<string, Validators>>;
+  readonly itemCount?: number;
+  /** When the first successful poll recorded the baseline. */
+  readonly baselineAt?: string;
+  readonly lastSuccessAt?: string;
+  readonly consecutiveFailures: number;
+  readonly failingSince?: string;
+  readonly failingAnnounced?: boolean;
+  readonly lastError?: { readonly at: string; readonly url: string; readonly reason: string };
+  /** A changed-body poll holds the source until this time, so overlapping runs cannot both announce a change. */
+  readonly leaseUntil?: string;
+}
+
+/** An event waiting in a record's outbox until it has been published. */
+export interface OutboxEntry {
+  readonly event: WatcherEvent;
+  /** Order of events written by one poll (for stable publishing order). */
+  readonly seq: number;
+  /** Set when a run took the entry to publish it; another run may take it over once this is stale. */
+  readonly claimedAt?: string;
+}
+
+export const EMPTY_SOURCE_STATE: SourceState = { consecutiveFailures: 0 };
