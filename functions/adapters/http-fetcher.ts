@@ -1,0 +1,331 @@
+// Adapter: the Fetcher port over HTTP(S): conditional GETs, same-site redirects, Link pagination, time and size caps.
+import { STATUS_CODES } from 'node:http';
+import { TextDecoder } from 'node:util';
+import { FetchError } from '../core/errors.js';
+import type { FetchOptions, Fetcher, Validators } from '../core/ports.js';
+import type { ContentFamily, FetchedDocument, FetchRequest } from '../sources/source.js';
+
+export const DEFAULT_USER_AGENT = 'auth0-ops-watcher/0.1 (+https://github.com/auth0-ops-watcher)';
+
+export interface HttpFetcherOptions {
+  /**
+   * Deadline for one `fetch` call: connecting, headers and bodies of all its redirects and pages.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Largest body accepted per page, in bytes (after content decoding).
+   * @default 5242880 (5 MiB)
+   */
+  readonly maxBytes?: number;
+  /**
+   * Redirects followed per page; only same-host redirects are followed at all.
+   * @default 3
+   */
+  readonly maxRedirects?: number;
+  /**
+   * Pages followed through `Link: rel="next"`; a request with more pages fails rather than returning a partial list.
+   * @default 10
+   */
+  readonly maxPages?: number;
+  /** @default DEFAULT_USER_AGENT */
+  readonly userAgent?: string;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const ACCEPT: Readonly<Record<ContentFamily, string>> = {
+  xml: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8',
+  json: 'application/json',
+  markdown: 'text/markdown, text/plain;q=0.9',
+};
+
+const ACCEPTS: Readonly<Record<ContentFamily, (mediaType: string) => boolean>> = {
+  // atom+xml and rss+xml are covered by the `+xml` suffix.
+  xml: (t) => t === 'application/xml' || t === 'text/xml' || t.endsWith('+xml'),
+  json: (t) => t === 'application/json' || t.endsWith('+json'),
+  markdown: (t) => t === 'text/markdown' || t === 'text/x-markdown' || t === 'text/plain',
+};
+
+/** What a body without a Content-Type must start with to be taken as the family; markdown cannot be recognised. */
+const SNIFF: Readonly<Record<ContentFamily, { pattern: RegExp; contentType: string } | undefined>> = {
+  xml: { pattern: /^\s*<(\?xml|feed|rss)\b/, contentType: 'application/xml' },
+  json: { pattern: /^\s*[[{]/, contentType: 'application/json' },
+  markdown: undefined,
+};
+
+/** Everything the steps of one `fetch` call share. Internal: it holds the token, so it is never thrown or logged. */
+interface Call {
+  readonly request: FetchRequest;
+  /** The request's URL: redirects and next links must stay on its host. */
+  readonly origin: URL;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly maxRedirects: number;
+  readonly userAgent: string;
+  readonly token: string | undefined;
+  readonly fail: (url: string, reason: string, cause?: unknown) => FetchError;
+}
+
+type PageResult =
+  | { readonly status: 'not-modified' }
+  | {
+      readonly status: 'ok';
+      readonly document: FetchedDocument;
+      readonly bytes: number;
+      readonly validators: Validators | undefined;
+      readonly next: string | undefined;
+    };
+
+/** Builds the HTTP Fetcher on the global `fetch`. Per-call `timeoutMs` and `maxBytes` override these options. */
+export function makeHttpFetcher(options: HttpFetcherOptions = {}): Fetcher {
+  return {
+    async fetch(request, fetchOptions) {
+      const timeoutMs = fetchOptions.timeoutMs ?? options.timeoutMs ?? 10_000;
+      const token = fetchOptions.bearerToken;
+      // Only server-supplied text (Location, Link) could carry the token into a reason; scrub it all the same.
+      const redact = (text: string) => (token ? text.replaceAll(token, '[redacted]') : text);
+      const fail = (url: string, reason: string, cause?: unknown) =>
+        new FetchError(redact(url), redact(reason), cause === undefined ? undefined : { cause });
+      const origin = parseUrl(request.url);
+      if (!origin) throw fail(request.url, 'invalid URL');
+      if (origin.protocol !== 'https:' && origin.protocol !== 'http:') {
+        throw fail(request.url, `unsupported protocol ${origin.protocol}`);
+      }
+      const call: Call = {
+        request,
+        origin,
+        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        maxBytes: fetchOptions.maxBytes ?? options.maxBytes ?? 5 * 1024 * 1024,
+        maxRedirects: options.maxRedirects ?? 3,
+        userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+        token,
+        fail,
+      };
+      const maxPages = options.maxPages ?? 10;
+
+      const documents: FetchedDocument[] = [];
+      let bytes = 0;
+      let validators: Validators | undefined;
+      let pageUrl: string | undefined = request.url;
+      while (pageUrl !== undefined) {
+        if (documents.length === maxPages) throw fail(request.url, `more than ${maxPages} pages`);
+        const first = documents.length === 0;
+        // Validators describe the first page only; later pages are always fetched in full.
+        const page = await fetchPage(call, pageUrl, first ? fetchOptions.validators : undefined);
+        if (page.status === 'not-modified') return { status: 'not-modified' };
+        documents.push(page.document);
+        bytes += page.bytes;
+        if (first) validators = page.validators;
+        pageUrl = page.next;
+      }
+      return documents.length === 1 && validators
+        ? { status: 'ok', documents, validators, bytes }
+        : { status: 'ok', documents, bytes };
+    },
+  };
+}
+
+async function fetchPage(call: Call, url: string, validators: Validators | undefined): Promise<PageResult> {
+  const headers = requestHeaders(call, url, validators);
+  const { response, finalUrl } = await getFollowingRedirects(call, url, headers);
+  const conditional = validators?.etag !== undefined || validators?.lastModified !== undefined;
+  if (response.status === 304 && conditional) {
+    await discard(response);
+    return { status: 'not-modified' };
+  }
+  if (!response.ok) {
+    await discard(response);
+    throw call.fail(finalUrl, statusReason(response));
+  }
+  const { document, bytes } = await readDocument(call, response, url, finalUrl);
+  return {
+    status: 'ok',
+    document,
+    bytes,
+    validators: validatorsOf(response),
+    next: call.request.paginate === 'link-header' ? nextLink(call, response, finalUrl) : undefined,
+  };
+}
+
+function requestHeaders(call: Call, url: string, validators: Validators | undefined): Headers {
+  // Headers' own errors quote the offending value, so the token is checked here and never handed over if invalid.
+  if (call.token !== undefined && !/^[\x21-\x7e]+$/.test(call.token)) {
+    throw call.fail(url, 'bearer token is not a valid header value');
+  }
+  let headers: Headers;
+  try {
+    headers = new Headers({ 'user-agent': call.userAgent, accept: ACCEPT[call.request.expect] });
+    for (const [name, value] of Object.entries(call.request.headers ?? {})) headers.set(name, value);
+  } catch (error) {
+    throw call.fail(url, 'invalid request header', error);
+  }
+  if (call.token !== undefined) headers.set('authorization', `Bearer ${call.token}`);
+  if (validators?.etag !== undefined) headers.set('if-none-match', validators.etag);
+  if (validators?.lastModified !== undefined) headers.set('if-modified-since', validators.lastModified);
+  return headers;
+}
+
+/** GETs `url`, following same-site redirects; returns the first non-redirect response and where it came from. */
+async function getFollowingRedirects(
+  call: Call,
+  url: string,
+  headers: Headers,
+): Promise<{ response: Response; finalUrl: string }> {
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    let response: Response;
+    try {
+      response = await fetch(current, { method: 'GET', headers, redirect: 'manual', signal: call.signal });
+    } catch (error) {
+      const reason = call.signal.aborted ? timeoutReason(call) : `connection failed: ${errorCode(error)}`;
+      throw call.fail(current, reason, error);
+    }
+    if (!REDIRECT_STATUSES.has(response.status)) return { response, finalUrl: current };
+    await discard(response);
+    const location = response.headers.get('location');
+    const target = location === null ? undefined : parseUrl(location, current);
+    if (!target) throw call.fail(current, `${statusReason(response)} without a usable Location`);
+    if (!sameSite(call.origin, target)) throw call.fail(current, `redirected to another site: ${target.href}`);
+    if (redirects === call.maxRedirects) throw call.fail(current, 'too many redirects');
+    current = target.href;
+  }
+}
+
+/** A decoder for the label, or undefined when TextDecoder does not know it. Strips a BOM (ignoreBOM is false). */
+function textDecoder(charset: string): TextDecoder | undefined {
+  try {
+    return new TextDecoder(charset);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseUrl(value: string, base?: string): URL | undefined {
+  try {
+    return new URL(value, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same host and port; `https` may not become `http`. */
+function sameSite(origin: URL, target: URL): boolean {
+  if (target.host !== origin.host) return false;
+  return target.protocol === origin.protocol || (origin.protocol === 'http:' && target.protocol === 'https:');
+}
+
+async function readDocument(
+  call: Call,
+  response: Response,
+  url: string,
+  finalUrl: string,
+): Promise<{ document: FetchedDocument; bytes: number }> {
+  const family = call.request.expect;
+  const header = response.headers.get('content-type');
+  const mediaType = header?.split(';')[0]?.trim().toLowerCase() || undefined;
+  const refuse = async (reason: string): Promise<never> => {
+    await discard(response);
+    throw call.fail(finalUrl, reason);
+  };
+  if (Number(response.headers.get('content-length')) > call.maxBytes) return refuse(tooLarge(call));
+  if (mediaType !== undefined && !ACCEPTS[family](mediaType)) {
+    return refuse(`expected ${family} but got ${mediaType}`);
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header ?? '')?.[1] ?? 'utf-8';
+  const decoder = textDecoder(charset);
+  if (!decoder) return refuse(`unsupported charset: ${charset}`);
+  const raw = await readBody(call, response, finalUrl);
+  const body = decoder.decode(raw);
+  let contentType = header ?? '';
+  if (mediaType === undefined) {
+    const sniff = SNIFF[family];
+    if (!sniff?.pattern.test(body)) throw call.fail(finalUrl, `expected ${family} but got no content type`);
+    contentType = sniff.contentType;
+  }
+  return { document: { url, finalUrl, contentType, body }, bytes: raw.byteLength };
+}
+
+/** Reads the body, giving up as soon as it exceeds the size cap. */
+async function readBody(call: Call, response: Response, finalUrl: string): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      total += chunk.value.byteLength;
+      if (total > call.maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw call.fail(finalUrl, tooLarge(call));
+      }
+      chunks.push(chunk.value);
+    }
+  } catch (error) {
+    if (error instanceof FetchError) throw error;
+    // undici fails the read when the connection ends before the announced length (or the last chunk).
+    throw call.fail(finalUrl, call.signal.aborted ? timeoutReason(call) : 'response body truncated', error);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function validatorsOf(response: Response): Validators | undefined {
+  const etag = response.headers.get('etag') ?? undefined;
+  const lastModified = response.headers.get('last-modified') ?? undefined;
+  if (etag === undefined && lastModified === undefined) return undefined;
+  return { ...(etag !== undefined && { etag }), ...(lastModified !== undefined && { lastModified }) };
+}
+
+/** The RFC 8288 `rel="next"` target of a page, resolved against the page's URL; it must stay on the same site. */
+function nextLink(call: Call, response: Response, pageUrl: string): string | undefined {
+  const header = response.headers.get('link');
+  if (header === null) return undefined;
+  for (const [, target, params] of header.matchAll(/<([^>]*)>([^,]*)/g)) {
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(params ?? '');
+    if (!(rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).includes('next')) continue;
+    const next = parseUrl(target ?? '', pageUrl);
+    if (!next) throw call.fail(pageUrl, `unusable next link: ${target}`);
+    if (!sameSite(call.origin, next)) throw call.fail(pageUrl, `next page on another site: ${next.href}`);
+    return next.href;
+  }
+  return undefined;
+}
+
+function statusReason(response: Response): string {
+  const text = response.statusText || STATUS_CODES[response.status] || 'Unknown Status';
+  const limits =
+    response.status === 403 || response.status === 429
+      ? ['retry-after', 'x-ratelimit-remaining', 'x-ratelimit-reset'].flatMap((name) => {
+          const value = response.headers.get(name);
+          return value === null ? [] : [`${name} ${value}`];
+        })
+      : [];
+  return [`HTTP ${response.status} ${text}`, ...limits].join(', ');
+}
+
+function timeoutReason(call: Call): string {
+  return `timed out after ${call.timeoutMs} ms`;
+}
+
+function tooLarge(call: Call): string {
+  return `response larger than ${call.maxBytes} bytes`;
+}
+
+/** The system or undici error code somewhere in a fetch failure's cause chain (ECONNREFUSED, ENOTFOUND, …). */
+function errorCode(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const inner = current instanceof AggregateError ? current.errors[0] : undefined;
+    current = current.cause ?? inner;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Releases a response whose body is not wanted, so the connection is not left half-read. */
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
+}

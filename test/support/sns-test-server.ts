@@ -1,0 +1,295 @@
+// Test double of Amazon SNS for integration tests: the Query protocol (form-encoded POST, XML replies) on 127.0.0.1.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A message attribute as SNS received it. */
+export interface RecordedAttribute {
+  readonly dataType: string;
+  readonly value: string;
+}
+
+/** One publish the server accepted. */
+export interface RecordedPublish {
+  readonly messageId: string;
+  readonly topicArn: string;
+  readonly subject?: string;
+  /** The `Message` parameter exactly as sent. */
+  readonly message: string;
+  readonly messageStructure?: string;
+  readonly attributes: Readonly<Record<string, RecordedAttribute>>;
+}
+
+/** An error the server answers with instead of handling a request. */
+export interface InjectedFault {
+  readonly status: number;
+  /** The SNS error code, e.g. `InternalError`, `Throttling`. */
+  readonly code: string;
+  readonly message?: string;
+}
+
+export interface SnsTestServer {
+  /** `http://127.0.0.1:<port>`, for the client's `endpoint`. */
+  readonly endpoint: string;
+  /** Creates a topic directly (as `CreateTopic` does) and returns its ARN. */
+  createTopic(name: string): string;
+  /** Accepted publishes, oldest first, optionally of one topic. */
+  published(topicArn?: string): RecordedPublish[];
+  /** How many requests arrived, optionally of one action, faults and rejections included. */
+  requestCount(action?: string): number;
+  /** Answers the next `n` requests with this error. */
+  failNext(n: number, fault: InjectedFault): void;
+  /** Holds the next request for `ms` before handling it; it is still handled if the client gave up meanwhile. */
+  delayNext(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** SNS's limit on the body plus every attribute's name, data type and value. */
+const MAX_MESSAGE_BYTES = 262_144;
+const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+class SnsFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const invalid = (message: string): SnsFault => new SnsFault(400, 'InvalidParameter', message);
+
+/** Starts the server on an ephemeral loopback port. */
+export async function startSnsTestServer(
+  options: { readonly region?: string; readonly accountId?: string } = {},
+): Promise<SnsTestServer> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const topics = new Set<string>();
+  const publishes: RecordedPublish[] = [];
+  const counts = new Map<string, number>();
+  const faults: InjectedFault[] = [];
+  const delays: number[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const createTopic = (name: string): string => {
+    if (!/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name)) throw invalid('Invalid parameter: Topic Name');
+    const arn = `arn:aws:sns:${region}:${accountId}:${name}`;
+    topics.add(arn);
+    return arn;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    let action = '(none)';
+    try {
+      const body = await readBody(req);
+      const params = new URLSearchParams(body);
+      action = params.get('Action') ?? '(none)';
+      counts.set(action, (counts.get(action) ?? 0) + 1);
+
+      const delay = delays.shift();
+      if (delay !== undefined) await sleep(delay, timers);
+      const fault = faults.shift();
+      if (fault) throw new SnsFault(fault.status, fault.code, fault.message ?? `Injected ${fault.code}`);
+
+      if (req.method !== 'POST') throw new SnsFault(405, 'InvalidAction', 'Only POST is supported here');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        throw new SnsFault(400, 'MalformedQueryString', 'Expected a form-urlencoded body');
+      }
+      if (!req.headers.authorization) throw new SnsFault(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+
+      if (action === 'CreateTopic') {
+        const arn = createTopic(required(params, 'Name'));
+        return reply(res, requestId, 'CreateTopic', `<TopicArn>${xml(arn)}</TopicArn>`);
+      }
+      if (action === 'Publish') {
+        const recorded = publish(params, topics);
+        publishes.push(recorded);
+        return reply(res, requestId, 'Publish', `<MessageId>${recorded.messageId}</MessageId>`);
+      }
+      throw new SnsFault(400, 'InvalidAction', `The action ${action} is not valid for this web service.`);
+    } catch (error) {
+      const fault = error instanceof SnsFault ? error : new SnsFault(500, 'InternalError', String(error));
+      replyError(res, requestId, fault);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    createTopic,
+    published: (topicArn) => publishes.filter((p) => topicArn === undefined || p.topicArn === topicArn),
+    requestCount: (action) =>
+      action === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(action) ?? 0),
+    failNext: (n, fault) => {
+      for (let i = 0; i < n; i += 1) faults.push(fault);
+    },
+    delayNext: (ms) => {
+      delays.push(ms);
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/** Parses and validates a Publish the way SNS documents it. */
+function publish(params: URLSearchParams, topics: ReadonlySet<string>): RecordedPublish {
+  if (params.has('TargetArn') || params.has('PhoneNumber')) {
+    throw invalid('Invalid parameter: only TopicArn is supported by this test server');
+  }
+  const topicArn = required(params, 'TopicArn');
+  if (!topics.has(topicArn)) throw new SnsFault(404, 'NotFound', 'Topic does not exist');
+
+  const message = params.get('Message');
+  if (message === null || message === '') throw invalid('Invalid parameter: Empty message');
+
+  const subject = params.get('Subject') ?? undefined;
+  if (subject !== undefined) {
+    // SNS: no line breaks or control characters, under 100 characters. This double is stricter and also refuses
+    // non-ASCII, which SNS has documented as not allowed and replaces in some integrations.
+    if (subject === '' || Array.from(subject).length >= 100 || /[^\x20-\x7E]/.test(subject)) {
+      throw invalid('Invalid parameter: Subject');
+    }
+  }
+
+  const messageStructure = params.get('MessageStructure') ?? undefined;
+  if (messageStructure !== undefined) {
+    if (messageStructure !== 'json') throw invalid('Invalid parameter: MessageStructure');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      throw invalid('Invalid parameter: Message Structure - JSON message body failed to parse');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw invalid('Invalid parameter: Message Structure - JSON message body failed to parse');
+    }
+    const entries = Object.entries(parsed);
+    if (!entries.some(([key, value]) => key === 'default' && typeof value === 'string')) {
+      throw invalid('Invalid parameter: Message Structure - No default entry in JSON message body');
+    }
+    if (entries.some(([, value]) => typeof value !== 'string')) {
+      throw invalid('Invalid parameter: Message Structure - JSON message values must be strings');
+    }
+  }
+
+  const attributes = parseAttributes(params);
+  let bytes = Buffer.byteLength(message, 'utf8');
+  for (const [name, { dataType, value }] of Object.entries(attributes)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(dataType) + Buffer.byteLength(value);
+  }
+  if (bytes > MAX_MESSAGE_BYTES) throw invalid('Invalid parameter: Message too long');
+
+  return {
+    messageId: randomUUID(),
+    topicArn,
+    message,
+    attributes,
+    ...(subject !== undefined && { subject }),
+    ...(messageStructure !== undefined && { messageStructure }),
+  };
+}
+
+/** `MessageAttributes.entry.N.Name`, `.Value.DataType`, `.Value.StringValue` (or `.Value.BinaryValue`, base64). */
+function parseAttributes(params: URLSearchParams): Record<string, RecordedAttribute> {
+  const attributes: Record<string, RecordedAttribute> = {};
+  for (let n = 1; params.has(`MessageAttributes.entry.${n}.Name`); n += 1) {
+    const prefix = `MessageAttributes.entry.${n}`;
+    const name = params.get(`${prefix}.Name`) ?? '';
+    const dataType = params.get(`${prefix}.Value.DataType`) ?? '';
+    const value = params.get(`${prefix}.Value.StringValue`) ?? params.get(`${prefix}.Value.BinaryValue`) ?? '';
+    const bad = (why: string): SnsFault =>
+      new SnsFault(400, 'ParameterValueInvalid', `The message attribute '${name}' ${why}.`);
+    if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || name.startsWith('AWS.') || name.startsWith('Amazon.')) {
+      throw bad('has an invalid name');
+    }
+    if (!/^(String|Number|Binary)(\.[A-Za-z0-9_.-]+)?$/.test(dataType)) throw bad(`has an invalid type '${dataType}'`);
+    if (value === '') throw bad('must contain a non-empty value');
+    if (name in attributes) throw bad('is given more than once');
+    if (dataType === 'String.Array') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = undefined;
+      }
+      const scalar = (v: unknown): boolean => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+      if (!Array.isArray(parsed) || !parsed.every(scalar)) throw bad('with type String.Array must be a JSON array');
+    }
+    if (dataType.startsWith('Number') && !Number.isFinite(Number(value))) throw bad('must be a number');
+    attributes[name] = { dataType, value };
+  }
+  return attributes;
+}
+
+function required(params: URLSearchParams, name: string): string {
+  const value = params.get(name);
+  if (value === null || value === '') {
+    throw invalid(`Invalid parameter: ${name} Reason: no value for required parameter`);
+  }
+  return value;
+}
+
+function reply(res: ServerResponse, requestId: string, action: string, result: string): void {
+  send(
+    res,
+    200,
+    requestId,
+    `<${action}Response xmlns="${XMLNS}"><${action}Result>${result}</${action}Result>` +
+      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+  );
+}
+
+function replyError(res: ServerResponse, requestId: string, fault: SnsFault): void {
+  send(
+    res,
+    fault.status,
+    requestId,
+    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${fault.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+      `<Code>${xml(fault.code)}</Code><Message>${xml(fault.message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+  );
+}
+
+function send(res: ServerResponse, status: number, requestId: string, body: string): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
+  res.end(body);
+}
+
+function xml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_REQUEST_BYTES) throw new SnsFault(413, 'RequestEntityTooLarge', 'Request body too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+}
