@@ -223,3 +223,30 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** The Lambda's configuration: sources compiled into the bundle (WATCHER_CONFIG), resources from the environment. */
+export interface LambdaConfig {
+  readonly watcher: WatcherConfig;
+  readonly tableName: string;
+  readonly topicArn: string;
+}
+
+export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new ConfigError(`environment variable ${name} is required`);
+    return value;
+  };
+  let input: unknown;
+  try {
+    input = JSON.parse(required('WATCHER_CONFIG'));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`WATCHER_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return Object.freeze({
+    watcher: parseConfig(input, '/tmp'),
+    tableName: required('TABLE_NAME'),
+    topicArn: required('TOPIC_ARN'),
+  });
+}

@@ -1,0 +1,14 @@
+// Entry point of the local CLI (`npm start`).
+import { runCli } from '../functions/cli/run-cli.js';
+
+// The SDK warns that releases after January 2027 need Node 22; the lockfile pins this release, so the warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`auth0-ops-watcher: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,141 @@
+// The local CLI: one poll cycle of every configured source on the embedded store, events to the configured outputs.
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, type OutputConfig, type WatcherConfig } from '../config/config.js';
+import { makeCliLogger } from '../adapters/cli-logger.js';
+import { makeConsoleOutput } from '../adapters/console-output.js';
+import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
+import { startEmbeddedDynamo } from '../adapters/embedded-dynamo.js';
+import { makeFanOutPublisher } from '../adapters/fan-out-publisher.js';
+import { makeHttpFetcher } from '../adapters/http-fetcher.js';
+import { makeJsonlOutput } from '../adapters/jsonl-output.js';
+import { makeSecretResolver } from '../adapters/secret-resolver.js';
+import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
+import type { Publisher } from '../core/ports.js';
+import { makePollSource, type PollResult } from '../poll/poll-source.js';
+
+/** Exit codes: every source polled; some source failed (the others' results stand); bad config or usage. */
+export const EXIT_OK = 0;
+export const EXIT_SOURCE_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `usage: npm start -- [poll] [--config <file>] [--verbose] [--now <time>]
+
+  poll              poll every configured source once (the default)
+  --config, -c      JSON config file; relative paths in it resolve against its directory
+                    (default: Auth0 status for US-1, the change log, advisories for Auth0's SDKs)
+  --verbose, -v     log each published event and poll on stderr
+  --now <time>      evaluate as if it were this ISO 8601 time (replays, demos and tests)
+  --help, -h        show this help
+
+exit codes: 0 every source was polled, 1 a source failed, 2 bad config or usage`;
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** Runs the CLI and returns its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: ReturnType<typeof parseCliArgs>;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    io.stderr.write(`auth0-ops-watcher: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (args.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+
+  let config: WatcherConfig;
+  try {
+    config = args.config ? await loadConfigFile(args.config) : parseConfig(DEFAULT_CONFIG_INPUT, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`auth0-ops-watcher: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  const logger = makeCliLogger(io.stderr, args.verbose ? 'info' : 'warn');
+  const store = await startEmbeddedDynamo(config.stateDir, config.tableName).catch((error: Error) => {
+    throw new Error(`cannot open the state store in ${config.stateDir}: ${error.message}`, { cause: error });
+  });
+  try {
+    const publisher = makeFanOutPublisher(config.outputs.map((output) => makeOutput(output, io)));
+    const pollSource = makePollSource({
+      store: makeDynamoStateStore({ client: store.client, tableName: config.tableName }),
+      fetcher: makeHttpFetcher(),
+      publisher,
+      secrets: makeSecretResolver({ env: io.env }),
+      clock: { now: () => (args.now ? new Date(args.now) : new Date()) },
+      logger,
+      settings: { failureThreshold: config.failureThreshold, trackResolvedDays: config.trackResolvedDays },
+    });
+    const results = await Promise.all(config.sources.map((source) => pollSource(source)));
+    io.stdout.write(formatSummary(results));
+    return results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged') ? EXIT_OK : EXIT_SOURCE_FAILED;
+  } finally {
+    await store.close();
+  }
+}
+
+function parseCliArgs(argv: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      now: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command = 'poll', ...extra] = positionals;
+  if (command !== 'poll') throw new Error(`unknown command "${command}"`);
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}"`);
+  if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) {
+    throw new Error(`--now needs an ISO 8601 time, got "${values.now}"`);
+  }
+  return { config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
+}
+
+function makeOutput(output: OutputConfig, io: CliIo): Publisher {
+  switch (output.type) {
+    case 'console':
+      return makeConsoleOutput(io.stdout);
+    case 'jsonl':
+      return makeJsonlOutput(output.path);
+    case 'sns':
+      return makeSnsPublisher({
+        client: makeSnsClient({ endpoint: output.endpoint, region: output.region }),
+        topicArn: output.topicArn,
+      });
+  }
+}
+
+function formatSummary(results: readonly PollResult[]): string {
+  const width = Math.max(...results.map((r) => r.sourceId.length));
+  const lines = results.map((r) => {
+    const id = r.sourceId.padEnd(width);
+    const count = `${r.published.length} event${r.published.length === 1 ? '' : 's'}`;
+    switch (r.outcome) {
+      case 'changed':
+      case 'unchanged':
+        return `  ${id}  ${r.outcome.padEnd(9)}  ${count}${r.itemCount !== undefined ? `, ${r.itemCount} items tracked in the feed` : ''}`;
+      case 'failed':
+      case 'busy':
+        return `  ${id}  ${r.outcome.padEnd(9)}  ${r.reason} (${r.url})${r.published.length ? `; ${count}` : ''}`;
+    }
+  });
+  const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'busy').length;
+  const headline = failed
+    ? `Polled ${results.length} sources: ${failed} failed.`
+    : `Polled ${results.length} sources: all read.`;
+  return `${headline}\n${lines.join('\n')}\n`;
+}

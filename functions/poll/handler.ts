@@ -1,0 +1,40 @@
+// Lambda entry point of the poller: one scheduled invocation polls one source ({"sourceId": "…"}).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
+import { makeHttpFetcher } from '../adapters/http-fetcher.js';
+import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
+import { makeSecretResolver } from '../adapters/secret-resolver.js';
+import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
+import { loadLambdaConfig } from '../config/config.js';
+import { makePollSource, type PollResult } from './poll-source.js';
+
+// `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).
+const config = loadLambdaConfig({ ...process.env, WATCHER_CONFIG: process.env.WATCHER_CONFIG });
+const logger = makePowertoolsLogger();
+const pollSource = makePollSource({
+  store: makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName }),
+  fetcher: makeHttpFetcher(),
+  publisher: makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn }),
+  secrets: makeSecretResolver(),
+  clock: { now: () => new Date() },
+  logger,
+  settings: { failureThreshold: config.watcher.failureThreshold, trackResolvedDays: config.watcher.trackResolvedDays },
+});
+
+export interface PollEvent {
+  readonly sourceId: string;
+}
+
+/** A failing source is an outcome, not a Lambda error (the next schedule retries); unexpected errors throw. */
+export async function handler(event: PollEvent): Promise<Omit<PollResult, 'published'> & { published: number }> {
+  const source = config.watcher.sources.find((s) => s.id === event?.sourceId);
+  if (!source) throw new Error(`unknown source id ${JSON.stringify(event?.sourceId)}`);
+  const result = await pollSource(source);
+  logger.info('poll finished', {
+    source: result.sourceId,
+    outcome: result.outcome,
+    reason: result.reason,
+    published: result.published.length,
+  });
+  return { ...result, published: result.published.length };
+}

@@ -1,0 +1,297 @@
+// The poll use case: fetch a source, parse, diff against the store, write state with an outbox, publish, settle.
+import type { SourceConfig } from '../config/config.js';
+import { diffItems } from '../core/diff-items.js';
+import { FetchError, PublishError, SecretError } from '../core/errors.js';
+import { contentHash, type EventSourceInfo } from '../core/event-factory.js';
+import type { Item, WatcherEvent } from '../core/model.js';
+import type { Clock, Fetcher, Logger, OutboxRef, Publisher, SecretResolver, StateStore, Validators } from '../core/ports.js';
+import { recordFailure, recordSuccess } from '../core/source-health.js';
+import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState } from '../core/tracked.js';
+import { sourceModuleFor } from '../sources/registry.js';
+import type { FetchedDocument } from '../sources/source.js';
+
+export interface PollSettings {
+  /** Consecutive failures before `source.failing`. */
+  readonly failureThreshold: number;
+  /** Days a resolved incident stays tracked. */
+  readonly trackResolvedDays: number;
+  /** How long a changed-body poll holds the source; must exceed the longest run (the Lambda timeout). */
+  readonly leaseMs: number;
+  /** An unchanged poll writes nothing, except a `lastSuccessAt` heartbeat this often. */
+  readonly heartbeatMs: number;
+}
+
+export const DEFAULT_POLL_SETTINGS: PollSettings = {
+  failureThreshold: 3,
+  trackResolvedDays: 60,
+  leaseMs: 2 * 60_000,
+  heartbeatMs: 60 * 60_000,
+};
+
+export interface PollDependencies {
+  readonly store: StateStore;
+  readonly fetcher: Fetcher;
+  readonly publisher: Publisher;
+  readonly secrets: SecretResolver;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings?: Partial<PollSettings>;
+}
+
+export type PollOutcome =
+  /** Nothing new: the server said 304 or the body hash is the one already processed. */
+  | 'unchanged'
+  /** The body changed and was processed (possibly without any event). */
+  | 'changed'
+  /** The source could not be read, or its events could not be published; nothing was lost. */
+  | 'failed'
+  /** Another run holds this source right now. */
+  | 'busy';
+
+export interface PollResult {
+  readonly sourceId: string;
+  readonly url: string;
+  readonly outcome: PollOutcome;
+  /** Why the poll failed or was skipped. */
+  readonly reason?: string;
+  /** Events published by this run (including ones left over by an earlier, interrupted run). */
+  readonly published: readonly WatcherEvent[];
+  readonly itemCount?: number;
+}
+
+interface Pending {
+  readonly ref: OutboxRef;
+  readonly entry: OutboxEntry;
+}
+
+/** Builds the poll use case from its ports. */
+export function makePollSource(deps: PollDependencies) {
+  const settings: PollSettings = { ...DEFAULT_POLL_SETTINGS, ...deps.settings };
+  const { store, fetcher, publisher, secrets, clock, logger } = deps;
+
+  return async function pollSource(config: SourceConfig): Promise<PollResult> {
+    const module = sourceModuleFor(config);
+    const info: EventSourceInfo = {
+      id: config.id,
+      type: config.type,
+      vendor: module.vendor,
+      url: config.url,
+      name: config.name,
+      region: config.type === 'auth0-status' ? config.region : undefined,
+    };
+    const threshold = config.failureThreshold ?? settings.failureThreshold;
+    const trackResolvedDays =
+      (config.type === 'auth0-status' ? config.trackResolvedDays : undefined) ?? settings.trackResolvedDays;
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const staleBefore = new Date(now.getTime() - settings.leaseMs).toISOString();
+    const log = (level: 'info' | 'warn' | 'error', message: string, keys: Record<string, unknown> = {}) =>
+      logger[level](message, { source: config.id, ...keys });
+
+    const record = await store.getSource(config.id);
+    let state: SourceState = record?.value ?? EMPTY_SOURCE_STATE;
+    let version = record?.version;
+    const published: WatcherEvent[] = [];
+
+    const result = (outcome: PollOutcome, extra: Partial<PollResult> = {}): PollResult => ({
+      sourceId: config.id,
+      url: config.url,
+      outcome,
+      published,
+      ...extra,
+    });
+
+    /** Publishes in order; on the first failure gives the rest back to the outbox and reports it. */
+    async function publishAll(pending: Pending[]): Promise<PublishError | undefined> {
+      const ordered = [...pending].sort(
+        (a, b) => a.entry.event.occurredAt.localeCompare(b.entry.event.occurredAt) || a.entry.seq - b.entry.seq,
+      );
+      for (const [index, { ref, entry }] of ordered.entries()) {
+        try {
+          await publisher.publish(entry.event);
+        } catch (error) {
+          const failure =
+            error instanceof PublishError ? error : new PublishError(entry.event.id, String(error), { cause: error });
+          log('error', 'publish failed; the event stays in the outbox', {
+            eventId: entry.event.id,
+            eventType: entry.event.type,
+            reason: failure.message,
+          });
+          for (const rest of ordered.slice(index)) await store.releaseOutbox(rest.ref, rest.entry.event.id);
+          return failure;
+        }
+        await store.ackOutbox(ref, entry.event.id);
+        published.push(entry.event);
+        log('info', 'event published', { eventId: entry.event.id, eventType: entry.event.type, itemId: entry.event.itemId });
+      }
+      return undefined;
+    }
+
+    /** Takes over outbox entries an interrupted run left behind; counts those another live run still holds. */
+    async function claimLeftovers(ref: OutboxRef, entries: readonly OutboxEntry[]): Promise<{ taken: Pending[]; held: number }> {
+      const taken: Pending[] = [];
+      let held = 0;
+      for (const entry of entries) {
+        if (await store.claimOutbox(ref, entry.event.id, nowIso, staleBefore)) taken.push({ ref, entry });
+        else held += 1;
+      }
+      return { taken, held };
+    }
+
+    const claimed = (events: readonly WatcherEvent[], from = 0): OutboxEntry[] =>
+      events.map((event, index) => ({ event, seq: from + index, claimedAt: nowIso }));
+
+    /** Writes the source record (health, settle or failure) and publishes the health events it carries. */
+    async function writeSource(next: SourceState, events: readonly WatcherEvent[], leaseFreeAt?: string): Promise<boolean> {
+      const entries = claimed(events);
+      const ok = await store.putSource(config.id, next, { expectedVersion: version, outbox: entries, leaseFreeAt });
+      if (!ok) {
+        log('warn', 'source record changed by another run; leaving it to that run');
+        return false;
+      }
+      version = (version ?? 0) + 1;
+      state = next;
+      await publishAll(entries.map((entry) => ({ ref: { sourceId: config.id }, entry })));
+      return true;
+    }
+
+    async function fail(url: string, reason: string): Promise<PollResult> {
+      log('error', 'source failed', { url, reason });
+      const transition = recordFailure(state, info, { url, reason }, now, threshold);
+      await writeSource(transition.state, transition.events, nowIso);
+      return result('failed', { reason, url });
+    }
+
+    async function unchanged(validators: Readonly<Record<string, Validators>> | undefined): Promise<PollResult> {
+      const lastSuccess = state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : 0;
+      if (state.consecutiveFailures > 0 || now.getTime() - lastSuccess >= settings.heartbeatMs) {
+        const transition = recordSuccess(state, info, now);
+        await writeSource({ ...transition.state, validators: validators ?? state.validators }, transition.events, nowIso);
+      }
+      return result('unchanged', { itemCount: state.itemCount });
+    }
+
+    // 1. Events an interrupted run left in the source record's outbox go out first.
+    if (record && record.outbox.length > 0) {
+      const leftovers = await claimLeftovers({ sourceId: config.id }, record.outbox);
+      await publishAll(leftovers.taken);
+    }
+
+    // 2. Fetch, conditionally when the last body was fully processed.
+    const settled = state.bodyHash !== undefined;
+    const requests = module.requests(config);
+    const documents: FetchedDocument[] = [];
+    const validators: Record<string, Validators> = {};
+    let currentUrl = config.url;
+    try {
+      const bearerToken = await resolveToken(requests.find((r) => r.bearerToken)?.bearerToken);
+      const outcomes = await Promise.all(
+        requests.map((request) =>
+          fetcher.fetch(request, {
+            validators: settled ? state.validators?.[request.url] : undefined,
+            bearerToken: request.bearerToken ? bearerToken : undefined,
+            timeoutMs: config.timeoutMs,
+            maxBytes: config.maxBytes,
+          }),
+        ),
+      );
+      if (outcomes.every((o) => o.status === 'not-modified')) return await unchanged(undefined);
+      for (const [index, request] of requests.entries()) {
+        currentUrl = request.url;
+        let outcome = outcomes[index]!;
+        if (outcome.status === 'not-modified') {
+          // Another request of this source changed: its body is needed too.
+          outcome = await fetcher.fetch(request, {
+            bearerToken: request.bearerToken ? bearerToken : undefined,
+            timeoutMs: config.timeoutMs,
+            maxBytes: config.maxBytes,
+          });
+        }
+        if (outcome.status !== 'ok') return await fail(request.url, 'answered 304 Not Modified to an unconditional request');
+        documents.push(...outcome.documents);
+        if (outcome.validators) validators[request.url] = outcome.validators;
+      }
+    } catch (error) {
+      if (error instanceof FetchError) return await fail(error.url, error.reason);
+      if (error instanceof SecretError) return await fail(currentUrl, error.message);
+      throw error;
+    }
+
+    // 3. The same body as last time: nothing to parse.
+    const bodyHash = contentHash(documents.map((d) => d.body).join('\u0000'));
+    if (settled && bodyHash === state.bodyHash) return await unchanged(validators);
+
+    // 4. Parse; a body that cannot be read, or a list that suddenly empties, fails the source and changes nothing.
+    const parsed = module.parse(documents, config);
+    if (!parsed.ok) return await fail(config.url, parsed.reason);
+    const items: readonly Item[] = parsed.items;
+    if (items.length === 0 && (state.itemCount ?? 0) > 0) {
+      return await fail(config.url, `suddenly empty: no items where the last good poll had ${state.itemCount}`);
+    }
+
+    // 5. Hold the source: unsettle it under a lease, so an overlapping run backs off and a crash forces a full re-poll.
+    const leaseUntil = new Date(now.getTime() + settings.leaseMs).toISOString();
+    const leased: SourceState = { ...state, bodyHash: undefined, validators: undefined, leaseUntil };
+    if (!(await store.putSource(config.id, leased, { expectedVersion: version, leaseFreeAt: nowIso }))) {
+      log('warn', 'another run holds this source');
+      return result('busy', { reason: 'another poll of this source is in progress' });
+    }
+    version = (version ?? 0) + 1;
+    state = leased;
+
+    // 6. Diff and write each changed item together with its events (the outbox), then publish.
+    const records = await store.listItems(config.id);
+    const byId = new Map(records.map((r) => [r.value.itemId, r]));
+    const changes = diffItems(
+      { source: info, baseline: !state.baselineAt, now, trackResolvedDays },
+      new Map(records.map((r) => [r.value.itemId, r.value])),
+      items,
+    );
+    const pending: Pending[] = [];
+    let held = 0;
+    for (const r of records) {
+      if (r.outbox.length === 0) continue;
+      const leftovers = await claimLeftovers({ sourceId: config.id, itemId: r.value.itemId }, r.outbox);
+      pending.push(...leftovers.taken);
+      held += leftovers.held;
+    }
+    let seq = 0;
+    for (const change of changes) {
+      const entries = claimed(change.events, seq);
+      seq += entries.length;
+      const ok = await store.putItem(config.id, change.next, {
+        expectedVersion: byId.get(change.next.itemId)?.version,
+        outbox: entries,
+      });
+      if (ok) {
+        for (const entry of entries) pending.push({ ref: { sourceId: config.id, itemId: change.next.itemId }, entry });
+      } else {
+        held += entries.length;
+        log('warn', 'item changed by another run; its events are left to that run', { itemId: change.next.itemId });
+      }
+    }
+    const publishFailure = await publishAll(pending);
+
+    // 7. Settle: only when every event of this body is out may the fast path (hash, validators) skip it next time.
+    const done = !publishFailure && held === 0;
+    const transition = recordSuccess(state, info, now);
+    await writeSource(
+      {
+        ...transition.state,
+        bodyHash: done ? bodyHash : undefined,
+        validators: done ? validators : undefined,
+        itemCount: items.length,
+        baselineAt: state.baselineAt ?? nowIso,
+        leaseUntil: undefined,
+      },
+      transition.events,
+    );
+    if (publishFailure) return result('failed', { reason: publishFailure.message, itemCount: items.length });
+    log('info', 'source polled', { changedItems: changes.length, events: published.length, items: items.length });
+    return result('changed', { itemCount: items.length });
+  };
+
+  async function resolveToken(ref: string | undefined): Promise<string | undefined> {
+    return ref ? secrets.resolve(ref) : undefined;
+  }
+}
