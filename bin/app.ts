@@ -1,0 +1,36 @@
+// The CDK app: reads the watcher config (same file format as the local CLI) and composes the stacks.
+import { App } from 'aws-cdk-lib';
+import {
+  ConfigError,
+  DEFAULT_CONFIG_INPUT,
+  loadConfigFile,
+  parseConfig,
+  type WatcherConfig,
+} from '../functions/config/config.js';
+import { WatcherStack } from '../lib/watcher-stack.js';
+
+const app = new App();
+
+/** `-c config=<file>`, else `WATCHER_CONFIG_FILE`, else the built-in default sources. */
+async function readConfig(): Promise<WatcherConfig> {
+  const fromContext: unknown = app.node.tryGetContext('config');
+  const file = typeof fromContext === 'string' && fromContext ? fromContext : process.env.WATCHER_CONFIG_FILE;
+  return file ? loadConfigFile(file) : parseConfig(DEFAULT_CONFIG_INPUT, process.cwd());
+}
+
+try {
+  const config = await readConfig();
+  const stackName: unknown = app.node.tryGetContext('stackName');
+  new WatcherStack(app, typeof stackName === 'string' && stackName ? stackName : 'Auth0OpsWatcher', {
+    config,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+// Checks over the whole app (cdk-nag's Aspects) are added here, after the stacks.

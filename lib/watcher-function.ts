@@ -1,0 +1,184 @@
+// One way to build a watcher Lambda: runtime, architecture, bundling, logs and timeout are fixed here,
+// and the bind… helpers set an environment variable and its grant together so they cannot drift apart.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ConfigError } from '../functions/config/config.js';
+
+/** The repository root: esbuild runs here and resolves modules from the root lockfile, whatever the cwd. */
+const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * ESM output, because the functions are ESM ("type": "module"; top-level await is available for cold-start setup).
+ * esbuild cannot turn a CommonJS dependency's `require('node:…')` into an import, and in an ESM bundle such a call
+ * throws "Dynamic require of … is not supported" only at run time. Today's dependencies (SDK v3, Powertools, zod,
+ * fast-xml-parser) bundle without one, so this banner is a one-line guard that keeps it that way when a CJS one arrives.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __watcherCreateRequire } from 'node:module'; const require = __watcherCreateRequire(import.meta.url);";
+
+export interface WatcherFunctionProps {
+  /** Path of the TypeScript handler module; its `handler` export is the entry point. */
+  readonly entry: string;
+  /** Shown in the Lambda console. @default - no description */
+  readonly description?: string;
+  /** `POWERTOOLS_SERVICE_NAME`, the `service` key of every log line. @default 'auth0-ops-watcher' */
+  readonly serviceName?: string;
+  /** Memory in MiB (CPU scales with it). @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** Retention of the function's log group. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Retries of a failed asynchronous invocation. Scheduled functions keep 0: the next scheduled run is the retry,
+   * and a retry minutes later would only overlap it.
+   * @default 0
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Compile-time replacements (esbuild `define`): each value is a JavaScript expression, so a string must be
+   * JSON-encoded. Used for data too large or too structured for an environment variable.
+   * @default - none
+   */
+  readonly define?: Readonly<Record<string, string>>;
+}
+
+/** A `NodejsFunction` with the watcher's fixed settings, its own log group, and bind helpers. */
+export class WatcherFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: WatcherFunctionProps) {
+    super(scope, id);
+
+    // An explicit log group (not the deprecated `logRetention` custom resource) so retention and removal are ours.
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(60),
+      logGroup: this.logGroup,
+      retryAttempts: props.retryAttempts ?? 0,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'auth0-ops-watcher',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // No Docker here or in CI: bundle with the esbuild from the lockfile.
+        forceDockerBundling: false,
+        minify: true,
+        // Class and function names survive minification, so logged errors stay readable.
+        keepNames: true,
+        sourceMap: true,
+        // Mappings are enough for stack traces; embedding the sources would only grow the asset.
+        sourcesContent: false,
+        target: 'node22',
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // Bundle everything, the AWS SDK v3 included: the SDK version is the lockfile's, not whatever the
+        // runtime ships that month — a larger asset for reproducible behaviour.
+        externalModules: [],
+        define: props.define ? { ...props.define } : undefined,
+      },
+    });
+  }
+
+  /** Sets `envName` to the table's name and grants exactly the item operations the state store uses. */
+  bindTable(table: dynamodb.ITable, envName: string): void {
+    this.function.addEnvironment(envName, table.tableName);
+    const grants = table instanceof dynamodb.TableBase ? table.grants : dynamodb.TableGrants.fromTable(table);
+    grants.actions(
+      this.function,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'dynamodb:DeleteItem',
+    );
+  }
+
+  /** Sets `envName` to the topic's ARN and grants `sns:Publish` on it. */
+  bindTopic(topic: sns.ITopic, envName: string): void {
+    this.function.addEnvironment(envName, topic.topicArn);
+    sns.TopicGrants.fromTopic(topic).publish(this.function);
+  }
+
+  /**
+   * Grants read access to the one secret a config secret reference names: `ssm:/name` → `ssm:GetParameter` on
+   * that parameter, `secretsmanager:name` → `secretsmanager:GetSecretValue` on that secret.
+   * Throws `ConfigError` for anything else (see `awsSecretOf`).
+   *
+   * @param usedBy where the reference comes from, for error messages, e.g. `source "advisories" field "token"`
+   */
+  bindSecretRef(ref: string, usedBy: string): void {
+    const secret = awsSecretOf(ref, usedBy);
+    const stack = Stack.of(this);
+    const statement =
+      secret.service === 'ssm'
+        ? new iam.PolicyStatement({
+            actions: ['ssm:GetParameter'],
+            resources: [
+              stack.formatArn({
+                service: 'ssm',
+                resource: 'parameter',
+                // The ARN of `/a/b` is `…:parameter/a/b`: the separator is the name's own leading slash.
+                resourceName: secret.name.slice(1),
+                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+              }),
+            ],
+          })
+        : new iam.PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [
+              stack.formatArn({
+                service: 'secretsmanager',
+                resource: 'secret',
+                // Secrets Manager appends six random characters to every secret's ARN.
+                resourceName: `${secret.name}-??????`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          });
+    this.function.addToRolePolicy(statement);
+  }
+}
+
+/** A secret a Lambda function can read: an SSM parameter (name with its leading slash) or a Secrets Manager secret. */
+export type AwsSecret = { readonly service: 'ssm' | 'secretsmanager'; readonly name: string };
+
+/**
+ * Resolves a config secret reference to the AWS secret it names, or throws `ConfigError` naming `usedBy`.
+ * `env:NAME` is refused: a Lambda function has no local environment holding secrets.
+ * Stacks call this for every reference before building any function, so a bad config fails before bundling.
+ */
+export function awsSecretOf(ref: string, usedBy: string): AwsSecret {
+  const [, scheme, name] = /^([a-z]+):(.+)$/.exec(ref) ?? [];
+  if (scheme === 'ssm' && name?.startsWith('/')) return { service: 'ssm', name };
+  if (scheme === 'secretsmanager' && name) return { service: 'secretsmanager', name };
+  if (scheme === 'env') {
+    throw new ConfigError(
+      `${usedBy}: "${ref}" cannot be resolved on AWS — a Lambda function has no local environment secrets; ` +
+        'store the secret in SSM Parameter Store or Secrets Manager and reference it as ssm:/name or secretsmanager:name',
+    );
+  }
+  throw new ConfigError(`${usedBy}: "${ref}" is not a secret reference AWS can resolve (ssm:/name or secretsmanager:name)`);
+}

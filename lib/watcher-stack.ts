@@ -1,0 +1,86 @@
+// The deployed watcher: state (table, topic) apart from the stateless poll function and one schedule per source.
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { DEFAULT_EVERY_MINUTES, type SourceConfig, type WatcherConfig } from '../functions/config/config.js';
+import { awsSecretOf, WatcherFunction } from './watcher-function.js';
+import { WatcherState } from './watcher-state.js';
+
+const POLL_ENTRY = fileURLToPath(new URL('../functions/poll/handler.ts', import.meta.url));
+
+export interface WatcherStackProps extends StackProps {
+  /** The validated watcher configuration; its sources are compiled into the poll function. */
+  readonly config: WatcherConfig;
+  /** Display name of the event topic. @default 'Auth0 ops watcher' */
+  readonly topicDisplayName?: string;
+  /** Memory of the poll function in MiB. @default 256 */
+  readonly pollMemorySize?: number;
+  /** Timeout of one poll (one source). @default Duration.seconds(60) */
+  readonly pollTimeout?: Duration;
+  /** Retention of the poll function's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The part of the config the poll function needs; it validates this once at cold start. */
+export function compiledPollConfig(config: WatcherConfig): string {
+  const { failureThreshold, trackResolvedDays, sources } = config;
+  return JSON.stringify({ failureThreshold, trackResolvedDays, sources });
+}
+
+/** The secret references a source holds, with the field each sits in. github-advisories `token` is the only one today. */
+function secretRefsOf(source: SourceConfig): { field: string; ref: string }[] {
+  return source.type === 'github-advisories' && source.token ? [{ field: 'token', ref: source.token }] : [];
+}
+
+export class WatcherStack extends Stack {
+  readonly state: WatcherState;
+  readonly poll: WatcherFunction;
+
+  constructor(scope: Construct, id: string, props: WatcherStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const secretRefs = config.sources.flatMap((source) =>
+      secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
+    );
+    // Refuse unusable secret references (env:…) before anything is built or bundled.
+    for (const { ref, usedBy } of secretRefs) awsSecretOf(ref, usedBy);
+
+    // Stateful.
+    this.state = new WatcherState(this, 'State', { topicDisplayName: props.topicDisplayName });
+
+    // Stateless: one function polls any source; the schedule says which.
+    this.poll = new WatcherFunction(this, 'Poll', {
+      entry: POLL_ENTRY,
+      description: 'Polls one Auth0 source, diffs it against the state table and publishes events',
+      memorySize: props.pollMemorySize,
+      timeout: props.pollTimeout,
+      logRetention: props.logRetention,
+      // Compiled in rather than passed as an environment variable: no 4 KB limit, and the bundle matches the config.
+      define: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledPollConfig(config)) },
+    });
+    this.poll.bindTable(this.state.table, 'TABLE_NAME');
+    this.poll.bindTopic(this.state.topic, 'TOPIC_ARN');
+    for (const { ref, usedBy } of secretRefs) this.poll.bindSecretRef(ref, usedBy);
+
+    for (const source of config.sources) {
+      const minutes = source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type];
+      new events.Rule(this, `Schedule-${source.id}`, {
+        description: `Polls ${source.name ?? source.id} every ${minutes} min`,
+        schedule: events.Schedule.rate(Duration.minutes(minutes)),
+        targets: [
+          new targets.LambdaFunction(this.poll.function, {
+            event: events.RuleTargetInput.fromObject({ sourceId: source.id }),
+            // The next scheduled poll is the retry.
+            retryAttempts: 0,
+          }),
+        ],
+      });
+    }
+
+    new CfnOutput(this, 'TableName', { description: 'State table', value: this.state.table.tableName });
+    new CfnOutput(this, 'TopicArn', { description: 'Subscribe here for watcher events', value: this.state.topic.topicArn });
+  }
+}
