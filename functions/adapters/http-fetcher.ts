@@ -180,7 +180,9 @@ async function getFollowingRedirects(
     try {
       response = await fetch(current, { method: 'GET', headers, redirect: 'manual', signal: call.signal });
     } catch (error) {
-      const reason = call.signal.aborted ? timeoutReason(call) : `connection failed: ${errorCode(error)}`;
+      const code = errorCode(error);
+      const hint = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ` (cannot resolve ${new URL(current).hostname})` : '';
+      const reason = call.signal.aborted ? timeoutReason(call) : `connection failed: ${code}${hint}`;
       throw call.fail(current, reason, error);
     }
     if (!REDIRECT_STATUSES.has(response.status)) return { response, finalUrl: current };

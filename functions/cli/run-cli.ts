@@ -61,7 +61,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   }
 
-  const logger = makeCliLogger(io.stderr, args.verbose ? 'info' : 'warn');
+  const logger = makeCliLogger(io.stderr, args.verbose ? 'info' : 'error');
   const store = await startEmbeddedDynamo(config.stateDir, config.tableName).catch((error: Error) => {
     throw new Error(`cannot open the state store in ${config.stateDir}: ${error.message}`, { cause: error });
   });

@@ -47,7 +47,8 @@ const sourceBase = {
   name: z.string().min(1).max(80).optional(),
   everyMinutes: z.number().int().min(1).max(1440).optional(),
   failureThreshold: z.number().int().min(1).max(100).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  // Stays well under the poll Lambda's 60 s timeout.
+  timeoutMs: z.number().int().min(100).max(30_000).optional(),
   maxBytes: z.number().int().min(1024).max(50_000_000).optional(),
 };
 

@@ -156,7 +156,7 @@ export function makePollSource(deps: PollDependencies) {
     }
 
     async function fail(url: string, reason: string): Promise<PollResult> {
-      log('error', 'source failed', { url, reason });
+      log('warn', 'source failed', { url, reason });
       const transition = recordFailure(state, info, { url, reason }, now, threshold);
       await writeSource(transition.state, transition.events, nowIso);
       return result('failed', { reason, url });
