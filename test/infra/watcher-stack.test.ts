@@ -29,7 +29,7 @@ afterAll(() => {
 /** Builds the stack from a raw config; skips esbuild unless `bundle` is set, which keeps most tests fast. */
 function synthStack(input: unknown = DEFAULT_CONFIG_INPUT, options: { bundle?: boolean; outdir?: string } = {}) {
   const app = new App({
-    outdir: options.outdir,
+    outdir: options.outdir ?? tempDir('watcher-synth-'),
     context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stack = new WatcherStack(app, 'Watcher', { config: parseConfig(input, ROOT) });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
-import { startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { redirectTo, startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 import { runCliProcess, type CliRun } from '../support/run-cli.js';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
@@ -231,5 +232,64 @@ describe('npm start configuration errors', () => {
     const flag = await runCliProcess(['--frobnicate']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('usage: npm start');
+  });
+});
+
+describe('npm start with the legacy bulletins page and an SNS output', () => {
+  let server: FeedServer;
+  let sns: SnsTestServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = await startFeedServer();
+    sns = await startSnsTestServer();
+    dir = await mkdtemp(join(tmpdir(), 'watcher-sns-'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sns?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports the removed bulletins page as failing after its redirect, and publishes the status baseline to SNS', async () => {
+    const topicArn = sns.createTopic('watcher-events');
+    server.setRoute('/docs/secure/security-guidance/security-bulletins.md', redirectTo('/docs/secure/security-guidance.md', 301));
+    server.setRoute('/docs/secure/security-guidance.md', {
+      body: fixture('auth0-bulletins/security-guidance.md'),
+      contentType: 'text/markdown; charset=utf-8',
+    });
+    server.setRoute('/feed', { body: fixture('auth0-status/seq-01-baseline.atom'), contentType: ATOM });
+    const configPath = join(dir, 'config.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        stateDir: 'state',
+        sources: [
+          { id: 'bulletins', type: 'auth0-bulletins', url: server.url('/docs/secure/security-guidance/security-bulletins.md') },
+          { id: 'status-us-1', type: 'auth0-status', url: server.url('/feed'), region: 'US-1' },
+        ],
+        outputs: [{ type: 'sns', topicArn, endpoint: sns.endpoint, region: 'us-east-1' }],
+      }),
+    );
+    const run = await runCliProcess(['--config', configPath, '--now', '2026-10-06T10:15:00Z']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/bulletins\s+failed\s+page no longer lists bulletins/);
+    expect(run.stdout).toContain('redirect');
+    expect(run.stdout).toMatch(/status-us-1\s+changed\s+1 event/);
+
+    const [published, ...more] = sns.published(topicArn);
+    expect(more).toEqual([]);
+    expect(published!.messageStructure).toBe('json');
+    const bodies = JSON.parse(published!.message) as { default: string; email: string };
+    const event = JSON.parse(bodies.default) as WatcherEvent;
+    expect(event).toMatchObject({ type: 'incident.opened', itemId: 's6nmyrpsnbmj', source: 'status-us-1' });
+    expect(bodies.email).toContain('https://status.auth0.com/incidents/s6nmyrpsnbmj');
+    expect(published!.subject!.length).toBeLessThan(100);
+    expect(published!.attributes).toMatchObject({
+      type: { dataType: 'String', value: 'incident.opened' },
+      source: { dataType: 'String', value: 'status-us-1' },
+      severity: { dataType: 'String', value: 'major' },
+      region: { dataType: 'String.Array', value: '["US-5"]' },
+    });
   });
 });

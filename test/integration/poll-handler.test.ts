@@ -1,0 +1,72 @@
+// The poll Lambda handler as deployed: config from WATCHER_CONFIG, a real local DynamoDB, the SNS test server.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WatcherEvent } from '../../functions/core/model.js';
+import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
+
+const TABLE = 'watcher-handler-test';
+const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
+
+describe('poll Lambda handler', () => {
+  let dynamo: RunningDynamo;
+  let feeds: FeedServer;
+  let sns: SnsTestServer;
+  let handler: (event: { sourceId: string }) => Promise<{ outcome: string; reason?: string; published: number }>;
+  let topicArn: string;
+
+  beforeAll(async () => {
+    dynamo = await DYNAMO_BACKENDS[0]!.start(TABLE);
+    feeds = await startFeedServer();
+    sns = await startSnsTestServer();
+    topicArn = sns.createTopic('watcher-events');
+    // What the stack sets: resources by environment, the source list compiled in, endpoints as the SDK reads them.
+    Object.assign(process.env, {
+      TABLE_NAME: TABLE,
+      TOPIC_ARN: topicArn,
+      WATCHER_CONFIG: JSON.stringify({
+        sources: [
+          { id: 'status-us-1', type: 'auth0-status', url: feeds.url('/feed'), region: 'US-1' },
+          { id: 'changelog', type: 'auth0-changelog', url: feeds.url('/changelog') },
+        ],
+      }),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    });
+    ({ handler } = await import('../../functions/poll/handler.js'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await feeds?.close();
+    await sns?.close();
+    await dynamo?.stop();
+  });
+
+  it('polls the source named in the event and publishes its events to the topic', async () => {
+    feeds.setRoute('/feed', { body: fixture('auth0-status/seq-01-baseline.atom'), contentType: 'application/atom+xml' });
+    const result = await handler({ sourceId: 'status-us-1' });
+    expect(result).toMatchObject({ outcome: 'changed', published: 1 });
+    const events = sns.published(topicArn).map((p) => JSON.parse(JSON.parse(p.message).default) as WatcherEvent);
+    expect(events.map((e) => [e.type, e.itemId])).toEqual([['incident.opened', 's6nmyrpsnbmj']]);
+
+    feeds.setRoute('/feed', { body: fixture('auth0-status/seq-02-update.atom'), contentType: 'application/atom+xml' });
+    expect(await handler({ sourceId: 'status-us-1' })).toMatchObject({ outcome: 'changed', published: 2 });
+    expect(await handler({ sourceId: 'status-us-1' })).toMatchObject({ outcome: 'unchanged', published: 0 });
+    expect(sns.published(topicArn)).toHaveLength(3);
+  });
+
+  it('returns a failing source as an outcome, not as a Lambda error', async () => {
+    feeds.setRoute('/changelog', { status: 500, body: 'oops', contentType: 'text/plain' });
+    const result = await handler({ sourceId: 'changelog' });
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'HTTP 500 Internal Server Error' });
+  });
+
+  it('throws for a source id it does not know', async () => {
+    await expect(handler({ sourceId: 'nope' })).rejects.toThrow('unknown source id "nope"');
+  });
+});
