@@ -3,6 +3,7 @@ import type { Auth0ChangelogSourceConfig } from '../config/config.js';
 import { CHANGE_TYPES, type ChangeType, type ChangelogItem, type ParseResult } from '../core/model.js';
 import { htmlToText, markdownToText } from './html-text.js';
 import { parseXmlSafely, rootElementOf, sniffRootElement, xmlChild, xmlChildren, xmlText } from './safe-xml.js';
+import { parseEachDocument } from './parse-documents.js';
 import type { FetchedDocument, FetchRequest, SourceModule } from './source.js';
 
 interface ClassificationRule {
@@ -77,19 +78,7 @@ function requests(config: Auth0ChangelogSourceConfig): readonly FetchRequest[] {
 }
 
 function parse(documents: readonly FetchedDocument[]): ParseResult {
-  if (documents.length === 0) return { ok: false, reason: 'no document was fetched' };
-  const items: ChangelogItem[] = [];
-  const seen = new Set<string>();
-  for (const document of documents) {
-    const result = parseChangelogFeed(document.body);
-    if (!result.ok) return result;
-    for (const item of result.items) {
-      if (seen.has(item.itemId)) continue;
-      seen.add(item.itemId);
-      items.push(item);
-    }
-  }
-  return { ok: true, items };
+  return parseEachDocument(documents, (document) => parseChangelogFeed(document.body));
 }
 
 /** Parses the change log's RSS 2.0 body. */

@@ -13,6 +13,7 @@ import {
   xmlText,
   type XmlDocument,
 } from './safe-xml.js';
+import { parseEachDocument } from './parse-documents.js';
 import type { FetchedDocument, FetchRequest, SourceModule } from './source.js';
 
 /** Labels that only maintenances carry. */
@@ -57,20 +58,8 @@ function requests(config: Auth0StatusSourceConfig): readonly FetchRequest[] {
 }
 
 function parse(documents: readonly FetchedDocument[]): ParseResult {
-  if (documents.length === 0) return { ok: false, reason: 'no document was fetched' };
-  const items: IncidentItem[] = [];
-  const seen = new Set<string>();
-  for (const document of documents) {
-    const result = parseStatusFeed(document.body);
-    if (!result.ok) return result;
-    for (const item of result.items) {
-      // A feed lists each incident once; should a page repeat one, the first (newest) listing wins.
-      if (seen.has(item.itemId)) continue;
-      seen.add(item.itemId);
-      items.push(item);
-    }
-  }
-  return { ok: true, items };
+  // A feed lists each incident once; should a page repeat one, the first (newest) listing wins.
+  return parseEachDocument(documents, (document) => parseStatusFeed(document.body));
 }
 
 /** Parses one Atom or RSS 2.0 status feed body into incident and maintenance items. */

@@ -2,6 +2,7 @@
 import type { GithubAdvisoriesSourceConfig, PackageRef } from '../config/config.js';
 import type { AdvisoryItem, AffectedPackage, ParseResult } from '../core/model.js';
 import { markdownToText } from './html-text.js';
+import { parseEachDocument, type DocumentParse } from './parse-documents.js';
 import type { FetchedDocument, FetchRequest, SourceModule } from './source.js';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -112,39 +113,35 @@ function toItem(record: unknown, where: string): AdvisoryItem {
 }
 
 function parse(documents: readonly FetchedDocument[]): ParseResult {
-  if (documents.length === 0) return { ok: false, reason: 'no document was fetched' };
+  // An advisory affecting packages of several ecosystems comes back once per ecosystem request.
+  return parseEachDocument(documents, parsePage);
+}
+
+function parsePage(document: FetchedDocument, pageIndex: number): DocumentParse<AdvisoryItem> {
+  const page = `page ${pageIndex + 1} (${document.url})`;
+  let body: unknown;
+  try {
+    body = JSON.parse(document.body);
+  } catch (error) {
+    return { ok: false, reason: `${page} is not JSON: ${(error as Error).message}` };
+  }
+  if (!Array.isArray(body)) {
+    const message = isRecord(body) && typeof body['message'] === 'string' ? body['message'] : undefined;
+    return {
+      ok: false,
+      reason:
+        message !== undefined
+          ? `GitHub answered with an error instead of advisories: "${message}"`
+          : `${page} is not a JSON array of advisories`,
+    };
+  }
   const items: AdvisoryItem[] = [];
-  const seen = new Set<string>();
-  for (const [pageIndex, document] of documents.entries()) {
-    const page = `page ${pageIndex + 1} (${document.url})`;
-    let body: unknown;
+  for (const [index, record] of body.entries()) {
     try {
-      body = JSON.parse(document.body);
+      items.push(toItem(record, `advisory record ${index} of ${page}`));
     } catch (error) {
-      return { ok: false, reason: `${page} is not JSON: ${(error as Error).message}` };
-    }
-    if (!Array.isArray(body)) {
-      const message = isRecord(body) && typeof body['message'] === 'string' ? body['message'] : undefined;
-      return {
-        ok: false,
-        reason:
-          message !== undefined
-            ? `GitHub answered with an error instead of advisories: "${message}"`
-            : `${page} is not a JSON array of advisories`,
-      };
-    }
-    for (const [index, record] of body.entries()) {
-      let item: AdvisoryItem;
-      try {
-        item = toItem(record, `advisory record ${index} of ${page}`);
-      } catch (error) {
-        if (error instanceof AdvisoryRecordError) return { ok: false, reason: error.message };
-        throw error;
-      }
-      // An advisory affecting packages of several ecosystems comes back once per ecosystem request.
-      if (seen.has(item.itemId)) continue;
-      seen.add(item.itemId);
-      items.push(item);
+      if (error instanceof AdvisoryRecordError) return { ok: false, reason: error.message };
+      throw error;
     }
   }
   return { ok: true, items };

@@ -1,31 +1,14 @@
 // The DynamoDB state store against real local DynamoDB servers: conditional writes, outbox, lease.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
-import type { WatcherEvent } from '../../functions/core/model.js';
 import type { StateStore } from '../../functions/core/ports.js';
 import type { TrackedItem } from '../../functions/core/tracked.js';
+import { sampleEvent } from '../support/sample-event.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 
 const TABLE = 'watcher-store-test';
 
-function event(id: string, occurredAt = '2026-10-06T10:12:00.000Z'): WatcherEvent {
-  return {
-    schemaVersion: 1,
-    id,
-    type: 'incident.updated',
-    source: 'auth0-status-us-1',
-    sourceType: 'auth0-status',
-    vendor: 'Auth0',
-    itemId: 's6nmyrpsnbmj',
-    title: 'Tenant Logs and Group Memberships Impacted on US-5 Public Cloud',
-    url: 'https://status.auth0.com/incidents/s6nmyrpsnbmj',
-    severity: 'major',
-    occurredAt,
-    detectedAt: '2026-10-06T10:13:00.000Z',
-    summary: 'Identified: The issue has been identified.',
-    regions: ['US-5'],
-  };
-}
+const event = (id: string, occurredAt = '2026-10-06T10:12:00.000Z') => sampleEvent({ id, occurredAt });
 
 function item(itemId: string, fingerprint: string): TrackedItem {
   return {

@@ -4,24 +4,13 @@ import { makeSnsClient, makeSnsPublisher, SNS_MESSAGE_MAX_BYTES } from '../../fu
 import { PublishError } from '../../functions/core/errors.js';
 import { renderEmailText, renderSubject, TRUNCATION_MARK } from '../../functions/core/event-text.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
+import { sampleEvent } from '../support/sample-event.js';
 import { startSnsTestServer, type RecordedPublish, type SnsTestServer } from '../support/sns-test-server.js';
 
+/** An incident that names two regions, to show the region attribute carries both. */
 function makeEvent(overrides: Partial<WatcherEvent> = {}): WatcherEvent {
-  return {
-    schemaVersion: 1,
-    id: 'auth0-status-us-1:rb4z1181bd4z:incident.resolved:2026-04-22T20:14:05Z',
-    type: 'incident.resolved',
-    source: 'auth0-status-us-1',
-    sourceType: 'auth0-status',
-    vendor: 'Auth0',
-    itemId: 'rb4z1181bd4z',
-    title: 'Elevated Errors on Public Cloud',
-    url: 'https://status.auth0.com/incidents/rb4z1181bd4z',
-    severity: 'critical',
-    occurredAt: '2026-04-22T20:14:05Z',
-    detectedAt: '2026-04-22T20:16:40.512Z',
+  return sampleEvent({
     summary: 'Auth0 resolved the incident "Elevated Errors on Public Cloud" affecting US-1 and EU-1.',
-    status: 'resolved',
     regions: ['US-1', 'EU-1'],
     update: {
       label: 'Resolved',
@@ -29,7 +18,7 @@ function makeEvent(overrides: Partial<WatcherEvent> = {}): WatcherEvent {
       text: 'This incident has been resolved. Authentication requests in US-1 and EU-1 are succeeding normally.',
     },
     ...overrides,
-  };
+  });
 }
 
 function parseJsonMessage(record: RecordedPublish): { default: string; email: string } {
