@@ -76,7 +76,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       logger,
       settings: { failureThreshold: config.failureThreshold, trackResolvedDays: config.trackResolvedDays },
     });
-    const results = await Promise.all(config.sources.map((source) => pollSource(source)));
+    // One source's unexpected failure (a store error, say) must not hide the others' results.
+    const results = await Promise.all(
+      config.sources.map((source) =>
+        pollSource(source).catch(
+          (error: unknown): PollResult => ({
+            sourceId: source.id,
+            url: source.url,
+            outcome: 'failed',
+            reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+            published: [],
+          }),
+        ),
+      ),
+    );
     io.stdout.write(formatSummary(results));
     return results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged') ? EXIT_OK : EXIT_SOURCE_FAILED;
   } finally {
