@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { SEVERITIES } from '../core/model.js';
+import { isEventTypePattern } from '../core/routing.js';
 import { DEFAULT_ADVISORY_PACKAGES } from './default-packages.js';
 
 /** A configuration problem: names the offending field. The CLI exits 2 on it. */
@@ -123,7 +125,55 @@ export const DEFAULT_EVERY_MINUTES: Readonly<Record<SourceType, number>> = {
   'auth0-bulletins': 60,
 };
 
+const regionLabel = z.string().regex(/^[A-Z]{2}-\d+$/, 'must be a region label such as "US-1"');
+
+/** Which events an output receives (see functions/core/routing.ts). */
+export const routeRulesSchema = z.strictObject({
+  sources: z.array(z.string().min(1)).min(1).optional(),
+  types: z
+    .array(z.string().refine(isEventTypePattern, 'must be an event type (incident.opened) or a family (incident.*)'))
+    .min(1)
+    .optional(),
+  minSeverity: z.enum(SEVERITIES).optional(),
+  regions: z.array(regionLabel).min(1).optional(),
+  vendors: z.array(z.string().min(1)).min(1).optional(),
+});
+
+export const slackOutputSchema = z
+  .strictObject({
+    type: z.literal('slack'),
+    /** Names the route (AWS resources, logs); defaults to slack-<index>. */
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)')
+      .optional(),
+    /** Incoming-webhook mode: one message per event, no threads. */
+    webhookUrl: secretRef.optional(),
+    /** Bot-token mode (chat.postMessage / chat.update): one living thread per incident. */
+    botToken: secretRef.optional(),
+    /** Channel ID (C…), needed with botToken. */
+    channel: z
+      .string()
+      .regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a channel ID such as C0123ABCD (channel details, at the bottom)')
+      .optional(),
+    apiBaseUrl: sourceUrl.default('https://slack.com/api/'),
+    rules: routeRulesSchema.default({}),
+  })
+  .superRefine((output, ctx) => {
+    const bot = output.botToken !== undefined;
+    if (bot === (output.webhookUrl !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['botToken'], message: 'set exactly one of webhookUrl or botToken' });
+    }
+    if (bot && output.channel === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'is required with botToken' });
+    }
+    if (!bot && output.channel !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'goes with botToken; a webhook posts to its own channel' });
+    }
+  });
+
 const outputSchema = z.discriminatedUnion('type', [
+  slackOutputSchema,
   z.strictObject({ type: z.literal('console') }),
   z.strictObject({ type: z.literal('jsonl'), path: z.string().min(1) }),
   z.strictObject({
@@ -135,6 +185,13 @@ const outputSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type OutputConfig = z.infer<typeof outputSchema>;
+export type SlackOutputConfig = Extract<OutputConfig, { type: 'slack' }>;
+export type RouteRulesConfig = z.infer<typeof routeRulesSchema>;
+
+/** The id of a Slack output: its own, or slack-<index among the outputs>. */
+export function slackRouteId(output: SlackOutputConfig, index: number): string {
+  return output.id ?? `slack-${index}`;
+}
 
 export const watcherConfigSchema = z
   .strictObject({
@@ -250,4 +307,28 @@ export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
     tableName: required('TABLE_NAME'),
     topicArn: required('TOPIC_ARN'),
   });
+}
+
+/** The Slack notifier Lambda's configuration: the one route it serves (ROUTE, set by the stack) and the table. */
+export interface SlackLambdaConfig {
+  readonly route: SlackOutputConfig & { readonly id: string };
+  readonly tableName: string;
+}
+
+export function loadSlackLambdaConfig(env: NodeJS.ProcessEnv = process.env): SlackLambdaConfig {
+  const tableName = env['TABLE_NAME'];
+  if (!tableName) throw new ConfigError('environment variable TABLE_NAME is required');
+  let input: unknown;
+  try {
+    input = JSON.parse(env['ROUTE'] ?? '');
+  } catch (error) {
+    throw new ConfigError(`environment variable ROUTE must hold the route as JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const result = slackOutputSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${formatPath(issue.path) || '(route)'}: ${issue.message}`);
+    throw new ConfigError(`invalid ROUTE: ${lines.join('; ')}`);
+  }
+  if (!result.data.id) throw new ConfigError('invalid ROUTE: id is required');
+  return deepFreeze({ route: { ...result.data, id: result.data.id }, tableName });
 }
