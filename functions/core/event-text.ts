@@ -29,7 +29,7 @@ const PHRASES: Readonly<Record<EventType, string>> = {
 };
 
 /** The status shown when the vendor gave none: what the event type itself implies. */
-const IMPLIED_STATUS: Readonly<Record<EventType, string>> = {
+export const IMPLIED_STATUS: Readonly<Record<EventType, string>> = {
   'incident.opened': 'open',
   'incident.updated': 'open, updated',
   'incident.resolved': 'resolved',
@@ -173,7 +173,7 @@ function listWithMore(values: readonly string[], max: number): string {
 const TWO = (n: number): string => String(n).padStart(2, '0');
 
 /** `2026-04-22T20:14:05Z` → `2026-04-22 20:14 UTC`; an unreadable stamp is shown as given. */
-function formatUtc(iso: string): string {
+export function formatUtc(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return cleanLine(iso, 100) || 'unknown';
   return (
@@ -228,7 +228,7 @@ const LINE_LIKE_SPACE = /[\s\u0085\u2028\u2029]+/g;
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 
 /** Untrusted vendor text as one clean line: white space folded, controls removed, optionally capped in characters. */
-function cleanLine(text: string, maxChars?: number): string {
+export function cleanLine(text: string, maxChars?: number): string {
   const line = text
     .replace(LONE_SURROGATE, '\uFFFD')
     .replace(LINE_LIKE_SPACE, ' ')
