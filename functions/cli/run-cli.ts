@@ -1,6 +1,16 @@
 // The local CLI: one poll cycle of every configured source on the embedded store, events to the configured outputs.
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, type OutputConfig, type WatcherConfig } from '../config/config.js';
+import {
+  ConfigError,
+  DEFAULT_CONFIG_INPUT,
+  loadConfigFile,
+  parseConfig,
+  slackRouteId,
+  type OutputConfig,
+  type WatcherConfig,
+} from '../config/config.js';
+import { makeDynamoSlackStore } from '../adapters/dynamo-slack-store.js';
+import { makeSlackPublisher, type SlackPublisherDependencies } from '../slack/slack-publisher.js';
 import { makeCliLogger } from '../adapters/cli-logger.js';
 import { makeConsoleOutput } from '../adapters/console-output.js';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
@@ -66,13 +76,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw new Error(`cannot open the state store in ${config.stateDir}: ${error.message}`, { cause: error });
   });
   try {
-    const publisher = makeFanOutPublisher(config.outputs.map((output) => makeOutput(output, io)));
+    const clock = { now: () => (args.now ? new Date(args.now) : new Date()) };
+    const secrets = makeSecretResolver({ env: io.env });
+    const slackStore = makeDynamoSlackStore({ client: store.client, tableName: config.tableName });
+    const publisher = makeFanOutPublisher(
+      config.outputs.map((output, index) => makeOutput(output, index, io, { store: slackStore, secrets, clock, logger })),
+    );
     const pollSource = makePollSource({
       store: makeDynamoStateStore({ client: store.client, tableName: config.tableName }),
       fetcher: makeHttpFetcher(),
       publisher,
-      secrets: makeSecretResolver({ env: io.env }),
-      clock: { now: () => (args.now ? new Date(args.now) : new Date()) },
+      secrets,
+      clock,
       logger,
       settings: { failureThreshold: config.failureThreshold, trackResolvedDays: config.trackResolvedDays },
     });
@@ -118,12 +133,14 @@ function parseCliArgs(argv: readonly string[]) {
   return { config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
 }
 
-function makeOutput(output: OutputConfig, io: CliIo): Publisher {
+function makeOutput(output: OutputConfig, index: number, io: CliIo, slack: SlackPublisherDependencies): Publisher {
   switch (output.type) {
     case 'console':
       return makeConsoleOutput(io.stdout);
     case 'jsonl':
       return makeJsonlOutput(output.path);
+    case 'slack':
+      return makeSlackPublisher(output, slackRouteId(output, index), slack);
     case 'sns':
       return makeSnsPublisher({
         client: makeSnsClient({ endpoint: output.endpoint, region: output.region }),
