@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../functions/config/config.js';
 
@@ -44,6 +45,22 @@ export interface WatcherFunctionProps {
    */
   readonly retryAttempts?: number;
   /**
+   * Where a failed asynchronous invocation goes once its retries are spent (the Lambda dead-letter queue).
+   * @default - none: the failed event is dropped after its retries
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Concurrency set aside for this function, which is also its ceiling.
+   * @default - none: the function draws on the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Environment variables beyond the fixed ones. Never a secret: reference secrets with `bindSecretRef`.
+   * Resource names and ARNs go through the bind… helpers, so the grant comes with them.
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
    * Compile-time replacements (esbuild `define`): each value is a JavaScript expression, so a string must be
    * JSON-encoded. Used for data too large or too structured for an environment variable.
    * @default - none
@@ -75,9 +92,12 @@ export class WatcherFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(60),
       logGroup: this.logGroup,
       retryAttempts: props.retryAttempts ?? 0,
+      deadLetterQueue: props.deadLetterQueue,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
+        ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'auth0-ops-watcher',
         NODE_OPTIONS: '--enable-source-maps',
       },

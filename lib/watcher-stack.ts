@@ -1,4 +1,5 @@
-// The deployed watcher: state (table, topic) apart from the stateless poll function and one schedule per source.
+// The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule per source,
+// and one Slack notifier per Slack output, whose failures land in a dead-letter queue watched by the ops alarms.
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,6 +7,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEFAULT_EVERY_MINUTES, type SourceConfig, type WatcherConfig } from '../functions/config/config.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
+import { OpsAlarms } from './ops-alarms.js';
+import { SlackNotifier, slackRoutesOf } from './slack-notifier.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 import { WatcherState } from './watcher-state.js';
 
@@ -20,7 +24,7 @@ export interface WatcherStackProps extends StackProps {
   readonly pollMemorySize?: number;
   /** Timeout of one poll (one source). @default Duration.seconds(60) */
   readonly pollTimeout?: Duration;
-  /** Retention of the poll function's logs. @default logs.RetentionDays.ONE_MONTH */
+  /** Retention of the poll and notifier functions' logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -37,7 +41,13 @@ function secretRefsOf(source: SourceConfig): { field: string; ref: string }[] {
 
 export class WatcherStack extends Stack {
   readonly state: WatcherState;
+  /** Every alarm of the watcher; each notifies the ops topic. */
+  readonly alarms: OpsAlarms;
   readonly poll: WatcherFunction;
+  /** One per Slack output, in config order; empty when the config has none. */
+  readonly notifiers: readonly SlackNotifier[];
+  /** Where the notifiers' failed events wait; undefined when there are no notifiers. */
+  readonly notifierDeadLetterQueue?: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: WatcherStackProps) {
     super(scope, id, props);
@@ -45,11 +55,13 @@ export class WatcherStack extends Stack {
     const secretRefs = config.sources.flatMap((source) =>
       secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
     );
-    // Refuse unusable secret references (env:…) before anything is built or bundled.
+    // Refuse unusable secret references (env:…) and unfilterable routes before anything is built or bundled.
     for (const { ref, usedBy } of secretRefs) awsSecretOf(ref, usedBy);
+    const slackRoutes = slackRoutesOf(config);
 
     // Stateful.
     this.state = new WatcherState(this, 'State', { topicDisplayName: props.topicDisplayName });
+    this.alarms = new OpsAlarms(this, 'Alarms', { topic: this.state.opsTopic });
 
     // Stateless: one function polls any source; the schedule says which.
     this.poll = new WatcherFunction(this, 'Poll', {
@@ -80,7 +92,26 @@ export class WatcherStack extends Stack {
       });
     }
 
+    // Stateless: one notifier per Slack route; an event a notifier fails to deliver lands once in the shared queue.
+    this.notifiers = [];
+    if (slackRoutes.length > 0) {
+      const deadLetterQueue = new DeadLetterQueue(this, 'NotifierDeadLetterQueue');
+      this.alarms.watchDeadLetterQueue('NotifierDeadLetters', deadLetterQueue, 'Slack notifier');
+      this.notifierDeadLetterQueue = deadLetterQueue;
+      this.notifiers = slackRoutes.map(
+        (route) =>
+          new SlackNotifier(this, `SlackNotifier-${route.output.id}`, {
+            route,
+            topic: this.state.topic,
+            table: this.state.table,
+            deadLetterQueue,
+            logRetention: props.logRetention,
+          }),
+      );
+    }
+
     new CfnOutput(this, 'TableName', { description: 'State table', value: this.state.table.tableName });
     new CfnOutput(this, 'TopicArn', { description: 'Subscribe here for watcher events', value: this.state.topic.topicArn });
+    new CfnOutput(this, 'OpsTopicArn', { description: 'Subscribe here for watcher alarms', value: this.state.opsTopic.topicArn });
   }
 }

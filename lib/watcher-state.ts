@@ -1,6 +1,7 @@
-// The stateful half of the watcher: the state table and the event topic. Nothing here is rebuilt from code.
-import { RemovalPolicy } from 'aws-cdk-lib';
+// The stateful half of the watcher: the state table, the event topic and the ops topic. Nothing here is rebuilt from code.
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -8,12 +9,21 @@ import { Construct } from 'constructs';
 export interface WatcherStateProps {
   /** Display name of the event topic (the sender name of e-mail subscriptions). @default 'Auth0 ops watcher' */
   readonly topicDisplayName?: string;
+  /** Display name of the ops topic, where the watcher's alarms go. @default 'Auth0 ops watcher alarms' */
+  readonly opsTopicDisplayName?: string;
 }
 
-/** The DynamoDB table holding what each source last looked like, and the SNS topic events are published to. */
+/**
+ * The DynamoDB table holding what each source last looked like, the SNS topic events are published to, and the
+ * ops topic CloudWatch alarms notify.
+ */
 export class WatcherState extends Construct {
   readonly table: dynamodb.Table;
   readonly topic: sns.Topic;
+  /** Alarm notifications for operators; CloudWatch may publish to it. */
+  readonly opsTopic: sns.Topic;
+  /** The customer key of the ops topic (see the constructor for why not alias/aws/sns). */
+  readonly opsTopicKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: WatcherStateProps = {}) {
     super(scope, id);
@@ -36,5 +46,38 @@ export class WatcherState extends Construct {
       masterKey: kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
       enforceSSL: true,
     });
+
+    // CloudWatch publishes alarm notifications as itself, so the topic's key policy must let cloudwatch.amazonaws.com
+    // use the key. The AWS-managed alias/aws/sns key's policy cannot be changed, and alarms silently fail to publish to
+    // a topic encrypted with it (KMS AccessDeniedException in the alarm history): hence a customer key, ~1 USD a month.
+    this.opsTopicKey = new kms.Key(this, 'OpsTopicKey', {
+      description: 'Encrypts the Auth0 ops watcher alarm topic',
+      enableKeyRotation: true,
+      // It protects notifications in flight only; nothing encrypted with it outlives the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    this.opsTopic = new sns.Topic(this, 'OpsTopic', {
+      displayName: props.opsTopicDisplayName ?? 'Auth0 ops watcher alarms',
+      masterKey: this.opsTopicKey,
+      enforceSSL: true,
+    });
+    // sns:Publish on the topic and kms:Decrypt/GenerateDataKey* on its key, for this account's alarms only.
+    this.opsTopic.grants.publish(cloudWatchAlarmsOf(Stack.of(this)));
   }
+}
+
+/** The CloudWatch service principal, acting for alarms of `stack`'s account and region (no confused deputy). */
+function cloudWatchAlarmsOf(stack: Stack): iam.IPrincipal {
+  return new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+  });
 }

@@ -1,40 +1,23 @@
 // Infrastructure assertions: the synthesized stack holds the resources, schedules and least-privilege grants the watcher relies on.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG_INPUT, parseConfig } from '../../functions/config/config.js';
-import { WatcherStack } from '../../lib/watcher-stack.js';
+import { ConfigError, DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
+import {
+  actionsOf,
+  logicalIdOf,
+  onlyLogicalId,
+  ROOT,
+  removeTempDirs,
+  statementsFor,
+  synthStack,
+  tempDir,
+} from './synth-watcher-stack.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The feature flags `cdk synth` applies, so the tests see the template a deploy would. */
-const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
-  .context;
-
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Builds the stack from a raw config; skips esbuild unless `bundle` is set, which keeps most tests fast. */
-function synthStack(input: unknown = DEFAULT_CONFIG_INPUT, options: { bundle?: boolean; outdir?: string } = {}) {
-  const app = new App({
-    outdir: options.outdir ?? tempDir('watcher-synth-'),
-    context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
-  const stack = new WatcherStack(app, 'Watcher', { config: parseConfig(input, ROOT) });
-  return { app, stack, template: Template.fromStack(stack) };
-}
+afterAll(removeTempDirs);
 
 /** The default config with the advisories source's `token` set to `token`. */
 function withAdvisoriesToken(token: string): unknown {
@@ -46,35 +29,11 @@ function withAdvisoriesToken(token: string): unknown {
   };
 }
 
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-/** Every statement of every identity policy in the template. */
-function identityStatements(template: Template): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
-  );
-}
-
-function actionsOf(statement: Statement): string[] {
-  return [statement.Action].flat();
-}
-
-function statementsFor(template: Template, service: string): Statement[] {
-  return identityStatements(template).filter((s) => actionsOf(s).some((action) => action.startsWith(`${service}:`)));
-}
-
-function logicalIdOf(template: Template, type: string): string {
-  const ids = Object.keys(template.findResources(type));
-  expect(ids).toHaveLength(1);
-  return ids[0]!;
-}
-
 describe('WatcherStack state', () => {
-  const { template } = synthStack();
+  const { stack, template } = synthStack();
+  const eventTopicId = logicalIdOf(stack.state.topic);
+  const opsTopicId = logicalIdOf(stack.state.opsTopic);
+  const opsKeyId = logicalIdOf(stack.state.opsTopicKey);
 
   it('keeps state in a retained pay-per-request table keyed pk/sk with PITR, AWS-managed encryption and TTL on expiresAt', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -100,17 +59,19 @@ describe('WatcherStack state', () => {
   });
 
   it('encrypts the event topic with the AWS-managed alias/aws/sns key and gives it a display name', () => {
-    const topics = Object.values(template.findResources('AWS::SNS::Topic'));
-    expect(topics).toHaveLength(1);
-    const properties = (topics[0] as { Properties: { KmsMasterKeyId: unknown; DisplayName: string } }).Properties;
-    expect(JSON.stringify(properties.KmsMasterKeyId)).toMatch(/:alias\/aws\/sns"/);
-    expect(properties.DisplayName).toBe('Auth0 ops watcher');
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    const topic = template.findResources('AWS::SNS::Topic')[eventTopicId] as {
+      Properties: { KmsMasterKeyId: unknown; DisplayName: string };
+    };
+    expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toMatch(/:alias\/aws\/sns"/);
+    expect(topic.Properties.DisplayName).toBe('Auth0 ops watcher');
   });
 
-  it('denies publishing to the topic over non-TLS connections', () => {
+  it.each([
+    ['event', () => eventTopicId],
+    ['ops', () => opsTopicId],
+  ])('denies publishing to the %s topic over non-TLS connections', (_name, topicId) => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [{ Ref: logicalIdOf(template, 'AWS::SNS::Topic') }],
+      Topics: [{ Ref: topicId() }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -124,11 +85,75 @@ describe('WatcherStack state', () => {
     });
   });
 
-  it('outputs the table name and the topic ARN and nothing else', () => {
+  it('has exactly two topics: events and ops', () => {
+    expect(Object.keys(template.findResources('AWS::SNS::Topic')).sort()).toEqual([eventTopicId, opsTopicId].sort());
+  });
+
+  it('encrypts the ops topic with its own rotating customer key, because CloudWatch cannot use alias/aws/sns', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'Auth0 ops watcher alarms',
+      KmsMasterKeyId: { 'Fn::GetAtt': [opsKeyId, 'Arn'] },
+    });
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Delete',
+      Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 },
+    });
+  });
+
+  it("lets CloudWatch alarms of this account and region, and only those, publish to the ops topic and use its key", () => {
+    const alarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':cloudwatch:', ':alarm:*'])] } },
+    };
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: opsTopicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Resource: { Ref: opsTopicId },
+            Condition: alarmsOfThisAccount,
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Resource: '*',
+            Condition: alarmsOfThisAccount,
+          },
+        ]),
+      },
+    });
+    // The event topic's policy names no service principal.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: eventTopicId }],
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny' })] },
+    });
+  });
+
+  it('outputs the table name, the topic ARN and the ops topic ARN and nothing else', () => {
     const outputs = template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['TableName', 'TopicArn']);
-    expect(outputs['TableName']?.['Value']).toEqual({ Ref: logicalIdOf(template, 'AWS::DynamoDB::Table') });
-    expect(outputs['TopicArn']?.['Value']).toEqual({ Ref: logicalIdOf(template, 'AWS::SNS::Topic') });
+    expect(Object.keys(outputs).sort()).toEqual(['OpsTopicArn', 'TableName', 'TopicArn']);
+    expect(outputs['TableName']?.['Value']).toEqual({ Ref: onlyLogicalId(template, 'AWS::DynamoDB::Table') });
+    expect(outputs['TopicArn']?.['Value']).toEqual({ Ref: eventTopicId });
+    expect(outputs['OpsTopicArn']?.['Value']).toEqual({ Ref: opsTopicId });
+  });
+
+  it('builds no notifier, dead-letter queue or alarm when the config has no Slack output', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(stack.notifiers).toEqual([]);
   });
 });
 
@@ -137,7 +162,7 @@ describe('WatcherStack poll function and schedules', () => {
 
   it('runs one poll function on Node.js 22, arm64, 256 MB and a 60 s timeout, logging to a one-month log group deleted with the stack', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    const logGroupId = logicalIdOf(template, 'AWS::Logs::LogGroup');
+    const logGroupId = onlyLogicalId(template, 'AWS::Logs::LogGroup');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -172,7 +197,7 @@ describe('WatcherStack poll function and schedules', () => {
 
   it('does not retry a failed asynchronous invocation', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalIdOf(template, 'AWS::Lambda::Function') },
+      FunctionName: { Ref: onlyLogicalId(template, 'AWS::Lambda::Function') },
       MaximumRetryAttempts: 0,
     });
   });
@@ -191,7 +216,7 @@ describe('WatcherStack poll function and schedules', () => {
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::Lambda::Function'), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [onlyLogicalId(template, 'AWS::Lambda::Function'), 'Arn'] },
           Input: JSON.stringify({ sourceId }),
           RetryPolicy: { MaximumRetryAttempts: 0 },
         }),
@@ -214,10 +239,10 @@ describe('WatcherStack poll function and schedules', () => {
 });
 
 describe('WatcherStack grants', () => {
-  const { template } = synthStack();
+  const { stack, template } = synthStack();
 
   it('sets TABLE_NAME and grants exactly GetItem, PutItem, UpdateItem, Query and DeleteItem on the table only', () => {
-    const tableId = logicalIdOf(template, 'AWS::DynamoDB::Table');
+    const tableId = onlyLogicalId(template, 'AWS::DynamoDB::Table');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ TABLE_NAME: { Ref: tableId } }) },
     });
@@ -235,7 +260,7 @@ describe('WatcherStack grants', () => {
   });
 
   it('sets TOPIC_ARN and grants sns:Publish on the topic only', () => {
-    const topicId = logicalIdOf(template, 'AWS::SNS::Topic');
+    const topicId = logicalIdOf(stack.state.topic);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ TOPIC_ARN: { Ref: topicId } }) },
     });
@@ -295,30 +320,64 @@ describe('WatcherStack bundling', () => {
   }, 120_000);
 });
 
+/** The default sources with a console output and two Slack routes, one bot and one webhook. */
+const SLACK_CONFIG_INPUT = {
+  ...DEFAULT_CONFIG_INPUT,
+  outputs: [
+    { type: 'console' },
+    {
+      type: 'slack',
+      id: 'incidents',
+      botToken: 'ssm:/auth0-watcher/slack-bot-token',
+      channel: 'C0INCIDENTS',
+      rules: { types: ['incident.*'], minSeverity: 'critical', regions: ['US-1'] },
+    },
+    {
+      type: 'slack',
+      id: 'platform',
+      webhookUrl: 'ssm:/auth0-watcher/slack-webhook-platform',
+      rules: { types: ['changelog.published', 'advisory.*'] },
+    },
+  ],
+};
+
 describe('cdk synth', () => {
-  it('synthesizes the app offline with `npx cdk synth --quiet` and no AWS credentials', async () => {
-    const outdir = tempDir('watcher-cdk-out-');
-    const env: NodeJS.ProcessEnv = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CDK_')),
-    );
-    Object.assign(env, {
-      AWS_REGION: 'us-east-1',
-      CDK_DISABLE_CLI_TELEMETRY: 'true',
-      // No credentials from anywhere: no files, no instance metadata.
-      AWS_CONFIG_FILE: join(outdir, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(outdir, 'no-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
-    const result = await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-o', outdir], {
-      cwd: ROOT,
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code?: number; stderr?: string }) => ({ code: error.code ?? 1, stderr: error.stderr ?? '' }),
-    );
-    // stderr is compared only on failure, so a failing synth shows why.
-    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(existsSync(join(outdir, 'Auth0OpsWatcher.template.json'))).toBe(true);
-  }, 180_000);
+  it.each([
+    ['the default config', undefined, 1],
+    ['a config file with two Slack outputs', SLACK_CONFIG_INPUT, 3],
+  ])(
+    'synthesizes the app offline from %s with `npx cdk synth --quiet`, no AWS credentials and no deprecation warning',
+    async (_name, config, functions) => {
+      const outdir = tempDir('watcher-cdk-out-');
+      const env: NodeJS.ProcessEnv = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CDK_')),
+      );
+      Object.assign(env, {
+        AWS_REGION: 'us-east-1',
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        // No credentials from anywhere: no files, no instance metadata.
+        AWS_CONFIG_FILE: join(outdir, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(outdir, 'no-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      const args = ['cdk', 'synth', '--quiet', '-o', join(outdir, 'cdk.out')];
+      if (config) {
+        const configFile = join(outdir, 'watcher.config.json');
+        writeFileSync(configFile, JSON.stringify(config));
+        args.push('-c', `config=${configFile}`);
+      }
+      const result = await promisify(execFile)('npx', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }).then(
+        ({ stderr }) => ({ code: 0, stderr }),
+        (error: { code?: number; stderr?: string }) => ({ code: error.code ?? 1, stderr: error.stderr ?? '' }),
+      );
+      // stderr is compared whole only on failure, so a failing synth shows why.
+      expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(result.stderr).not.toMatch(/deprecat|\[Warning at/i);
+      const templatePath = join(outdir, 'cdk.out', 'Auth0OpsWatcher.template.json');
+      expect(existsSync(templatePath)).toBe(true);
+      const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, { Type: string }> };
+      expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(functions);
+    },
+    180_000,
+  );
 });
