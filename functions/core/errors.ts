@@ -41,3 +41,16 @@ export class PublishError extends Error {
 export class SecretError extends Error {
   override readonly name = 'SecretError';
 }
+
+/** Slack refused or could not be reached after retries. `permanent` errors (invalid_auth, channel_not_found) will not heal by retrying. */
+export class SlackError extends Error {
+  override readonly name = 'SlackError';
+  constructor(
+    readonly code: string,
+    readonly permanent: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

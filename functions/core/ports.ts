@@ -96,3 +96,38 @@ export interface StateStore {
   /** Removes a published entry. */
   ackOutbox(ref: OutboxRef, eventId: string): Promise<void>;
 }
+
+/** A Slack message: fallback text (notifications, screen readers) and Block Kit blocks. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: ReadonlyArray<Record<string, unknown>>;
+}
+
+/**
+ * The Slack Web API as the notifier uses it (bot-token mode). Rate limits (429 + Retry-After), 5xx and timeouts
+ * are retried inside; what is thrown is final: `SlackError`.
+ */
+export interface SlackApi {
+  /** Posts to the channel (or into a thread), tagging the message with the event id in its metadata. */
+  postMessage(input: {
+    readonly channel: string;
+    readonly message: SlackMessage;
+    readonly eventId: string;
+    readonly threadTs?: string;
+    /** Also show a thread reply in the channel. */
+    readonly broadcast?: boolean;
+  }): Promise<{ readonly ts: string }>;
+  updateMessage(input: { readonly channel: string; readonly ts: string; readonly message: SlackMessage }): Promise<void>;
+  /** Finds a message posted (in the channel, or in a thread) since `oldestTs` that carries this event id. */
+  findPosted(input: {
+    readonly channel: string;
+    readonly eventId: string;
+    readonly oldestTs: string;
+    readonly threadTs?: string;
+  }): Promise<string | undefined>;
+}
+
+/** An incoming webhook: one message per call, no threads, no way to look a message up. */
+export interface SlackWebhook {
+  post(message: SlackMessage): Promise<void>;
+}
