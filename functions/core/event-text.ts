@@ -183,7 +183,7 @@ export function formatUtc(iso: string): string {
 }
 
 /** Words wrapped at 76 columns for plain-text mail; a token too long for a line is split so no line nears 998 bytes. */
-function wrap(text: string, indent: string, nextIndent: string = indent): string[] {
+export function wrap(text: string, indent: string, nextIndent: string = indent): string[] {
   const width = 76;
   const lines: string[] = [];
   let line = indent;
@@ -250,7 +250,7 @@ const ASCII_LOOKALIKES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Printable ASCII for the subject: typographic characters transliterated, accents dropped, the rest "?". */
-function toSubjectAscii(text: string): string {
+export function toSubjectAscii(text: string): string {
   let ascii = cleanLine(text);
   for (const [pattern, replacement] of ASCII_LOOKALIKES) ascii = ascii.replace(pattern, replacement);
   return ascii
@@ -262,7 +262,7 @@ function toSubjectAscii(text: string): string {
 }
 
 /** At most `max` characters (code points), ending in `ellipsis` when cut, preferring a word boundary. */
-function truncateChars(text: string, max: number, ellipsis = ''): string {
+export function truncateChars(text: string, max: number, ellipsis = ''): string {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   const room = Math.max(0, max - Array.from(ellipsis).length);
@@ -273,7 +273,7 @@ function truncateChars(text: string, max: number, ellipsis = ''): string {
 }
 
 /** UTF-8 length without allocating (a lone surrogate counts as the 3-byte replacement character). */
-function utf8Bytes(text: string): number {
+export function utf8Bytes(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const unit = text.charCodeAt(i);
