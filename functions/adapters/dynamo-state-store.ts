@@ -5,6 +5,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
   UpdateItemCommand,
@@ -19,12 +20,18 @@ import type { OutboxEntry, SourceState, TrackedItem } from '../core/tracked.js';
  * Table design (single table, keys `pk` / `sk`, both strings):
  *   pk = SOURCE#<sourceId>, sk = STATE          one per source: health, HTTP validators, body hash, lease
  *   pk = SOURCE#<sourceId>, sk = ITEM#<itemId>  one per item: fingerprint, update hashes, what was announced
+ *   pk = EVENTLOG#<yyyy-mm-dd>, sk = <detectedAt>#<eventId>  every event, for the digests (`event`: JSON, TTL 90 days)
  * Attributes of both: `data` (map: the state), `version` (number, optimistic lock), `outbox` (map: event id ->
  * { event: JSON string, seq, claimedAt? }). Item records also carry `expiresAt` (epoch seconds, the TTL attribute);
  * source records carry `leaseUntil` (ISO time) while a changed-body poll holds the source.
  */
 
 const SOURCE_SK = 'STATE';
+/** Event-log records outlive the longest digest period many times over. */
+const EVENT_LOG_RETENTION_DAYS = 90;
+
+/** The event log is partitioned by the UTC day an event was detected. */
+export const eventLogPk = (detectedAt: string) => `EVENTLOG#${detectedAt.slice(0, 10)}`;
 const itemSk = (itemId: string) => `ITEM#${itemId}`;
 const sourcePk = (sourceId: string) => `SOURCE#${sourceId}`;
 
@@ -164,6 +171,20 @@ export function makeDynamoStateStore({ client, tableName }: DynamoStateStoreOpti
         ConditionExpression: 'attribute_exists(#outbox.#e)',
         ExpressionAttributeNames: { '#outbox': 'outbox', '#e': eventId },
       });
+    },
+
+    async logEvent(event) {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: eventLogPk(event.detectedAt) },
+            sk: { S: `${event.detectedAt}#${event.id}` },
+            event: { S: JSON.stringify(event) },
+            expiresAt: { N: String(Math.floor(Date.parse(event.detectedAt) / 1000) + EVENT_LOG_RETENTION_DAYS * 86_400) },
+          },
+        }),
+      );
     },
 
     async ackOutbox(ref, eventId) {

@@ -279,6 +279,7 @@ function track(ctx: DiffContext, item: Item, known: TrackedItem | undefined): Tr
         fingerprint: contentHash(normalize(item.title) + '\u0000' + updates.map((u) => `${u.key}=${u.hash}`).join('\u0000')),
         updates,
         status: latest ? latest.label.toLowerCase().replace(/\s+/g, '_') : undefined,
+        regions: regionsOf(ctx, item),
         resolvedAt,
         rcaAnnounced: known?.rcaAnnounced,
         expiresAt: Math.floor(expiresMs / 1000),

@@ -95,6 +95,11 @@ export interface StateStore {
   releaseOutbox(ref: OutboxRef, eventId: string): Promise<void>;
   /** Removes a published entry. */
   ackOutbox(ref: OutboxRef, eventId: string): Promise<void>;
+  /**
+   * Records an event in the event log the digests read, keyed by its detection time and id, so writing it
+   * again is harmless. Written before each publish attempt, hence soon after detection even when publishing fails.
+   */
+  logEvent(event: WatcherEvent): Promise<void>;
 }
 
 /** A Slack message: fallback text (notifications, screen readers) and Block Kit blocks. */

@@ -21,6 +21,8 @@ export interface TrackedItem {
   /** Incident and maintenance updates, newest first. */
   readonly updates?: readonly TrackedUpdate[];
   readonly status?: string;
+  /** Incidents and maintenance: the regions named, else the source's region. */
+  readonly regions?: readonly string[];
   readonly resolvedAt?: string;
   readonly rcaAnnounced?: boolean;
   readonly withdrawn?: boolean;

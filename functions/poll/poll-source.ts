@@ -107,6 +107,7 @@ export function makePollSource(deps: PollDependencies) {
         (a, b) => a.entry.event.occurredAt.localeCompare(b.entry.event.occurredAt) || a.entry.seq - b.entry.seq,
       );
       for (const [index, { ref, entry }] of ordered.entries()) {
+        await store.logEvent(entry.event);
         try {
           await publisher.publish(entry.event);
         } catch (error) {
