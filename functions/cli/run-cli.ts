@@ -5,6 +5,7 @@ import {
   DEFAULT_CONFIG_INPUT,
   loadConfigFile,
   parseConfig,
+  digestSchema,
   slackRouteId,
   type OutputConfig,
   type WatcherConfig,
@@ -20,7 +21,11 @@ import { makeHttpFetcher } from '../adapters/http-fetcher.js';
 import { makeJsonlOutput } from '../adapters/jsonl-output.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
-import type { Publisher } from '../core/ports.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeConsoleDigestOutput, makeJsonlDigestOutput } from '../adapters/digest-outputs.js';
+import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
+import type { Clock, Logger, Publisher } from '../core/ports.js';
+import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
 import { makePollSource, type PollResult } from '../poll/poll-source.js';
 
 /** Exit codes: every source polled; some source failed (the others' results stand); bad config or usage. */
@@ -28,9 +33,10 @@ export const EXIT_OK = 0;
 export const EXIT_SOURCE_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const USAGE = `usage: npm start -- [poll] [--config <file>] [--verbose] [--now <time>]
+const USAGE = `usage: npm start -- [poll | digest] [--config <file>] [--verbose] [--now <time>]
 
   poll              poll every configured source once (the default)
+  digest            render the digest of the period since the previous one into the console and jsonl outputs
   --config, -c      JSON config file; relative paths in it resolve against its directory
                     (default: Auth0 status for US-1, the change log, advisories for Auth0's SDKs)
   --verbose, -v     log each published event and poll on stderr
@@ -77,38 +83,86 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   });
   try {
     const clock = { now: () => (args.now ? new Date(args.now) : new Date()) };
-    const secrets = makeSecretResolver({ env: io.env });
-    const slackStore = makeDynamoSlackStore({ client: store.client, tableName: config.tableName });
-    const publisher = makeFanOutPublisher(
-      config.outputs.map((output, index) => makeOutput(output, index, io, { store: slackStore, secrets, clock, logger })),
-    );
-    const pollSource = makePollSource({
-      store: makeDynamoStateStore({ client: store.client, tableName: config.tableName }),
-      fetcher: makeHttpFetcher(),
-      publisher,
-      secrets,
-      clock,
-      logger,
-      settings: { failureThreshold: config.failureThreshold, trackResolvedDays: config.trackResolvedDays },
-    });
-    // One source's unexpected failure (a store error, say) must not hide the others' results.
-    const results = await Promise.all(
-      config.sources.map((source) =>
-        pollSource(source).catch(
-          (error: unknown): PollResult => ({
-            sourceId: source.id,
-            url: source.url,
-            outcome: 'failed',
-            reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-            published: [],
-          }),
-        ),
-      ),
-    );
-    io.stdout.write(formatSummary(results));
-    return results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged') ? EXIT_OK : EXIT_SOURCE_FAILED;
+    const context: RunContext = { config, io, logger, clock, client: store.client };
+    return args.command === 'digest' ? await runDigestCommand(context) : await runPollCommand(context);
   } finally {
     await store.close();
+  }
+}
+
+interface RunContext {
+  readonly config: WatcherConfig;
+  readonly io: CliIo;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly client: DynamoDBClient;
+}
+
+async function runPollCommand({ config, io, logger, clock, client }: RunContext): Promise<number> {
+  const secrets = makeSecretResolver({ env: io.env });
+  const slackStore = makeDynamoSlackStore({ client, tableName: config.tableName });
+  const publisher = makeFanOutPublisher(
+    config.outputs.map((output, index) => makeOutput(output, index, io, { store: slackStore, secrets, clock, logger })),
+  );
+  const pollSource = makePollSource({
+    store: makeDynamoStateStore({ client, tableName: config.tableName }),
+    fetcher: makeHttpFetcher(),
+    publisher,
+    secrets,
+    clock,
+    logger,
+    settings: { failureThreshold: config.failureThreshold, trackResolvedDays: config.trackResolvedDays },
+  });
+  // One source's unexpected failure (a store error, say) must not hide the others' results.
+  const results = await Promise.all(
+    config.sources.map((source) =>
+      pollSource(source).catch(
+        (error: unknown): PollResult => ({
+          sourceId: source.id,
+          url: source.url,
+          outcome: 'failed',
+          reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+          published: [],
+        }),
+      ),
+    ),
+  );
+  io.stdout.write(formatSummary(results));
+  return results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged') ? EXIT_OK : EXIT_SOURCE_FAILED;
+}
+
+/** Renders the digest of the period since the previous one into the console and jsonl outputs. */
+async function runDigestCommand({ config, io, logger, clock, client }: RunContext): Promise<number> {
+  const outputs = config.outputs.flatMap((output): DigestPublisher[] => {
+    if (output.type === 'console') return [makeConsoleDigestOutput(io.stdout)];
+    if (output.type === 'jsonl') return [makeJsonlDigestOutput(output.path)];
+    return []; // Slack and SNS outputs carry events; on AWS the digest has its own topic.
+  });
+  const runDigest = makeRunDigest({
+    digestStore: makeDynamoDigestStore({ client, tableName: config.tableName }),
+    stateStore: makeDynamoStateStore({ client, tableName: config.tableName }),
+    publisher: { publish: async (digest) => void (await Promise.all(outputs.map((o) => o.publish(digest)))) },
+    clock,
+    logger,
+    sources: config.sources,
+    digest: config.email.digest ?? digestSchema.parse({}),
+    // One local process at a time writes the embedded store: events are in the log as soon as a poll ends.
+    settings: { settleMs: 0 },
+  });
+  const result = await runDigest();
+  switch (result.outcome) {
+    case 'sent':
+      io.stderr.write(`Digest for ${result.digest.from} to ${result.digest.to}: ${result.digest.quiet ? 'all quiet' : 'sent'}.\n`);
+      return EXIT_OK;
+    case 'skipped-quiet':
+      io.stderr.write(`Quiet period ${result.from} to ${result.to}: no digest (quiet: "skip").\n`);
+      return EXIT_OK;
+    case 'nothing-due':
+      io.stderr.write('No new period since the previous digest.\n');
+      return EXIT_OK;
+    case 'busy':
+      io.stderr.write('auth0-ops-watcher: another digest run holds the digest; try again in a few minutes\n');
+      return EXIT_SOURCE_FAILED;
   }
 }
 
@@ -125,12 +179,12 @@ function parseCliArgs(argv: readonly string[]) {
     },
   });
   const [command = 'poll', ...extra] = positionals;
-  if (command !== 'poll') throw new Error(`unknown command "${command}"`);
+  if (command !== 'poll' && command !== 'digest') throw new Error(`unknown command "${command}"`);
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}"`);
   if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) {
     throw new Error(`--now needs an ISO 8601 time, got "${values.now}"`);
   }
-  return { config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
+  return { command, config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
 }
 
 function makeOutput(output: OutputConfig, index: number, io: CliIo, slack: SlackPublisherDependencies): Publisher {

@@ -193,6 +193,50 @@ export function slackRouteId(output: SlackOutputConfig, index: number): string {
   return output.id ?? `slack-${index}`;
 }
 
+const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const emailAddress = z.email('must be an email address');
+
+/** Real-time email: these addresses subscribe to the event topic with the filter policy of these rules. */
+const emailAlertSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)')
+    .optional(),
+  addresses: z.array(emailAddress).min(1),
+  rules: routeRulesSchema.default({}),
+});
+
+/** Scheduled digests: one message per period to the digest topic, which these addresses subscribe to. */
+export const digestSchema = z.strictObject({
+  addresses: z.array(emailAddress).default([]),
+  frequency: z.enum(['daily', 'weekly']).default('daily'),
+  /** Local time of day the digest is sent, HH:MM. */
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM').default('08:00'),
+  /** IANA time zone of `time`, e.g. "Europe/Berlin". */
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"').default('UTC'),
+  /** Weekday of a weekly digest. */
+  weekday: z.enum(WEEKDAYS).default('MON'),
+  /** A period with no events still sends a short "all quiet" digest (send), or nothing (skip). */
+  quiet: z.enum(['send', 'skip']).default('send'),
+});
+export type DigestConfig = z.infer<typeof digestSchema>;
+
+const emailSchema = z.strictObject({
+  alerts: z.array(emailAlertSchema).default([]),
+  digest: digestSchema.optional(),
+});
+export type EmailConfig = z.infer<typeof emailSchema>;
+
 export const watcherConfigSchema = z
   .strictObject({
     /** Directory of the embedded store (local mode). */
@@ -205,6 +249,7 @@ export const watcherConfigSchema = z
     trackResolvedDays: z.number().int().min(1).max(365).default(60),
     sources: z.array(sourceConfigSchema).min(1),
     outputs: z.array(outputSchema).default(() => [{ type: 'console' as const }]),
+    email: emailSchema.default(() => ({ alerts: [] })),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

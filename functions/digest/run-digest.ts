@@ -1,0 +1,150 @@
+// The digest use case: the period since the previous digest, exactly once, under a watermark and a lease.
+import type { DigestStore, DigestWatermark } from '../adapters/dynamo-digest-store.js';
+import type { DigestConfig, SourceConfig } from '../config/config.js';
+import { renderDigest, type Digest, type DigestOpenItem, type DigestRcaOwed, type DigestSourceHealth } from '../core/digest.js';
+import type { Clock, Logger, StateStore } from '../core/ports.js';
+import type { TrackedItem } from '../core/tracked.js';
+
+/** A digest with its period, as outputs receive it. */
+export interface DigestMessage extends Digest {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Where a digest goes: the digest topic on AWS; console and jsonl outputs locally. */
+export interface DigestPublisher {
+  publish(digest: DigestMessage): Promise<void>;
+}
+
+export interface DigestSettings {
+  /**
+   * A period ends this long before the run: events are logged within moments of detection (at worst after a poller's
+   * lease), so every event detected before the period's end is already in the log when the digest reads it.
+   */
+  readonly settleMs: number;
+  /** How long a run holds the digest; must exceed the longest run. */
+  readonly leaseMs: number;
+}
+
+/** The lease outlives a 60 s Lambda run, and expires before Lambda's second async retry (about 3 minutes later). */
+export const DEFAULT_DIGEST_SETTINGS: DigestSettings = { settleMs: 10 * 60_000, leaseMs: 90_000 };
+
+export type DigestOutcome =
+  | { readonly outcome: 'sent'; readonly digest: DigestMessage }
+  /** A quiet period with `quiet: "skip"`: nothing sent, the watermark moves on. */
+  | { readonly outcome: 'skipped-quiet'; readonly from: string; readonly to: string }
+  /** Another run holds the digest. */
+  | { readonly outcome: 'busy' }
+  /** The previous digest ended less than the settle time ago: no period to cover yet. */
+  | { readonly outcome: 'nothing-due' };
+
+export interface DigestDependencies {
+  readonly digestStore: DigestStore;
+  readonly stateStore: StateStore;
+  readonly publisher: DigestPublisher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sources: readonly SourceConfig[];
+  readonly digest: DigestConfig;
+  readonly settings?: Partial<DigestSettings>;
+}
+
+const PERIOD_MS = { daily: 86_400_000, weekly: 7 * 86_400_000 } as const;
+
+export function makeRunDigest(deps: DigestDependencies) {
+  const settings = { ...DEFAULT_DIGEST_SETTINGS, ...deps.settings };
+  const { digestStore, stateStore, publisher, clock, logger, sources, digest: config } = deps;
+  const name = config.frequency;
+
+  return async function runDigest(): Promise<DigestOutcome> {
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const record = await digestStore.getWatermark(name);
+    const watermark: DigestWatermark = record?.value ?? {};
+    if (watermark.leaseUntil && watermark.leaseUntil >= nowIso) return { outcome: 'busy' };
+
+    // A run that died left its period behind: cover exactly that one again. Otherwise: since the last digest.
+    const to = new Date(now.getTime() - settings.settleMs).toISOString();
+    const period = watermark.pending ?? {
+      from: watermark.lastTo ?? new Date(Date.parse(to) - PERIOD_MS[name]).toISOString(),
+      to,
+    };
+    if (period.to <= period.from) return { outcome: 'nothing-due' };
+
+    const leaseUntil = new Date(now.getTime() + settings.leaseMs).toISOString();
+    const held = { ...watermark, pending: period, leaseUntil };
+    if (!(await digestStore.putWatermark(name, held, { expectedVersion: record?.version, leaseFreeAt: nowIso }))) {
+      return { outcome: 'busy' };
+    }
+    const version = (record?.version ?? 0) + 1;
+
+    const [events, state] = await Promise.all([digestStore.eventsBetween(period.from, period.to), currentState(now)]);
+    const rendered = renderDigest({
+      frequency: name,
+      from: period.from,
+      to: period.to,
+      generatedAt: nowIso,
+      timeZone: config.timeZone,
+      events,
+      ...state,
+    });
+    const message: DigestMessage = { ...rendered, from: period.from, to: period.to };
+    const skip = rendered.quiet && config.quiet === 'skip';
+    if (!skip) await publisher.publish(message);
+
+    const done: DigestWatermark = { lastTo: period.to, lastSentAt: skip ? watermark.lastSentAt : nowIso };
+    if (!(await digestStore.putWatermark(name, done, { expectedVersion: version }))) {
+      logger.warn('digest watermark changed by another run after this digest was sent', { digest: name, ...period });
+    }
+    logger.info(skip ? 'quiet digest skipped' : 'digest sent', { digest: name, ...period, events: events.length });
+    return skip ? { outcome: 'skipped-quiet', ...period } : { outcome: 'sent', digest: message };
+  };
+
+  /** What is true now: open items, RCAs owed and each source's health, read from the poller's records. */
+  async function currentState(now: Date) {
+    const openItems: DigestOpenItem[] = [];
+    const rcaOwed: DigestRcaOwed[] = [];
+    const health: DigestSourceHealth[] = [];
+    const nowS = now.getTime() / 1000;
+    for (const source of sources) {
+      const [record, items] = await Promise.all([stateStore.getSource(source.id), stateStore.listItems(source.id)]);
+      const state = record?.value;
+      health.push({
+        id: source.id,
+        name: source.name,
+        type: source.type,
+        url: source.url,
+        lastSuccessAt: state?.lastSuccessAt,
+        // A source counts as failing once it has reached its failure threshold (and source.failing went out),
+        // so one transient error just before the digest does not make it look broken.
+        consecutiveFailures: state?.failingAnnounced ? state.consecutiveFailures : 0,
+        failingSince: state?.failingAnnounced ? state.failingSince : undefined,
+        lastError: state?.lastError && { at: state.lastError.at, reason: state.lastError.reason },
+      });
+      for (const { value: item } of items) {
+        if (item.expiresAt !== undefined && item.expiresAt <= nowS) continue;
+        if (item.kind !== 'incident' && item.kind !== 'maintenance') continue;
+        const common = { source: source.id, itemId: item.itemId, title: item.title, url: item.url };
+        if (item.resolvedAt === undefined) {
+          openItems.push({
+            ...common,
+            kind: item.kind,
+            status: item.status,
+            severity: item.severity,
+            regions: item.regions ?? [],
+            openedAt: earliestUpdate(item) ?? item.firstSeenAt,
+          });
+        } else if (item.kind === 'incident' && !item.rcaAnnounced) {
+          rcaOwed.push({ ...common, resolvedAt: item.resolvedAt });
+        }
+      }
+    }
+    return { openItems, rcaOwed, sources: health };
+  }
+}
+
+/** When the vendor's first listed update was made (update keys are `label|time`). */
+function earliestUpdate(item: TrackedItem): string | undefined {
+  const times = (item.updates ?? []).map((u) => u.key.slice(u.key.lastIndexOf('|') + 1)).filter((t) => !Number.isNaN(Date.parse(t)));
+  return times.sort()[0];
+}

@@ -1,0 +1,133 @@
+// The digest watermark against real local DynamoDB: every event in exactly one digest, under retries and overlap.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDynamoDigestStore } from '../../functions/adapters/dynamo-digest-store.js';
+import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { digestSchema, type SourceConfig } from '../../functions/config/config.js';
+import type { WatcherEvent } from '../../functions/core/model.js';
+import type { Logger } from '../../functions/core/ports.js';
+import { makeRunDigest, type DigestMessage, type DigestPublisher } from '../../functions/digest/run-digest.js';
+import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { sampleEvent } from '../support/sample-event.js';
+
+const TABLE = 'watcher-digest-test';
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const SOURCES: SourceConfig[] = [
+  { id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'US-1' },
+];
+const HOUR = 3_600_000;
+
+class Crash extends Error {}
+
+for (const backend of DYNAMO_BACKENDS) {
+  describe.skipIf(!backend.available)(`digest watermark on ${backend.name}`, () => {
+    let dynamo: RunningDynamo;
+    let tableName = TABLE;
+    let n = 0;
+
+    beforeAll(async () => {
+      dynamo = await backend.start(TABLE);
+    }, 90_000);
+    afterAll(async () => dynamo?.stop());
+
+    /** A fresh table per test: one digest watermark and event log each. */
+    async function setup() {
+      tableName = `${TABLE}-${++n}`;
+      await ensureTable(dynamo.client, tableName);
+      const stateStore = makeDynamoStateStore({ client: dynamo.client, tableName });
+      const digestStore = makeDynamoDigestStore({ client: dynamo.client, tableName });
+      let now = Date.parse('2026-11-01T08:00:00Z');
+      const sent: DigestMessage[] = [];
+      const run = (publisher: DigestPublisher = { publish: async (d) => void sent.push(d) }) =>
+        makeRunDigest({
+          digestStore,
+          stateStore,
+          publisher,
+          clock: { now: () => new Date(now) },
+          logger: quiet,
+          sources: SOURCES,
+          digest: digestSchema.parse({}),
+        })();
+      const log = async (hoursAgo: number, id: string) => {
+        const event: WatcherEvent = sampleEvent({ id, detectedAt: new Date(now - hoursAgo * HOUR).toISOString() });
+        await stateStore.logEvent(event);
+        await stateStore.logEvent(event); // logging twice (a publish retried) must not count twice
+        return event;
+      };
+      return { run, log, sent, advance: (ms: number) => (now += ms), at: () => now };
+    }
+
+    it('covers contiguous periods day after day, each event in exactly one digest', async () => {
+      const t = await setup();
+      await t.log(5, 'evt-1');
+      expect((await t.run()).outcome).toBe('sent');
+      for (let day = 2; day <= 4; day += 1) {
+        t.advance(24 * HOUR);
+        await t.log(20, `evt-${day}0`);
+        await t.log(1, `evt-${day}1`);
+      }
+      // Events detected within the settle time before a run wait for the next digest.
+      await t.log(0.05, 'evt-99');
+      expect((await t.run()).outcome).toBe('sent');
+      t.advance(HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      const [first, second, third] = t.sent;
+      expect(second!.from).toBe(first!.to);
+      expect(third!.from).toBe(second!.to);
+      expect(first!.counts).toEqual({ 'incident.resolved': 1 });
+      expect(second!.counts).toEqual({ 'incident.resolved': 6 });
+      expect(third!.counts).toEqual({ 'incident.resolved': 1 });
+    });
+
+    it('covers only the minutes since the previous digest when run again soon, and nothing at the same instant', async () => {
+      const t = await setup();
+      await t.log(2, 'evt-1');
+      expect((await t.run()).outcome).toBe('sent');
+      expect((await t.run()).outcome).toBe('nothing-due');
+      t.advance(5 * 60_000);
+      expect((await t.run()).outcome).toBe('sent');
+      const [first, second] = t.sent;
+      expect(second!.from).toBe(first!.to);
+      expect(Date.parse(second!.to) - Date.parse(second!.from)).toBe(5 * 60_000);
+      expect(second!.counts).toEqual({});
+      expect(second!.quiet).toBe(true);
+    });
+
+    it('covers exactly the same period again when a run dies before sending', async () => {
+      const t = await setup();
+      await t.log(2, 'evt-1');
+      const crashed = await t.run({ publish: async () => Promise.reject(new Crash('died before sending')) }).catch((e) => e);
+      expect(crashed).toBeInstanceOf(Crash);
+      t.advance(10 * 60_000); // past the lease
+      await t.log(0.01, 'evt-2'); // detected after the crashed run's period: belongs to the next digest
+      expect((await t.run()).outcome).toBe('sent');
+      t.advance(HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      expect(t.sent.map((d) => d.counts['incident.resolved'])).toEqual([1, 1]);
+      expect(t.sent[1]!.from).toBe(t.sent[0]!.to);
+    });
+
+    it('repeats the very same digest, not a different one, when a run dies after sending', async () => {
+      const t = await setup();
+      await t.log(2, 'evt-1');
+      const digestStore = makeDynamoDigestStore({ client: dynamo.client, tableName });
+      const real: DigestMessage[] = [];
+      // The process dies after the digest went out, before the watermark moved on.
+      const dying = await t.run({ publish: async (d) => { real.push(d); throw new Crash('died after sending'); } }).catch((e) => e);
+      expect(dying).toBeInstanceOf(Crash);
+      expect((await digestStore.getWatermark('daily'))?.value.pending).toEqual({ from: real[0]!.from, to: real[0]!.to });
+      t.advance(10 * 60_000);
+      await t.log(0.01, 'evt-2');
+      await t.run();
+      expect([t.sent[0]!.from, t.sent[0]!.to]).toEqual([real[0]!.from, real[0]!.to]);
+      expect(t.sent[0]!.counts).toEqual(real[0]!.counts);
+    });
+
+    it('lets only one of two overlapping runs send', async () => {
+      const t = await setup();
+      await t.log(2, 'evt-1');
+      const outcomes = await Promise.all([t.run(), t.run(), t.run()]);
+      expect(outcomes.map((o) => o.outcome).sort()).toEqual(['busy', 'busy', 'sent']);
+      expect(t.sent).toHaveLength(1);
+    });
+  });
+}
