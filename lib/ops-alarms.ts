@@ -2,6 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,6 +15,14 @@ export interface OpsAlarmsProps {
 export interface DeadLetterQueueAlarmsOptions {
   /** Alarm when the oldest failed event has waited longer than this. @default Duration.hours(1) */
   readonly maxMessageAge?: Duration;
+}
+
+export interface FunctionErrorsAlarmOptions {
+  /**
+   * The window errors are summed over; the alarm stays in ALARM for about this long after the last error.
+   * @default Duration.hours(1)
+   */
+  readonly period?: Duration;
 }
 
 /** The alarms of a dead-letter queue: one as soon as anything lands in it, one when nobody has dealt with it. */
@@ -76,5 +85,28 @@ export class OpsAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     return { messagesVisible, oldestMessageAge };
+  }
+
+  /**
+   * Alarms when a function reports an error (an invocation that threw or timed out), for functions that run rarely
+   * enough that any error is worth a look. A function that is not invoked reports no data, which is not an alarm.
+   *
+   * @param what the function, for the alarm description, e.g. `email digest`
+   */
+  watchFunctionErrors(
+    id: string,
+    fn: lambda.IFunction,
+    what: string,
+    options: FunctionErrorsAlarmOptions = {},
+  ): cloudwatch.Alarm {
+    const period = options.period ?? Duration.hours(1);
+    return this.add(id, {
+      alarmDescription: `The ${what} function failed (errors in the last ${period.toHumanString()}); see its log group`,
+      metric: fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 }

@@ -3,12 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError, slackRouteId, type SlackOutputConfig, type WatcherConfig } from '../functions/config/config.js';
-import { filterPolicyFor, type FilterPolicy } from '../functions/core/routing.js';
+import { subscriptionFiltersFor, type SubscriptionFilters } from './subscription-filters.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 
 const SLACK_ENTRY = fileURLToPath(new URL('../functions/slack/handler.ts', import.meta.url));
@@ -20,7 +20,7 @@ export interface SlackRoute {
   /** The field holding the output's secret reference (the bot token or the webhook URL), and the reference. */
   readonly secret: { readonly field: 'botToken' | 'webhookUrl'; readonly ref: string };
   /** The SNS subscription filters equivalent to the output's rules; undefined when the route takes every event. */
-  readonly filterPolicy?: Readonly<Record<string, sns.SubscriptionFilter>>;
+  readonly filterPolicy?: SubscriptionFilters;
 }
 
 /**
@@ -38,7 +38,8 @@ export function slackRoutesOf(config: WatcherConfig): SlackRoute[] {
     seen.add(id);
     const secret = secretOf(output, id);
     awsSecretOf(secret.ref, `output "${id}" field "${secret.field}"`);
-    routes.push({ output: { ...output, id }, secret, filterPolicy: subscriptionFiltersOf(output, id) });
+    const filterPolicy = subscriptionFiltersFor(output.rules, `output "${id}" field "rules"`);
+    routes.push({ output: { ...output, id }, secret, filterPolicy });
   });
   return routes;
 }
@@ -48,37 +49,6 @@ function secretOf(output: SlackOutputConfig, id: string): SlackRoute['secret'] {
   if (output.botToken !== undefined) return { field: 'botToken', ref: output.botToken };
   if (output.webhookUrl !== undefined) return { field: 'webhookUrl', ref: output.webhookUrl };
   throw new ConfigError(`output "${id}": set exactly one of webhookUrl or botToken`);
-}
-
-function subscriptionFiltersOf(output: SlackOutputConfig, id: string): SlackRoute['filterPolicy'] {
-  let policy: FilterPolicy | undefined;
-  try {
-    policy = filterPolicyFor(output.rules);
-  } catch (error) {
-    throw new ConfigError(`output "${id}" field "rules": ${(error as Error).message}`, { cause: error });
-  }
-  if (!policy) return undefined;
-  return Object.fromEntries(
-    Object.entries(policy).map(([attribute, values]) => [
-      attribute,
-      // Each CDK factory makes one kind of condition, and one attribute takes one SubscriptionFilter. `region` needs
-      // values OR absence (["US-1", {"exists": false}]), so the factories' conditions are concatenated through the
-      // public SubscriptionFilter constructor, in the policy's order; no CfnSubscription escape hatch is needed.
-      new sns.SubscriptionFilter(values.flatMap((value) => filterOf(value, id).conditions)),
-    ]),
-  );
-}
-
-/** The CDK filter for one value of a filter policy built by `filterPolicyFor`. */
-function filterOf(value: FilterPolicy[string][number], id: string): sns.SubscriptionFilter {
-  if (typeof value === 'string') return sns.SubscriptionFilter.stringFilter({ allowlist: [value] });
-  const keys = Object.keys(value);
-  if (keys.length === 1 && typeof value['prefix'] === 'string') {
-    return sns.SubscriptionFilter.stringFilter({ matchPrefixes: [value['prefix']] });
-  }
-  if (keys.length === 1 && value['exists'] === false) return sns.SubscriptionFilter.notExistsFilter();
-  // A new kind of condition in routing.ts must be translated here, not passed through unchecked.
-  throw new ConfigError(`output "${id}" field "rules": no SNS subscription filter for condition ${JSON.stringify(value)}`);
 }
 
 export interface SlackNotifierProps {

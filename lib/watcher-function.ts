@@ -68,6 +68,15 @@ export interface WatcherFunctionProps {
   readonly define?: Readonly<Record<string, string>>;
 }
 
+/** The item operations `bindTable` grants by default: all those the state store uses. */
+export const TABLE_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem'] as const;
+export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
+
+export interface BindTableOptions {
+  /** The item operations to grant, for a function that needs fewer than the state store's. @default TABLE_ITEM_ACTIONS */
+  readonly actions?: readonly TableItemAction[];
+}
+
 /** A `NodejsFunction` with the watcher's fixed settings, its own log group, and bind helpers. */
 export class WatcherFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -122,18 +131,15 @@ export class WatcherFunction extends Construct {
     });
   }
 
-  /** Sets `envName` to the table's name and grants exactly the item operations the state store uses. */
-  bindTable(table: dynamodb.ITable, envName: string): void {
+  /**
+   * Sets `envName` to the table's name and grants exactly the item operations the function uses on it, on the table
+   * only (no index, no stream, no scan).
+   */
+  bindTable(table: dynamodb.ITable, envName: string, options: BindTableOptions = {}): void {
     this.function.addEnvironment(envName, table.tableName);
     const grants = table instanceof dynamodb.TableBase ? table.grants : dynamodb.TableGrants.fromTable(table);
-    grants.actions(
-      this.function,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:Query',
-      'dynamodb:DeleteItem',
-    );
+    const actions = options.actions ?? TABLE_ITEM_ACTIONS;
+    grants.actions(this.function, ...actions.map((action) => `dynamodb:${action}`));
   }
 
   /** Sets `envName` to the topic's ARN and grants `sns:Publish` on it. */

@@ -1,13 +1,17 @@
 // The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule per source,
-// and one Slack notifier per Slack output, whose failures land in a dead-letter queue watched by the ops alarms.
+// one Slack notifier per Slack output, whose failures land in a dead-letter queue watched by the ops alarms, email
+// alerts subscribed straight to the event topic, and an email digest run on a schedule in the configured time zone.
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_EVERY_MINUTES, type SourceConfig, type WatcherConfig } from '../functions/config/config.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import { emailAlertRoutesOf, subscribeEmailAlerts } from './email-alerts.js';
+import { digestSettingsOf, EmailDigest } from './email-digest.js';
 import { OpsAlarms } from './ops-alarms.js';
 import { SlackNotifier, slackRoutesOf } from './slack-notifier.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
@@ -24,7 +28,7 @@ export interface WatcherStackProps extends StackProps {
   readonly pollMemorySize?: number;
   /** Timeout of one poll (one source). @default Duration.seconds(60) */
   readonly pollTimeout?: Duration;
-  /** Retention of the poll and notifier functions' logs. @default logs.RetentionDays.ONE_MONTH */
+  /** Retention of the poll, notifier and digest functions' logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -32,6 +36,16 @@ export interface WatcherStackProps extends StackProps {
 export function compiledPollConfig(config: WatcherConfig): string {
   const { failureThreshold, trackResolvedDays, sources } = config;
   return JSON.stringify({ failureThreshold, trackResolvedDays, sources });
+}
+
+/**
+ * The part of the config the digest function needs: what the poll function gets (the digest names sources) and the
+ * `email.digest` settings; it validates this once at cold start. The alert addresses stay out, so editing them does not
+ * change the digest bundle.
+ */
+export function compiledDigestConfig(config: WatcherConfig): string {
+  const { failureThreshold, trackResolvedDays, sources, email } = config;
+  return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest } });
 }
 
 /** The secret references a source holds, with the field each sits in. github-advisories `token` is the only one today. */
@@ -48,6 +62,10 @@ export class WatcherStack extends Stack {
   readonly notifiers: readonly SlackNotifier[];
   /** Where the notifiers' failed events wait; undefined when there are no notifiers. */
   readonly notifierDeadLetterQueue?: DeadLetterQueue;
+  /** The event topic's email subscriptions, one per address of each `email.alerts` entry, in config order. */
+  readonly emailAlertSubscriptions: readonly sns.Subscription[];
+  /** The email digest; undefined when the config has no `email.digest`. */
+  readonly digest?: EmailDigest;
 
   constructor(scope: Construct, id: string, props: WatcherStackProps) {
     super(scope, id, props);
@@ -55,12 +73,18 @@ export class WatcherStack extends Stack {
     const secretRefs = config.sources.flatMap((source) =>
       secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
     );
-    // Refuse unusable secret references (env:…) and unfilterable routes before anything is built or bundled.
+    // Refuse unusable secret references (env:…), unfilterable routes and unsubscribable addresses before anything is
+    // built or bundled.
     for (const { ref, usedBy } of secretRefs) awsSecretOf(ref, usedBy);
     const slackRoutes = slackRoutesOf(config);
+    const emailAlertRoutes = emailAlertRoutesOf(config);
+    const digestSettings = digestSettingsOf(config);
 
     // Stateful.
-    this.state = new WatcherState(this, 'State', { topicDisplayName: props.topicDisplayName });
+    this.state = new WatcherState(this, 'State', {
+      topicDisplayName: props.topicDisplayName,
+      withDigestTopic: digestSettings !== undefined,
+    });
     this.alarms = new OpsAlarms(this, 'Alarms', { topic: this.state.opsTopic });
 
     // Stateless: one function polls any source; the schedule says which.
@@ -110,8 +134,27 @@ export class WatcherStack extends Stack {
       );
     }
 
+    // Real-time email: each address subscribes to the event topic itself, through its entry's filter policy.
+    this.emailAlertSubscriptions = subscribeEmailAlerts(this.state.topic, emailAlertRoutes);
+
+    // Stateless: the digest function, run by its schedule, publishing to the digest topic; a failed run alarms.
+    const digestTopic = this.state.digestTopic;
+    if (digestSettings && digestTopic) {
+      this.digest = new EmailDigest(this, 'EmailDigest', {
+        settings: digestSettings,
+        compiledConfig: compiledDigestConfig(config),
+        topic: digestTopic,
+        table: this.state.table,
+        logRetention: props.logRetention,
+      });
+      this.alarms.watchFunctionErrors('DigestErrors', this.digest.function.function, 'email digest');
+    }
+
     new CfnOutput(this, 'TableName', { description: 'State table', value: this.state.table.tableName });
     new CfnOutput(this, 'TopicArn', { description: 'Subscribe here for watcher events', value: this.state.topic.topicArn });
     new CfnOutput(this, 'OpsTopicArn', { description: 'Subscribe here for watcher alarms', value: this.state.opsTopic.topicArn });
+    if (digestTopic) {
+      new CfnOutput(this, 'DigestTopicArn', { description: 'Subscribe here for email digests', value: digestTopic.topicArn });
+    }
   }
 }

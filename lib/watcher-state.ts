@@ -1,4 +1,5 @@
-// The stateful half of the watcher: the state table, the event topic and the ops topic. Nothing here is rebuilt from code.
+// The stateful half of the watcher: the state table, the event topic, the ops topic and, with email digests, the digest
+// topic. Nothing here is rebuilt from code.
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,11 +12,15 @@ export interface WatcherStateProps {
   readonly topicDisplayName?: string;
   /** Display name of the ops topic, where the watcher's alarms go. @default 'Auth0 ops watcher alarms' */
   readonly opsTopicDisplayName?: string;
+  /** Whether to create the digest topic, which the email digest function publishes to. @default false */
+  readonly withDigestTopic?: boolean;
+  /** Display name of the digest topic (the sender name of digest e-mails). @default 'Auth0 ops watcher digest' */
+  readonly digestTopicDisplayName?: string;
 }
 
 /**
- * The DynamoDB table holding what each source last looked like, the SNS topic events are published to, and the
- * ops topic CloudWatch alarms notify.
+ * The DynamoDB table holding what each source last looked like, the SNS topic events are published to, the ops topic
+ * CloudWatch alarms notify, and (`withDigestTopic`) the topic email digests are published to.
  */
 export class WatcherState extends Construct {
   readonly table: dynamodb.Table;
@@ -24,6 +29,8 @@ export class WatcherState extends Construct {
   readonly opsTopic: sns.Topic;
   /** The customer key of the ops topic (see the constructor for why not alias/aws/sns). */
   readonly opsTopicKey: kms.Key;
+  /** Email digests, one message per period; undefined unless `withDigestTopic`. */
+  readonly digestTopic?: sns.Topic;
 
   constructor(scope: Construct, id: string, props: WatcherStateProps = {}) {
     super(scope, id);
@@ -40,12 +47,22 @@ export class WatcherState extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The AWS-managed key costs nothing, unlike a customer key; same-account publishers need no KMS grant for it.
+    const awsManagedKey = kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns');
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: props.topicDisplayName ?? 'Auth0 ops watcher',
-      // The AWS-managed key costs nothing, unlike a customer key; same-account publishers need no KMS grant for it.
-      masterKey: kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
+      masterKey: awsManagedKey,
       enforceSSL: true,
     });
+
+    if (props.withDigestTopic) {
+      // Only the digest function (same account) publishes here, never CloudWatch, so the AWS-managed key serves.
+      this.digestTopic = new sns.Topic(this, 'DigestTopic', {
+        displayName: props.digestTopicDisplayName ?? 'Auth0 ops watcher digest',
+        masterKey: awsManagedKey,
+        enforceSSL: true,
+      });
+    }
 
     // CloudWatch publishes alarm notifications as itself, so the topic's key policy must let cloudwatch.amazonaws.com
     // use the key. The AWS-managed alias/aws/sns key's policy cannot be changed, and alarms silently fail to publish to

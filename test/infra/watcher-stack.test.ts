@@ -341,10 +341,20 @@ const SLACK_CONFIG_INPUT = {
   ],
 };
 
+/** The default sources with an email alert and a weekly digest. */
+const EMAIL_CONFIG_INPUT = {
+  ...DEFAULT_CONFIG_INPUT,
+  email: {
+    alerts: [{ addresses: ['oncall@example.com'], rules: { types: ['incident.*'], minSeverity: 'major' } }],
+    digest: { addresses: ['ops@example.com'], frequency: 'weekly', time: '08:30', timeZone: 'Europe/Berlin' },
+  },
+};
+
 describe('cdk synth', () => {
   it.each([
     ['the default config', undefined, 1],
     ['a config file with two Slack outputs', SLACK_CONFIG_INPUT, 3],
+    ['a config file with email alerts and a digest', EMAIL_CONFIG_INPUT, 2],
   ])(
     'synthesizes the app offline from %s with `npx cdk synth --quiet`, no AWS credentials and no deprecation warning',
     async (_name, config, functions) => {

@@ -1,0 +1,336 @@
+// Infrastructure assertions for email: alert addresses subscribed to the event topic through their rules' filter policy,
+// and a digest function run by a time-zone schedule, publishing to its own topic, alarmed when it fails.
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG_INPUT, parseConfig } from '../../functions/config/config.js';
+import { compiledDigestConfig, compiledPollConfig } from '../../lib/watcher-stack.js';
+import {
+  actionsOf,
+  identityStatements,
+  logicalIdOf,
+  onlyLogicalId,
+  removeTempDirs,
+  ROOT,
+  statementsFor,
+  synthStack,
+} from './synth-watcher-stack.js';
+
+afterAll(removeTempDirs);
+
+const INCIDENT_ALERTS = {
+  addresses: ['oncall@example.com', 'sre@example.com'],
+  rules: { types: ['incident.*'], minSeverity: 'major' },
+} as const;
+const ADVISORY_ALERTS = { addresses: ['security@example.com'], rules: { types: ['advisory.*'], minSeverity: 'major' } } as const;
+const DAILY_DIGEST = { addresses: ['ops@example.com'], time: '08:30', timeZone: 'Europe/Berlin' } as const;
+
+/** The default sources with `email`. */
+function withEmail(email: unknown): unknown {
+  return { ...DEFAULT_CONFIG_INPUT, email };
+}
+
+const EMAIL = withEmail({ alerts: [INCIDENT_ALERTS, ADVISORY_ALERTS], digest: DAILY_DIGEST });
+
+interface Resource {
+  Properties: Record<string, unknown>;
+}
+
+/** The subscriptions to `topicId`, by endpoint. */
+function subscriptionsTo(template: Template, topicId: string): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { TopicArn: { Ref: topicId } } })).map(
+      (subscription) => [(subscription as Resource).Properties['Endpoint'] as string, (subscription as Resource).Properties],
+    ),
+  );
+}
+
+describe('email alerts', () => {
+  const { stack, template } = synthStack(EMAIL);
+  const eventTopicId = logicalIdOf(stack.state.topic);
+
+  it('subscribes each alert address to the event topic over the email protocol, with its entry\'s filter policy', () => {
+    const incidents = { type: [{ prefix: 'incident.' }], severity: ['critical', 'major'] };
+    const advisories = { type: [{ prefix: 'advisory.' }], severity: ['critical', 'major'] };
+    const email = (address: string, filterPolicy: unknown) => ({
+      Protocol: 'email',
+      Endpoint: address,
+      TopicArn: { Ref: eventTopicId },
+      FilterPolicy: filterPolicy,
+    });
+    expect(subscriptionsTo(template, eventTopicId)).toEqual({
+      'oncall@example.com': email('oncall@example.com', incidents),
+      'sre@example.com': email('sre@example.com', incidents),
+      'security@example.com': email('security@example.com', advisories),
+    });
+    expect(stack.emailAlertSubscriptions).toHaveLength(3);
+  });
+
+  it('subscribes an alert entry without rules to every event', () => {
+    const { stack: custom, template: customTemplate } = synthStack(withEmail({ alerts: [{ addresses: ['all@example.com'] }] }));
+    const subscription = subscriptionsTo(customTemplate, logicalIdOf(custom.state.topic))['all@example.com'];
+    expect(subscription).toMatchObject({ Protocol: 'email' });
+    expect(subscription).not.toHaveProperty('FilterPolicy');
+  });
+
+  it('names each subscription by its address, so reordering entries or moving an address between them keeps its subscription', () => {
+    const moved = synthStack(
+      withEmail({
+        alerts: [
+          { ...ADVISORY_ALERTS, addresses: ['sre@example.com', 'security@example.com'] },
+          { ...INCIDENT_ALERTS, addresses: ['oncall@example.com'] },
+        ],
+        digest: DAILY_DIGEST,
+      }),
+    );
+    const idsByEndpoint = (t: Template) =>
+      Object.fromEntries(
+        Object.entries(t.findResources('AWS::SNS::Subscription')).map(([id, s]) => [(s as Resource).Properties['Endpoint'], id]),
+      );
+    expect(idsByEndpoint(moved.template)).toEqual(idsByEndpoint(template));
+  });
+
+  it('refuses rules beyond the SNS filter-policy limits with a ConfigError naming the alert entry', () => {
+    const busy = {
+      addresses: ['busy@example.com'],
+      rules: {
+        sources: ['a', 'b', 'c', 'd', 'e'],
+        types: ['incident.*', 'maintenance.*', 'changelog.published', 'advisory.*', 'source.*'],
+        regions: ['US-1', 'US-3', 'EU-1', 'AU-1'],
+        vendors: ['Auth0', 'Okta'],
+      },
+    };
+    const build = () => synthStack(withEmail({ alerts: [INCIDENT_ALERTS, busy] }));
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/^email\.alerts\[1\]\.rules: routing rules make 250 filter-policy combinations/);
+  });
+
+  it('refuses an address listed in two alert entries, whatever its case, naming both', () => {
+    const build = () =>
+      synthStack(withEmail({ alerts: [INCIDENT_ALERTS, { ...ADVISORY_ALERTS, addresses: ['SRE@example.com'] }] }));
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/^email\.alerts\[1\]\.addresses: "SRE@example\.com" is already listed in email\.alerts\[0\]/);
+  });
+
+  it('builds no digest topic, function, schedule or alarm when the config has alerts but no digest', () => {
+    const { stack: custom, template: customTemplate } = synthStack(withEmail({ alerts: [INCIDENT_ALERTS] }));
+    expect(custom.digest).toBeUndefined();
+    expect(custom.state.digestTopic).toBeUndefined();
+    customTemplate.resourceCountIs('AWS::SNS::Topic', 2);
+    customTemplate.resourceCountIs('AWS::SNS::Subscription', 2);
+    customTemplate.resourceCountIs('AWS::Lambda::Function', 1);
+    customTemplate.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    customTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(Object.keys(customTemplate.findOutputs('*')).sort()).toEqual(['OpsTopicArn', 'TableName', 'TopicArn']);
+  });
+});
+
+describe('email digest topic', () => {
+  const { stack, template } = synthStack(EMAIL);
+  const digestTopicId = logicalIdOf(stack.state.digestTopic!);
+
+  it('encrypts the digest topic with the AWS-managed alias/aws/sns key and gives it a display name', () => {
+    const topic = template.findResources('AWS::SNS::Topic')[digestTopicId] as Resource;
+    expect(JSON.stringify(topic.Properties['KmsMasterKeyId'])).toMatch(/:alias\/aws\/sns"/);
+    expect(topic.Properties['DisplayName']).toBe('Auth0 ops watcher digest');
+  });
+
+  it('denies publishing to the digest topic over non-TLS connections, and allows no service principal', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: digestTopicId }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('subscribes each digest address to the digest topic over the email protocol, unfiltered', () => {
+    expect(subscriptionsTo(template, digestTopicId)).toEqual({
+      'ops@example.com': { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: digestTopicId } },
+    });
+    expect(stack.digest!.subscriptions).toHaveLength(1);
+  });
+
+  it('has three topics (events, ops, digest) and outputs the digest topic ARN', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 3);
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(['DigestTopicArn', 'OpsTopicArn', 'TableName', 'TopicArn']);
+    expect(outputs['DigestTopicArn']?.['Value']).toEqual({ Ref: digestTopicId });
+  });
+
+  it('refuses a digest address listed twice', () => {
+    const build = () => synthStack(withEmail({ digest: { ...DAILY_DIGEST, addresses: ['ops@example.com', 'Ops@example.com'] } }));
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow('email.digest.addresses: "Ops@example.com" is listed twice');
+  });
+});
+
+describe('email digest function', () => {
+  const { stack, template } = synthStack(EMAIL);
+  const functionId = logicalIdOf(stack.digest!.function.function);
+  const fn = template.findResources('AWS::Lambda::Function')[functionId] as Resource;
+  const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const tableId = logicalIdOf(stack.state.table);
+
+  it('runs the digest on Node.js 22, arm64, 256 MB and a 60 s timeout, next to the poll function', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    expect(fn.Properties).toMatchObject({
+      Description: 'Sends the daily email digest of watcher events, every day at 08:30 Europe/Berlin',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 60,
+      Handler: 'index.handler',
+    });
+  });
+
+  it('sets TABLE_NAME and DIGEST_TOPIC_ARN, and passes the config only through the bundle', () => {
+    const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables).sort()).toEqual(['DIGEST_TOPIC_ARN', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(variables['TABLE_NAME']).toEqual({ Ref: tableId });
+    expect(variables['DIGEST_TOPIC_ARN']).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
+    expect(variables['POWERTOOLS_SERVICE_NAME']).toBe('auth0-ops-watcher-digest');
+  });
+
+  it('grants GetItem, PutItem, UpdateItem and Query on the table only, and no DeleteItem', () => {
+    const statements = statementsFor(template, 'dynamodb', roleId);
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+  });
+
+  it('grants sns:Publish on the digest topic only, not the event topic, and nothing beyond the table and the topic', () => {
+    const statements = statementsFor(template, 'sns', roleId);
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!)).toEqual(['sns:Publish']);
+    expect(statements[0]!.Resource).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
+    expect(JSON.stringify(identityStatements(template, roleId))).not.toContain(logicalIdOf(stack.state.topic));
+    expect(identityStatements(template, roleId)).toHaveLength(2);
+  });
+
+  it('lets Lambda retry a failed run twice, since a digest run is idempotent', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      MaximumRetryAttempts: 2,
+    });
+  });
+
+  it('compiles the sources and the digest settings into the digest function, leaving the poll function\'s config as it was', () => {
+    const config = parseConfig(EMAIL, ROOT);
+    const digestConfig = parseConfig(JSON.parse(compiledDigestConfig(config)), '/tmp');
+    expect(digestConfig.email.digest).toEqual({ ...DAILY_DIGEST, frequency: 'daily', weekday: 'MON', quiet: 'send' });
+    expect(digestConfig.email.alerts).toEqual([]);
+    expect(digestConfig.sources).toEqual(config.sources);
+    expect(JSON.parse(compiledPollConfig(config))).toEqual({
+      failureThreshold: config.failureThreshold,
+      trackResolvedDays: config.trackResolvedDays,
+      sources: JSON.parse(JSON.stringify(config.sources)),
+    });
+  });
+});
+
+describe('email digest schedule', () => {
+  const { stack, template } = synthStack(EMAIL);
+  const functionId = logicalIdOf(stack.digest!.function.function);
+
+  it('runs a daily digest every day at its local time in its time zone, retrying a failed invoke twice', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 8 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+      }),
+    });
+  });
+
+  it.each([
+    ['MON by default', {}, 'cron(30 8 ? * MON *)'],
+    ['on its weekday', { weekday: 'FRI' }, 'cron(30 8 ? * FRI *)'],
+  ])('runs a weekly digest %s', (_name, weekday, expression) => {
+    const weekly = synthStack(withEmail({ digest: { ...DAILY_DIGEST, frequency: 'weekly', ...weekday } })).template;
+    weekly.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: expression,
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
+  });
+
+  it('runs at midnight UTC for 00:00 in the default time zone', () => {
+    const utc = synthStack(withEmail({ digest: { time: '00:00' } })).template;
+    utc.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 0 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+    });
+  });
+
+  it('gives the schedule a role only EventBridge Scheduler of this account assumes, and that can only invoke the digest function', () => {
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as Resource;
+    const roleId = (schedule.Properties['Target'] as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn['Fn::GetAtt'][0];
+    const role = template.findResources('AWS::IAM::Role')[roleId] as Resource;
+    expect(role.Properties['AssumeRolePolicyDocument']).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    expect(role.Properties['ManagedPolicyArns']).toBeUndefined();
+    const statements = identityStatements(template, roleId);
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!)).toEqual(['lambda:InvokeFunction']);
+    // The function and its versions or aliases (`<arn>:*`): nothing else.
+    expect(statements[0]!.Resource).toEqual([
+      { 'Fn::GetAtt': [functionId, 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [functionId, 'Arn'] }, ':*']] },
+    ]);
+  });
+
+  it('synthesizes without warnings', () => {
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('email digest alarm', () => {
+  const { stack, template } = synthStack(EMAIL);
+
+  it('alarms the ops topic when the digest function reports an error within an hour', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.digest!.function.function) } }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalIdOf(stack.state.opsTopic) }],
+    });
+  });
+});
+
+describe('email, when not configured', () => {
+  const { stack, template } = synthStack();
+
+  it('builds no email subscription, digest topic, digest function, schedule or alarm', () => {
+    expect(stack.emailAlertSubscriptions).toEqual([]);
+    expect(stack.digest).toBeUndefined();
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    expect(onlyLogicalId(template, 'AWS::Lambda::Function')).toBe(logicalIdOf(stack.poll.function));
+  });
+});
