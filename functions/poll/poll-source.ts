@@ -111,8 +111,9 @@ export function makePollSource(deps: PollDependencies) {
         try {
           await publisher.publish(entry.event);
         } catch (error) {
-          const failure =
-            error instanceof PublishError ? error : new PublishError(entry.event.id, String(error), { cause: error });
+          // Publishers report delivery failures as PublishError; anything else is a defect and propagates.
+          if (!(error instanceof PublishError)) throw error;
+          const failure = error;
           log('error', 'publish failed; the event stays in the outbox', {
             eventId: entry.event.id,
             eventType: entry.event.type,

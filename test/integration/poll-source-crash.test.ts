@@ -8,6 +8,7 @@ import type { SourceConfig } from '../../functions/config/config.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger, Publisher, StateStore } from '../../functions/core/ports.js';
 import { makePollSource } from '../../functions/poll/poll-source.js';
+import { PublishError } from '../../functions/core/errors.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 
@@ -150,7 +151,7 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
       fetcher: makeHttpFetcher(),
       publisher: {
         async publish() {
-          if (failures-- > 0) throw new Error('SNS is down');
+          if (failures-- > 0) throw new PublishError('any', 'SNS is down');
         },
       },
       secrets: makeSecretResolver({ env: {} }),
