@@ -36,8 +36,6 @@ export type DeliveryOutcome =
   | 'recovered'
   /** Delivered before: a repeated SNS delivery or a redrive. */
   | 'duplicate'
-  /** Another attempt is delivering it right now. */
-  | 'in-progress'
   /** The route's rules do not take this event. */
   | 'filtered';
 
@@ -45,6 +43,7 @@ export type DeliveryOutcome =
 const BROADCAST: ReadonlySet<EventType> = new Set(['incident.resolved', 'incident.rca_published', 'source.recovered']);
 
 const DAY_S = 86_400;
+const ROOT_LOOK_INTERVAL_MS = 250;
 
 export interface SlackDeliveryDependencies {
   readonly destination: SlackDestination;
@@ -73,7 +72,11 @@ export function makeSlackDelivery(deps: SlackDeliveryDependencies) {
 
     const claim = await store.claimDelivery(channelKey, event.id, nowIso, staleBefore);
     if (claim.outcome === 'done') return 'duplicate';
-    if (claim.outcome === 'busy') return 'in-progress';
+    if (claim.outcome === 'busy') {
+      // Another attempt claimed it and may still post it, or may have died: retry once its claim is done or stale.
+      // Reporting success here would lose the event whenever that other attempt had died.
+      throw new SlackError('delivery_in_progress', false, `another attempt is delivering event ${event.id}; retry later`);
+    }
 
     let outcome: { ts?: string; recovered: boolean };
     try {
@@ -82,7 +85,8 @@ export function makeSlackDelivery(deps: SlackDeliveryDependencies) {
           ? { ts: await postWebhook(destination.webhook, event), recovered: false }
           : await postToThread(destination, event, claim, now);
     } catch (error) {
-      await store.releaseDelivery(channelKey, event.id);
+      // Slack refused or could not be reached: give the claim back so a redrive need not wait for it to go stale.
+      if (error instanceof SlackError) await store.releaseDelivery(channelKey, event.id);
       throw error;
     }
     await store.completeDelivery(channelKey, event.id, outcome.ts, Math.floor(now.getTime() / 1000) + settings.deliveryRetentionDays * DAY_S);
@@ -149,15 +153,13 @@ export function makeSlackDelivery(deps: SlackDeliveryDependencies) {
 
   /** Another attempt is posting this item's root: wait for it rather than start a second thread. */
   async function waitForRoot(threadKey: string) {
-    const deadline = clock.now().getTime() + settings.rootWaitMs;
-    for (;;) {
+    // Bounded by looks, not by the clock: a frozen or skewed clock must not make this wait forever.
+    for (let look = 0; look <= Math.ceil(settings.rootWaitMs / ROOT_LOOK_INTERVAL_MS); look += 1) {
       const thread = await store.getThread(channelKey, threadKey);
       if (thread?.rootTs) return thread;
-      if (clock.now().getTime() >= deadline) {
-        throw new SlackError('thread_root_pending', false, `another attempt is still posting the root message of ${threadKey}`);
-      }
-      await sleep(250);
+      await sleep(ROOT_LOOK_INTERVAL_MS);
     }
+    throw new SlackError('thread_root_pending', false, `another attempt is still posting the root message of ${threadKey}`);
   }
 
   async function updateRoot(bot: Extract<SlackDestination, { mode: 'bot' }>, rootTs: string, state: ThreadState, event: WatcherEvent) {

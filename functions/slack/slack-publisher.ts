@@ -23,12 +23,8 @@ export function makeSlackPublisher(route: SlackOutputConfig, routeId: string, de
         makeSlackDelivery({ destination, rules: route.rules, store: deps.store, clock: deps.clock, logger: deps.logger }),
       );
       try {
-        const outcome = await (await deliver)(event);
-        if (outcome === 'in-progress') {
-          throw new PublishError(event.id, `slack route ${routeId}: another run is delivering this event`);
-        }
+        await (await deliver)(event);
       } catch (error) {
-        if (error instanceof PublishError) throw error;
         deliver = undefined;
         const reason = error instanceof Error ? error.message : String(error);
         throw new PublishError(event.id, `slack route ${routeId}: ${reason}`, { cause: error });
