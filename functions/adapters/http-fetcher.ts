@@ -136,11 +136,13 @@ async function fetchPage(call: Call, url: string, validators: Validators | undef
     await discard(response);
     return { status: 'not-modified' };
   }
+  // After a same-site redirect, a refusal names where the request started: a moved or removed page reads as one.
+  const redirected = finalUrl === url ? call : { ...call, fail: withRedirect(call, url) };
   if (!response.ok) {
     await discard(response);
-    throw call.fail(finalUrl, statusReason(response));
+    throw redirected.fail(finalUrl, statusReason(response));
   }
-  const { document, bytes } = await readDocument(call, response, url, finalUrl);
+  const { document, bytes } = await readDocument(redirected, response, url, finalUrl);
   return {
     status: 'ok',
     document,
@@ -196,13 +198,36 @@ async function getFollowingRedirects(
   }
 }
 
-/** A decoder for the label, or undefined when TextDecoder does not know it. Strips a BOM (ignoreBOM is false). */
+/** `call.fail`, with the reason saying which URL redirected to the one that failed. */
+function withRedirect(call: Call, from: string): Call['fail'] {
+  return (url, reason, cause) => call.fail(url, `${reason} (redirected from ${from})`, cause);
+}
+
+/**
+ * A strict decoder for the label, or undefined when TextDecoder does not know it. Strips a BOM (ignoreBOM is
+ * false). Fatal: bytes that are not valid in the charset fail the body instead of becoming U+FFFD, which would
+ * be stored as vendor text and make the next correctly decoded body look like an edit (a false RCA).
+ */
 function textDecoder(charset: string): TextDecoder | undefined {
   try {
-    return new TextDecoder(charset);
+    return new TextDecoder(charset, { fatal: true });
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The charset of an XML body whose Content-Type names none (RFC 7303 §3.2, XML 1.0 Appendix F): its byte order
+ * mark, else the `encoding` of its XML declaration, else UTF-8. A declaration read from single-byte text cannot
+ * truthfully say UTF-16, so that label is ignored.
+ */
+function xmlCharset(raw: Uint8Array): string {
+  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) return 'utf-8';
+  if (raw[0] === 0xff && raw[1] === 0xfe) return 'utf-16le';
+  if (raw[0] === 0xfe && raw[1] === 0xff) return 'utf-16be';
+  const head = Buffer.from(raw.subarray(0, 200)).toString('latin1');
+  const label = /^<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']/.exec(head)?.[1];
+  return label === undefined || /^utf-?16/i.test(label) ? 'utf-8' : label;
 }
 
 function parseUrl(value: string, base?: string): URL | undefined {
@@ -236,11 +261,18 @@ async function readDocument(
   if (mediaType !== undefined && !ACCEPTS[family](mediaType)) {
     return refuse(`expected ${family} but got ${mediaType}`);
   }
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header ?? '')?.[1] ?? 'utf-8';
-  const decoder = textDecoder(charset);
-  if (!decoder) return refuse(`unsupported charset: ${charset}`);
+  const declared = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header ?? '')?.[1];
+  if (declared !== undefined && !textDecoder(declared)) return refuse(`unsupported charset: ${declared}`);
   const raw = await readBody(call, response, finalUrl);
-  const body = decoder.decode(raw);
+  const charset = declared ?? (family === 'xml' ? xmlCharset(raw) : 'utf-8');
+  const decoder = textDecoder(charset);
+  if (!decoder) throw call.fail(finalUrl, `unsupported charset: ${charset} (from the XML declaration)`);
+  let body: string;
+  try {
+    body = decoder.decode(raw);
+  } catch (error) {
+    throw call.fail(finalUrl, `body is not valid ${charset}`, error);
+  }
   let contentType = header ?? '';
   if (mediaType === undefined) {
     const sniff = SNIFF[family];
@@ -268,7 +300,9 @@ async function readBody(call: Call, response: Response, finalUrl: string): Promi
   } catch (error) {
     if (error instanceof FetchError) throw error;
     // undici fails the read when the connection ends before the announced length (or the last chunk).
-    throw call.fail(finalUrl, call.signal.aborted ? timeoutReason(call) : 'response body truncated', error);
+    if (call.signal.aborted) throw call.fail(finalUrl, timeoutReason(call), error);
+    const reset = errorCode(error) === 'ECONNRESET' ? ': connection reset (ECONNRESET)' : '';
+    throw call.fail(finalUrl, `response body truncated${reset}`, error);
   }
   return Buffer.concat(chunks, total);
 }
@@ -295,15 +329,19 @@ function nextLink(call: Call, response: Response, pageUrl: string): string | und
   return undefined;
 }
 
+/** Headers worth naming in a failure, by status: rate limits, and when to come back (RFC 9110 §10.2.3). */
+const STATUS_HEADERS: Readonly<Record<number, readonly string[]>> = {
+  403: ['retry-after', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+  429: ['retry-after', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+  503: ['retry-after'],
+};
+
 function statusReason(response: Response): string {
   const text = response.statusText || STATUS_CODES[response.status] || 'Unknown Status';
-  const limits =
-    response.status === 403 || response.status === 429
-      ? ['retry-after', 'x-ratelimit-remaining', 'x-ratelimit-reset'].flatMap((name) => {
-          const value = response.headers.get(name);
-          return value === null ? [] : [`${name} ${value}`];
-        })
-      : [];
+  const limits = (STATUS_HEADERS[response.status] ?? []).flatMap((name) => {
+    const value = response.headers.get(name);
+    return value === null ? [] : [`${name} ${value}`];
+  });
   return [`HTTP ${response.status} ${text}`, ...limits].join(', ');
 }
 

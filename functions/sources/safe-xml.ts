@@ -4,6 +4,13 @@ import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-par
 /** Elements nested deeper than this are refused; real feeds nest fewer than ten. */
 export const MAX_XML_DEPTH = 100;
 
+/**
+ * Documents with more elements than this are refused before parsing. Real feeds have hundreds (a 780-entry change
+ * log a few thousand); the parsed tree holds some 130 to 150 bytes of heap per element, so the default 5 MiB cap
+ * filled with empty elements (1.3 million) would hold 165 MB for seconds, enough to sink a 256 MB Lambda.
+ */
+export const MAX_XML_ELEMENTS = 50_000;
+
 /** Elements that may repeat and are therefore always parsed as arrays, even when there is one. */
 const ALWAYS_ARRAY = new Set(['entry', 'item', 'link', 'category', 'p']);
 
@@ -55,15 +62,30 @@ const parser = new XMLParser({
   isArray: (tagName, _jPath, _isLeafNode, isAttribute) => !isAttribute && ALWAYS_ARRAY.has(tagName),
 });
 
-type MarkupProblem = 'doctype' | 'too-deep';
+type MarkupProblem = 'doctype' | 'too-deep' | 'too-many';
+
+/**
+ * Characters outside XML 1.0's `Char` production (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF): a
+ * conforming parser refuses them anywhere, CDATA included. The validator does not, so binary garbage or terminal
+ * escapes would otherwise reach the stored vendor text.
+ */
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** 1-based line and column of a string index. */
+function positionOf(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: index - lineStart + 1 };
+}
 
 /**
  * One linear pass over the markup before any parsing: finds a DOCTYPE/ENTITY declaration outside CDATA and
- * comments, and counts element depth. Malformed stretches (an unterminated CDATA, tag or quote) end the scan;
+ * comments, and counts element depth and elements. Malformed stretches (an unterminated CDATA, tag or quote) end the scan;
  * the validator reports them.
  */
-function scanMarkup(text: string, maxDepth: number): MarkupProblem | undefined {
+function scanMarkup(text: string, maxDepth: number, maxElements: number): MarkupProblem | undefined {
   let depth = 0;
+  let elements = 0;
   let index = text.indexOf('<');
   while (index >= 0) {
     let next: number;
@@ -81,6 +103,8 @@ function scanMarkup(text: string, maxDepth: number): MarkupProblem | undefined {
       next = index + 2;
     } else if (/[A-Za-z_]/.test(text[index + 1] ?? '')) {
       const end = endOfStartTag(text, index + 1);
+      elements += 1;
+      if (elements > maxElements) return 'too-many';
       if (end >= 0 && text[end - 1] !== '/') {
         depth += 1;
         if (depth > maxDepth) return 'too-deep';
@@ -137,13 +161,26 @@ function unclosedAtEnd(message: string): string | undefined {
 }
 
 /**
- * Parses XML text into a plain object, refusing what a feed never needs: any DOCTYPE or ENTITY declaration
- * (entity-expansion bombs), malformed or truncated documents (with the validator's message and line), and
- * nesting deeper than {@link MAX_XML_DEPTH}. Attributes are kept as `@_name`, CDATA as text, values as strings;
- * `entry`, `item`, `link`, `category` and `p` are always arrays.
+ * Parses XML text into a plain object, refusing what a feed never needs: a body that does not start with markup,
+ * characters XML forbids, any DOCTYPE or ENTITY declaration (entity-expansion bombs), malformed or truncated
+ * documents (with the validator's message and line), nesting deeper than {@link MAX_XML_DEPTH} and more than
+ * {@link MAX_XML_ELEMENTS} elements. Attributes are kept as `@_name`, CDATA as text, values as strings; `entry`,
+ * `item`, `link`, `category` and `p` are always arrays.
  */
 export function parseXmlSafely(text: string): SafeXmlResult {
-  const problem = scanMarkup(text, MAX_XML_DEPTH);
+  // A JSON answer, a plain-text error or a body decoded with the wrong charset: say so, and show how it starts.
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (start === '') return { ok: false, reason: 'not XML: the body is empty' };
+  if (!start.startsWith('<')) {
+    return { ok: false, reason: `not XML: the body starts with ${JSON.stringify(start.slice(0, 40))}` };
+  }
+  const forbidden = FORBIDDEN_CHAR.exec(text);
+  if (forbidden) {
+    const { line, column } = positionOf(text, forbidden.index);
+    const code = forbidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return { ok: false, reason: `malformed XML at line ${line}, column ${column}: character U+${code} is not allowed in XML` };
+  }
+  const problem = scanMarkup(text, MAX_XML_DEPTH, MAX_XML_ELEMENTS);
   if (problem === 'doctype') {
     return {
       ok: false,
@@ -152,6 +189,9 @@ export function parseXmlSafely(text: string): SafeXmlResult {
   }
   if (problem === 'too-deep') {
     return { ok: false, reason: `XML nests elements deeper than ${MAX_XML_DEPTH} levels; refused` };
+  }
+  if (problem === 'too-many') {
+    return { ok: false, reason: `XML has more than ${MAX_XML_ELEMENTS} elements, which no feed needs; refused` };
   }
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
