@@ -225,7 +225,11 @@ export function makePollSource(deps: PollDependencies) {
 
     // 4. Parse; a body that cannot be read, or a list that suddenly empties, fails the source and changes nothing.
     const parsed = module.parse(documents, config);
-    if (!parsed.ok) return await fail(config.url, parsed.reason);
+    if (!parsed.ok) {
+      const redirected = documents.find((d) => d.finalUrl !== d.url);
+      const where = redirected && !parsed.reason.includes(redirected.finalUrl) ? ` (after a redirect to ${redirected.finalUrl})` : '';
+      return await fail(config.url, `${parsed.reason}${where}`);
+    }
     const items: readonly Item[] = parsed.items;
     if (items.length === 0 && (state.itemCount ?? 0) > 0) {
       return await fail(config.url, `suddenly empty: no items where the last good poll had ${state.itemCount}`);
