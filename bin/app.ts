@@ -7,6 +7,7 @@ import {
   parseConfig,
   type WatcherConfig,
 } from '../functions/config/config.js';
+import { addCdkNagChecks } from '../lib/cdk-nag-checks.js';
 import { WatcherStack } from '../lib/watcher-stack.js';
 
 const app = new App();
@@ -33,4 +34,6 @@ try {
   throw error;
 }
 
-// Checks over the whole app (cdk-nag's Aspects) are added here, after the stacks.
+// Checks over the whole app: cdk-nag's AwsSolutions rules run when the app is synthesized (by `cdk synth` and
+// `cdk deploy`) and fail it on any finding neither fixed nor acknowledged next to its resource with a reason.
+addCdkNagChecks(app);

@@ -2,8 +2,10 @@
 // reads the event log in the state table and publishes one message per period to the digest topic the addresses
 // subscribe to.
 import { fileURLToPath } from 'node:url';
-import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -68,6 +70,12 @@ export interface EmailDigestProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** The logical id of a function's CloudFormation resource, as cdk-nag names it in a finding. */
+function logicalIdOf(fn: lambda.Function): string {
+  const resource = fn.node.defaultChild as lambda.CfnFunction;
+  return Stack.of(fn).resolve(resource.logicalId) as string;
+}
+
 /** The digest function, the schedule that runs it in the configured time zone, and the addresses' subscriptions. */
 export class EmailDigest extends Construct {
   readonly function: WatcherFunction;
@@ -97,16 +105,35 @@ export class EmailDigest extends Construct {
       // Compiled in like the poll function's: no 4 KB limit, and the bundle matches the config.
       define: { 'process.env.WATCHER_CONFIG': JSON.stringify(props.compiledConfig) },
     });
-    // The digest reads the event log and keeps its watermark; it deletes nothing (the event log expires by TTL).
-    this.function.bindTable(props.table, 'TABLE_NAME', { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] });
+    // The digest reads the event log and the sources' state, and keeps its watermark with conditional puts
+    // (functions/adapters/dynamo-digest-store.ts, and the reads of dynamo-state-store.ts); it updates and deletes nothing.
+    this.function.bindTable(props.table, 'TABLE_NAME', ['GetItem', 'PutItem', 'Query']);
     this.function.bindTopic(props.topic, 'DIGEST_TOPIC_ARN');
 
     // EventBridge Scheduler rather than an EventBridge rule: rules run cron in UTC only, and a digest at 08:30 Berlin
-    // time would move by an hour twice a year. The target's role may invoke this function and nothing else.
+    // time would move by an hour twice a year. The target's role, assumed only by Scheduler for this account, may
+    // invoke this function and nothing else.
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      }),
+    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Runs the ${settings.frequency} email digest ${when}`,
       schedule: digestScheduleExpression(settings),
-      target: new schedulerTargets.LambdaInvoke(this.function.function, { retryAttempts: DIGEST_RETRY_ATTEMPTS }),
+      target: new schedulerTargets.LambdaInvoke(this.function.function, {
+        role: scheduleRole,
+        retryAttempts: DIGEST_RETRY_ATTEMPTS,
+      }),
+    });
+    // On the role's policy resource, the one that holds the statement (the target's grant created it).
+    const schedulePolicy = scheduleRole.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+    Validations.of(schedulePolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.function.function)}.Arn>:*]`,
+      reason:
+        'The LambdaInvoke target grants lambda:InvokeFunction on the digest function and on `<its ARN>:*`, its versions ' +
+        'and aliases. The wildcard spans only qualifiers of this one function, which has none; the schedule invokes ' +
+        'the unqualified ARN.',
     });
 
     // Each address must confirm its subscription from the mail SNS sends it on the first deploy; until then it

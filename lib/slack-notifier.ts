@@ -66,11 +66,14 @@ export interface SlackNotifierProps {
 
 /** The notifier function of one Slack route, its grants, and its filtered subscription to the event topic. */
 export class SlackNotifier extends Construct {
+  /** The route this notifier serves. */
+  readonly route: SlackRoute;
   readonly function: WatcherFunction;
   readonly subscription: sns.Subscription;
 
   constructor(scope: Construct, id: string, props: SlackNotifierProps) {
     super(scope, id);
+    this.route = props.route;
     const { output, secret, filterPolicy } = props.route;
     const mode = output.channel !== undefined ? `bot, channel ${output.channel}` : 'incoming webhook';
 
@@ -89,7 +92,9 @@ export class SlackNotifier extends Construct {
       // SNS deliveries wait in Lambda's asynchronous queue and are retried there (up to 6 h), not lost.
       reservedConcurrentExecutions: 1,
     });
-    this.function.bindTable(props.table, 'TABLE_NAME');
+    // What the Slack store (functions/adapters/dynamo-slack-store.ts) sends: claims, completions and thread roots are
+    // conditional puts and updates; it never queries or deletes.
+    this.function.bindTable(props.table, 'TABLE_NAME', ['GetItem', 'PutItem', 'UpdateItem']);
     this.function.bindSecretRef(secret.ref, `output "${output.id}" field "${secret.field}"`);
 
     this.subscription = props.topic.addSubscription(

@@ -1,6 +1,7 @@
-// The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule per source,
-// one Slack notifier per Slack output, whose failures land in a dead-letter queue watched by the ops alarms, email
-// alerts subscribed straight to the event topic, and an email digest run on a schedule in the configured time zone.
+// The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule and one
+// dead-man's-switch alarm per source, one Slack notifier per Slack output, whose failures land in a dead-letter queue
+// watched by the ops alarms, email alerts subscribed straight to the event topic, and an email digest run on a schedule
+// in the configured time zone. Every function's errors and throttles alarm the ops topic too.
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -30,6 +31,24 @@ export interface WatcherStackProps extends StackProps {
   readonly pollTimeout?: Duration;
   /** Retention of the poll, notifier and digest functions' logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The dead-man's switch: minutes without a successful poll of a source before its alarm notifies the ops topic. A
+   * source polled less often waits three of its intervals instead (45 minutes for a 15-minute change log), so one
+   * missed or slow poll never alarms. Whole minutes, 1 to 1440.
+   * @default 15
+   */
+  readonly deadMansSwitchMinutes?: number;
+}
+
+/** The item operations the poll's state store (functions/adapters/dynamo-state-store.ts) sends; it never deletes. */
+const POLL_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
+
+/**
+ * How long a source may go without a successful poll before its dead-man's switch alarms: three of its poll intervals,
+ * and at least `minimumMinutes`.
+ */
+export function deadMansSwitchWindow(everyMinutes: number, minimumMinutes: number): Duration {
+  return Duration.minutes(Math.max(3 * everyMinutes, minimumMinutes));
 }
 
 /** The part of the config the poll function needs; it validates this once at cold start. */
@@ -76,6 +95,10 @@ export class WatcherStack extends Stack {
     // Refuse unusable secret references (env:…), unfilterable routes and unsubscribable addresses before anything is
     // built or bundled.
     for (const { ref, usedBy } of secretRefs) awsSecretOf(ref, usedBy);
+    const deadMansSwitchMinutes = props.deadMansSwitchMinutes ?? 15;
+    if (!Number.isInteger(deadMansSwitchMinutes) || deadMansSwitchMinutes < 1 || deadMansSwitchMinutes > 1440) {
+      throw new RangeError(`deadMansSwitchMinutes must be a whole number of minutes from 1 to 1440, not ${deadMansSwitchMinutes}`);
+    }
     const slackRoutes = slackRoutesOf(config);
     const emailAlertRoutes = emailAlertRoutesOf(config);
     const digestSettings = digestSettingsOf(config);
@@ -97,14 +120,22 @@ export class WatcherStack extends Stack {
       // Compiled in rather than passed as an environment variable: no 4 KB limit, and the bundle matches the config.
       define: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledPollConfig(config)) },
     });
-    this.poll.bindTable(this.state.table, 'TABLE_NAME');
+    this.poll.bindTable(this.state.table, 'TABLE_NAME', POLL_TABLE_ACTIONS);
     this.poll.bindTopic(this.state.topic, 'TOPIC_ARN');
     for (const { ref, usedBy } of secretRefs) this.poll.bindSecretRef(ref, usedBy);
+    this.alarms.watchFunction('PollFunction', this.poll.function, 'poll');
 
     for (const source of config.sources) {
       const minutes = source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type];
+      const what = source.name ?? source.id;
+      this.alarms.watchSuccessfulPolls(
+        `NoSuccessfulPoll-${source.id}`,
+        source.id,
+        what,
+        deadMansSwitchWindow(minutes, deadMansSwitchMinutes),
+      );
       new events.Rule(this, `Schedule-${source.id}`, {
-        description: `Polls ${source.name ?? source.id} every ${minutes} min`,
+        description: `Polls ${what} every ${minutes} min`,
         schedule: events.Schedule.rate(Duration.minutes(minutes)),
         targets: [
           new targets.LambdaFunction(this.poll.function, {
@@ -132,6 +163,14 @@ export class WatcherStack extends Stack {
             logRetention: props.logRetention,
           }),
       );
+      for (const notifier of this.notifiers) {
+        const routeId = notifier.route.output.id;
+        // Reserved concurrency 1 throttles every burst of events by design (they wait in Lambda's queue), so only
+        // throttling that lasts 15 minutes, a backlog the notifier is not working off, is worth an alarm.
+        this.alarms.watchFunction(`SlackNotifier-${routeId}`, notifier.function.function, `Slack notifier "${routeId}"`, {
+          throttledPeriods: 3,
+        });
+      }
     }
 
     // Real-time email: each address subscribes to the event topic itself, through its entry's filter policy.
@@ -147,7 +186,7 @@ export class WatcherStack extends Stack {
         table: this.state.table,
         logRetention: props.logRetention,
       });
-      this.alarms.watchFunctionErrors('DigestErrors', this.digest.function.function, 'email digest');
+      this.alarms.watchFunction('DigestFunction', this.digest.function.function, 'email digest');
     }
 
     new CfnOutput(this, 'TableName', { description: 'State table', value: this.state.table.tableName });

@@ -119,7 +119,15 @@ describe('email alerts', () => {
     customTemplate.resourceCountIs('AWS::SNS::Subscription', 2);
     customTemplate.resourceCountIs('AWS::Lambda::Function', 1);
     customTemplate.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    customTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    // The poll function's alarms only.
+    expect(
+      Object.values(customTemplate.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Lambda' } })).map(
+        (alarm) => (alarm as Resource).Properties['Dimensions'],
+      ),
+    ).toEqual([
+      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(custom.poll.function) } }],
+      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(custom.poll.function) } }],
+    ]);
     expect(Object.keys(customTemplate.findOutputs('*')).sort()).toEqual(['OpsTopicArn', 'TableName', 'TopicArn']);
   });
 });
@@ -198,20 +206,26 @@ describe('email digest function', () => {
     expect(variables['POWERTOOLS_SERVICE_NAME']).toBe('auth0-ops-watcher-digest');
   });
 
-  it('grants GetItem, PutItem, UpdateItem and Query on the table only, and no DeleteItem', () => {
+  it('grants the GetItem, PutItem and Query its stores send, on the table only, and no UpdateItem or DeleteItem', () => {
     const statements = statementsFor(template, 'dynamodb', roleId);
     expect(statements).toHaveLength(1);
-    expect(actionsOf(statements[0]!).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(actionsOf(statements[0]!).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
   });
 
-  it('grants sns:Publish on the digest topic only, not the event topic, and nothing beyond the table and the topic', () => {
+  it('grants sns:Publish on the digest topic only, not the event topic, and nothing beyond the table, the topic and its log group', () => {
     const statements = statementsFor(template, 'sns', roleId);
     expect(statements).toHaveLength(1);
     expect(actionsOf(statements[0]!)).toEqual(['sns:Publish']);
     expect(statements[0]!.Resource).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
     expect(JSON.stringify(identityStatements(template, roleId))).not.toContain(logicalIdOf(stack.state.topic));
-    expect(identityStatements(template, roleId)).toHaveLength(2);
+    expect(identityStatements(template, roleId)).toHaveLength(3);
+    expect(statementsFor(template, 'logs', roleId)).toEqual([
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack.digest!.function.logGroup), 'Arn'] },
+      }),
+    ]);
   });
 
   it('lets Lambda retry a failed run twice, since a digest run is idempotent', () => {
@@ -302,17 +316,17 @@ describe('email digest schedule', () => {
   });
 });
 
-describe('email digest alarm', () => {
+describe('email digest alarms', () => {
   const { stack, template } = synthStack(EMAIL);
+  const dimensions = [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.digest!.function.function) } }];
 
-  it('alarms the ops topic when the digest function reports an error within an hour', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  it.each(['Errors', 'Throttles'])('alarms the ops topic when the digest function reports %s within 5 minutes', (metricName) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.digest!.function.function) } }],
+      MetricName: metricName,
+      Dimensions: dimensions,
       Statistic: 'Sum',
-      Period: 3600,
+      Period: 300,
       EvaluationPeriods: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,

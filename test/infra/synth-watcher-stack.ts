@@ -8,12 +8,54 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { expect } from 'vitest';
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../functions/config/config.js';
-import { WatcherStack } from '../../lib/watcher-stack.js';
+import { addCdkNagChecks } from '../../lib/cdk-nag-checks.js';
+import { WatcherStack, type WatcherStackProps } from '../../lib/watcher-stack.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The feature flags `cdk synth` applies, so the tests see the template a deploy would. */
 const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
   .context;
+
+/**
+ * Everything the stack can deploy at once: the default sources with the advisories token in Secrets Manager, a bot and
+ * a webhook Slack route (their secrets in SSM), an email alert and a weekly digest.
+ */
+export const FULL_CONFIG_INPUT = {
+  ...DEFAULT_CONFIG_INPUT,
+  sources: DEFAULT_CONFIG_INPUT.sources.map((source) =>
+    source.type === 'github-advisories' ? { ...source, token: 'secretsmanager:auth0-watcher/github-token' } : source,
+  ),
+  outputs: [
+    { type: 'console' },
+    {
+      type: 'slack',
+      id: 'incidents',
+      botToken: 'ssm:/auth0-watcher/slack-bot-token',
+      channel: 'C0INCIDENTS',
+      rules: { types: ['incident.*'], minSeverity: 'critical', regions: ['US-1'] },
+    },
+    {
+      type: 'slack',
+      id: 'platform',
+      webhookUrl: 'ssm:/auth0-watcher/slack-webhook-platform',
+      rules: { types: ['changelog.published', 'advisory.*'] },
+    },
+  ],
+  email: {
+    alerts: [{ addresses: ['oncall@example.com'], rules: { types: ['incident.*'], minSeverity: 'major' } }],
+    digest: { addresses: ['ops@example.com'], frequency: 'weekly', time: '08:30', timeZone: 'Europe/Berlin' },
+  },
+};
+
+/**
+ * Secret values as a careless build could find them in its environment (set them with `vi.stubEnv`). The config only
+ * ever references secrets, so none of these may appear in a template, an output or a bundle.
+ */
+export const FAKE_SECRETS = {
+  SLACK_BOT_TOKEN: 'xoxb-test-secret-value-123',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRETSECRET',
+  GITHUB_TOKEN: 'ghp_testSecretValue000000000000000000000',
+} as const;
 
 const tempDirs: string[] = [];
 /** A fresh temporary directory, removed by `removeTempDirs`. */
@@ -27,13 +69,26 @@ export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Builds the stack from a raw config; skips esbuild unless `bundle` is set, which keeps most tests fast. */
-export function synthStack(input: unknown = DEFAULT_CONFIG_INPUT, options: { bundle?: boolean; outdir?: string } = {}) {
+export interface SynthOptions {
+  /** Run esbuild for the functions' assets. @default false, which keeps most tests fast */
+  readonly bundle?: boolean;
+  /** The cloud assembly directory. @default a fresh temporary directory */
+  readonly outdir?: string;
+  /** Stack props beyond the config. @default none */
+  readonly props?: Omit<WatcherStackProps, 'config'>;
+}
+
+/**
+ * Builds the stack from a raw config, with the cdk-nag checks bin/app.ts adds, and reads its template. Reading the
+ * template synthesizes the app, so a cdk-nag finding neither fixed nor acknowledged fails every test that builds a stack.
+ */
+export function synthStack(input: unknown = DEFAULT_CONFIG_INPUT, options: SynthOptions = {}) {
   const app = new App({
     outdir: options.outdir ?? tempDir('watcher-synth-'),
     context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
-  const stack = new WatcherStack(app, 'Watcher', { config: parseConfig(input, ROOT) });
+  const stack = new WatcherStack(app, 'Watcher', { ...options.props, config: parseConfig(input, ROOT) });
+  addCdkNagChecks(app);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
