@@ -6,6 +6,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { POLL_METRICS } from '../functions/adapters/poll-metrics.js';
+
+/**
+ * The longest alarm period used here. A longer dead-man's-switch window becomes several periods that must all be
+ * silent; CloudWatch evaluates up to seven days of periods of an hour or more, and the longest window is three days.
+ */
+const MAX_PERIOD_MINUTES = 24 * 60;
 
 export interface OpsAlarmsProps {
   /** The topic every alarm notifies; operators subscribe to it. CloudWatch must be allowed to publish to it. */
@@ -17,12 +24,20 @@ export interface DeadLetterQueueAlarmsOptions {
   readonly maxMessageAge?: Duration;
 }
 
-export interface FunctionErrorsAlarmOptions {
+export interface FunctionAlarmsOptions {
   /**
-   * The window errors are summed over; the alarm stays in ALARM for about this long after the last error.
-   * @default Duration.hours(1)
+   * Consecutive 5-minute periods with a throttled invocation before the throttles alarm fires. 1 for functions that
+   * should never be throttled; more for a function whose reserved concurrency throttles bursts by design, where only a
+   * backlog that lasts is news.
+   * @default 1
    */
-  readonly period?: Duration;
+  readonly throttledPeriods?: number;
+}
+
+/** The alarms of one function: an invocation that failed, and invocations Lambda refused for lack of concurrency. */
+export interface FunctionAlarms {
+  readonly errors: cloudwatch.Alarm;
+  readonly throttles: cloudwatch.Alarm;
 }
 
 /** The alarms of a dead-letter queue: one as soon as anything lands in it, one when nobody has dealt with it. */
@@ -88,25 +103,65 @@ export class OpsAlarms extends Construct {
   }
 
   /**
-   * Alarms when a function reports an error (an invocation that threw or timed out), for functions that run rarely
-   * enough that any error is worth a look. A function that is not invoked reports no data, which is not an alarm.
+   * Alarms on a function: any error (an invocation that threw or timed out) within 5 minutes, and throttled
+   * invocations (see `throttledPeriods`). A function that is not invoked reports no data, which is not an alarm.
    *
-   * @param what the function, for the alarm description, e.g. `email digest`
+   * @param what the function, for the alarm descriptions, e.g. `email digest`
    */
-  watchFunctionErrors(
-    id: string,
-    fn: lambda.IFunction,
-    what: string,
-    options: FunctionErrorsAlarmOptions = {},
-  ): cloudwatch.Alarm {
-    const period = options.period ?? Duration.hours(1);
-    return this.add(id, {
-      alarmDescription: `The ${what} function failed (errors in the last ${period.toHumanString()}); see its log group`,
+  watchFunction(id: string, fn: lambda.IFunction, what: string, options: FunctionAlarmsOptions = {}): FunctionAlarms {
+    const period = Duration.minutes(5);
+    const throttledPeriods = options.throttledPeriods ?? 1;
+    const errors = this.add(`${id}-Errors`, {
+      alarmDescription: `The ${what} function failed (an error in the last 5 minutes); see its log group`,
       metric: fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const throttles = this.add(`${id}-Throttles`, {
+      alarmDescription:
+        throttledPeriods === 1
+          ? `Lambda throttled the ${what} function (in the last 5 minutes): the account or function is out of concurrency`
+          : `Lambda has throttled the ${what} function for ${throttledPeriods * 5} minutes: events wait longer and longer`,
+      metric: fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: throttledPeriods,
+      datapointsToAlarm: throttledPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return { errors, throttles };
+  }
+
+  /**
+   * The dead-man's switch of one source: alarms when the poll function has reported no successful poll of `sourceId`
+   * (`SuccessfulPolls` with dimension `Source`) for `window`. No data is breaching: a poll that stopped running, a
+   * schedule that was disabled and a source that keeps failing all look like silence. A window longer than a day is
+   * split into equal periods of at most a day, all of which must be silent.
+   *
+   * @param what the source, for the alarm description, e.g. `Auth0 status (US-1)`
+   */
+  watchSuccessfulPolls(id: string, sourceId: string, what: string, window: Duration): cloudwatch.Alarm {
+    const windowMinutes = Math.ceil(window.toMinutes({ integral: false }));
+    const evaluationPeriods = Math.ceil(windowMinutes / MAX_PERIOD_MINUTES);
+    const period = Duration.minutes(Math.ceil(windowMinutes / evaluationPeriods));
+    return this.add(id, {
+      alarmDescription:
+        `No successful poll of ${what} for ${window.toHumanString()}: the poll function, its schedule or the source ` +
+        'is failing; see the poll log group (source failed, with its reason)',
+      metric: new cloudwatch.Metric({
+        namespace: POLL_METRICS.namespace,
+        metricName: POLL_METRICS.successfulPolls,
+        dimensionsMap: { [POLL_METRICS.sourceDimension]: sourceId },
+        period,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
   }
 }

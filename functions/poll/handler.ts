@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
 import { makeHttpFetcher } from '../adapters/http-fetcher.js';
+import { makePollMetrics } from '../adapters/poll-metrics.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
@@ -11,6 +12,7 @@ import { makePollSource, type PollResult } from './poll-source.js';
 // `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).
 const config = loadLambdaConfig({ ...process.env, WATCHER_CONFIG: process.env.WATCHER_CONFIG });
 const logger = makePowertoolsLogger();
+const metrics = makePollMetrics();
 const pollSource = makePollSource({
   store: makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName }),
   fetcher: makeHttpFetcher(),
@@ -25,11 +27,15 @@ export interface PollEvent {
   readonly sourceId: string;
 }
 
-/** A failing source is an outcome, not a Lambda error (the next schedule retries); unexpected errors throw. */
+/**
+ * A failing source is an outcome, not a Lambda error (the next schedule retries); unexpected errors throw. Every
+ * finished poll is counted (`SuccessfulPolls` / `FailedPolls`), which the dead-man's-switch alarms watch.
+ */
 export async function handler(event: PollEvent): Promise<Omit<PollResult, 'published'> & { published: number }> {
   const source = config.watcher.sources.find((s) => s.id === event?.sourceId);
   if (!source) throw new Error(`unknown source id ${JSON.stringify(event?.sourceId)}`);
   const result = await pollSource(source);
+  metrics.recordPoll(result.sourceId, result.outcome);
   logger.info('poll finished', {
     source: result.sourceId,
     outcome: result.outcome,

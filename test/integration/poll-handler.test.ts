@@ -47,9 +47,35 @@ describe('poll Lambda handler', () => {
     await dynamo?.stop();
   });
 
+  /** Runs the handler, returning what it wrote to stdout (the embedded-metric-format lines among it). */
+  async function withStdout<T>(work: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      return { result: await work(), lines };
+    } finally {
+      process.stdout.write = write;
+    }
+  }
+  const metricLines = (lines: string[]) =>
+    lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('counts each finished poll as a metric the dead-man\'s switch watches', async () => {
+    feeds.setRoute('/changelog', { status: 500, body: 'oops', contentType: 'text/plain' });
+    const { lines } = await withStdout(() => handler({ sourceId: 'changelog' }));
+    const [metric] = metricLines(lines);
+    expect(metric).toMatchObject({ FailedPolls: 1, Source: 'changelog' });
+    expect(JSON.stringify(metric!['_aws'])).toContain('Auth0OpsWatcher');
+  });
+
   it('polls the source named in the event and publishes its events to the topic', async () => {
     feeds.setRoute('/feed', { body: fixture('auth0-status/seq-01-baseline.atom'), contentType: 'application/atom+xml' });
-    const result = await handler({ sourceId: 'status-us-1' });
+    const { result, lines } = await withStdout(() => handler({ sourceId: 'status-us-1' }));
+    expect(metricLines(lines)).toEqual([expect.objectContaining({ SuccessfulPolls: 1, Source: 'status-us-1' })]);
     expect(result).toMatchObject({ outcome: 'changed', published: 1 });
     const events = sns.published(topicArn).map((p) => JSON.parse(JSON.parse(p.message).default) as WatcherEvent);
     expect(events.map((e) => [e.type, e.itemId])).toEqual([['incident.opened', 's6nmyrpsnbmj']]);
