@@ -22,8 +22,11 @@ async function readConfig(): Promise<WatcherConfig> {
 try {
   const config = await readConfig();
   const stackName: unknown = app.node.tryGetContext('stackName');
+  const deadMans: unknown = app.node.tryGetContext('deadMansSwitchMinutes');
   new WatcherStack(app, typeof stackName === 'string' && stackName ? stackName : 'Auth0OpsWatcher', {
     config,
+    // `-c deadMansSwitchMinutes=30`: the least silence, in minutes, before a source's dead-man's switch fires.
+    deadMansSwitchMinutes: deadMans === undefined ? undefined : Number(deadMans),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
 } catch (error) {
