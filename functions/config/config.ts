@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../core/model.js';
 import { isEventTypePattern } from '../core/routing.js';
 import { DEFAULT_ADVISORY_PACKAGES } from './default-packages.js';
+import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
 
 /** A configuration problem: names the offending field. The CLI exits 2 on it. */
 export class ConfigError extends Error {
@@ -102,17 +103,74 @@ const auth0BulletinsSource = z.strictObject({
   url: sourceUrl,
 });
 
+/** Who a third-party source is about, for people and routing rules ("GitHub", "Google Workspace"). */
+const vendorName = z.string().min(1).max(60);
+const componentNames = z.array(z.string().min(1)).min(1);
+
+/** Any Atlassian Statuspage page, by its base URL: the JSON API, or the history feed where the API is not served. */
+const statuspageSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('statuspage'),
+  url: sourceUrl,
+  vendor: vendorName,
+  /** `api`: /api/v2/incidents.json and scheduled-maintenances.json; `feed`: /history.atom. */
+  mode: z.enum(['api', 'feed']).default('api'),
+  /** Only incidents affecting these components (API mode). */
+  components: componentNames.optional(),
+  trackResolvedDays: z.number().int().min(1).max(365).optional(),
+});
+
+/** Google Cloud or Google Workspace incidents.json. */
+const googleStatusSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('google-status'),
+  url: sourceUrl,
+  vendor: vendorName,
+  /** Only incidents affecting these products ("Identity Platform", "Gmail"). */
+  products: componentNames.optional(),
+  trackResolvedDays: z.number().int().min(1).max(365).optional(),
+});
+
+/** Any RSS 2.0 or Atom feed of incidents, with rules for what marks an item resolved when the feed has no status. */
+const feedSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('feed'),
+  url: sourceUrl,
+  vendor: vendorName,
+  /** A regular expression (case-insensitive) on an item's title and text that marks it resolved. */
+  resolvedPattern: z
+    .string()
+    .refine((p) => {
+      try {
+        new RegExp(p, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression')
+    .default('\\b(resolved|fixed|completed|restored|recovered|mitigated)\\b'),
+  /** Feeds that list only open events are empty when all is well: an empty feed is then not a failure. */
+  emptyWhenHealthy: z.boolean().default(false),
+  trackResolvedDays: z.number().int().min(1).max(365).optional(),
+});
+
 export const sourceConfigSchema = z.discriminatedUnion('type', [
   auth0StatusSource,
   auth0ChangelogSource,
   githubAdvisoriesSource,
   auth0BulletinsSource,
+  statuspageSource,
+  googleStatusSource,
+  feedSource,
 ]);
 
 export type Auth0StatusSourceConfig = z.infer<typeof auth0StatusSource>;
 export type Auth0ChangelogSourceConfig = z.infer<typeof auth0ChangelogSource>;
 export type GithubAdvisoriesSourceConfig = z.infer<typeof githubAdvisoriesSource>;
 export type Auth0BulletinsSourceConfig = z.infer<typeof auth0BulletinsSource>;
+export type StatuspageSourceConfig = z.infer<typeof statuspageSource>;
+export type GoogleStatusSourceConfig = z.infer<typeof googleStatusSource>;
+export type FeedSourceConfig = z.infer<typeof feedSource>;
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type SourceType = SourceConfig['type'];
 
@@ -123,6 +181,9 @@ export const DEFAULT_EVERY_MINUTES: Readonly<Record<SourceType, number>> = {
   // The advisories API allows 60 unauthenticated requests an hour; one request per ecosystem per poll.
   'github-advisories': 60,
   'auth0-bulletins': 60,
+  statuspage: 5,
+  'google-status': 5,
+  feed: 5,
 };
 
 const regionLabel = z.string().regex(/^[A-Z]{2}-\d+$/, 'must be a region label such as "US-1"');
@@ -247,6 +308,8 @@ export const watcherConfigSchema = z
     failureThreshold: z.number().int().min(1).max(100).default(3),
     /** Days a resolved incident stays tracked so that a late RCA is noticed. */
     trackResolvedDays: z.number().int().min(1).max(365).default(60),
+    /** Third-party dependencies by name (see presets.ts); each adds a source whose id is the name. */
+    presets: z.array(z.enum(PRESET_NAMES)).default([]),
     sources: z.array(sourceConfigSchema).min(1),
     outputs: z.array(outputSchema).default(() => [{ type: 'console' as const }]),
     email: emailSchema.default(() => ({ alerts: [] })),
@@ -285,9 +348,17 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
+/** Adds the sources that `presets` names to `sources`, so both are validated alike. */
+function expandPresets(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || !('presets' in input) || !Array.isArray(input.presets)) return input;
+  const known = input.presets.filter((name): name is PresetName => (PRESET_NAMES as unknown[]).includes(name));
+  const sources = 'sources' in input && Array.isArray(input.sources) ? input.sources : [];
+  return { ...input, sources: [...sources, ...known.map(presetSource)] };
+}
+
 /** Validates a parsed config object; relative paths resolve against `baseDir`. */
 export function parseConfig(input: unknown, baseDir: string): WatcherConfig {
-  const result = watcherConfigSchema.safeParse(input);
+  const result = watcherConfigSchema.safeParse(expandPresets(input));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `${formatPath(issue.path) || '(config)'}: ${issue.message}`);
     throw new ConfigError(`invalid config: ${lines.join('; ')}`);

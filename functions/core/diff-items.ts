@@ -184,6 +184,7 @@ function incidentEvent(
     status: tracked.status,
     regions: regionsOf(ctx, item),
     update,
+    components: item.components && item.components.length > 0 ? [...item.components] : undefined,
   });
 }
 
@@ -272,7 +273,7 @@ function track(ctx: DiffContext, item: Item, known: TrackedItem | undefined): Tr
       const expiresMs = Number.isFinite(resolvedMs)
         ? resolvedMs + ctx.trackResolvedDays * DAY_MS
         : ctx.now.getTime() + OPEN_ITEM_RETENTION_DAYS * DAY_MS;
-      const computed = item.kind === 'maintenance' ? 'info' : incidentSeverity(item);
+      const computed = item.kind === 'maintenance' ? 'info' : (item.impact ?? incidentSeverity(item));
       return {
         ...base,
         severity: maxSeverity(known?.severity, computed),

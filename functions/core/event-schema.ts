@@ -32,6 +32,7 @@ const watcherEventSchema = z.object({
     )
     .optional(),
   update: z.object({ label: z.string(), at: isoTime, text: z.string() }).optional(),
+  components: z.array(z.string()).optional(),
 });
 
 /** Thrown for a message that is not a schema-version-1 event; names what is wrong. */

@@ -122,6 +122,9 @@ function composeEmail(event: WatcherEvent, longText: string): string {
     `Status: ${cleanLine(event.status ?? '', 200) || IMPLIED_STATUS[event.type]}`,
     `Severity: ${event.severity}`,
     `Regions: ${regions.length === 0 ? 'none named' : listWithMore(regions, 20)}`,
+    ...(event.components?.length
+      ? [`Components: ${listWithMore(event.components.map((c) => cleanLine(c, 100)).filter(Boolean), 20)}`]
+      : []),
     `When: ${formatUtc(event.occurredAt)}`,
     `Detected: ${formatUtc(event.detectedAt)}`,
     `Source: ${cleanLine(event.source, 200)} (${vendor})`,

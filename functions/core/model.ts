@@ -45,6 +45,10 @@ export interface IncidentItem {
   readonly updates: readonly ItemUpdate[];
   /** Regions named by the incident (e.g. "US-1"); empty when it names none. */
   readonly regions: readonly string[];
+  /** The vendor's own impact rating, where the format has one (Statuspage, Google); decides the severity. */
+  readonly impact?: Severity;
+  /** Affected components or products, where the format names them ("Git Operations", "Identity Platform"). */
+  readonly components?: readonly string[];
 }
 
 export interface ChangelogItem {
@@ -138,4 +142,6 @@ export interface WatcherEvent {
   readonly packages?: readonly AffectedPackage[];
   /** The update this event is about, for incident and maintenance events. */
   readonly update?: ItemUpdate;
+  /** Affected components or products, where the source names them. */
+  readonly components?: readonly string[];
 }

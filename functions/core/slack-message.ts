@@ -49,6 +49,8 @@ export interface ThreadState {
   readonly severity: Severity;
   readonly status?: string;
   readonly regions?: readonly string[];
+  /** Affected components or products (third-party pages). */
+  readonly components?: readonly string[];
   /** The earliest event time seen (normally the first event's). */
   readonly openedAt: string;
   /** The latest event time seen. */
@@ -258,6 +260,7 @@ export function threadStateFrom(previous: ThreadState | undefined, event: Watche
       severity: event.severity,
       status: event.status,
       regions: event.regions,
+      components: event.components,
       openedAt: event.occurredAt,
       lastUpdateAt: event.occurredAt,
       lastUpdate: event.update,
@@ -287,6 +290,7 @@ export function threadStateFrom(previous: ThreadState | undefined, event: Watche
     url: event.url,
     status: event.status ?? previous.status,
     regions: event.regions ?? previous.regions,
+    components: event.components ?? previous.components,
     lastUpdateAt: event.occurredAt,
     lastUpdate: event.update ?? previous.lastUpdate,
     lastEventType: event.type,
@@ -371,7 +375,10 @@ function incidentBlocks(state: ThreadState, mode: Mode): Block[] {
     fields([
       ['Status', statusText(state)],
       ['Severity', capitalize(state.severity)],
-      ['Regions', regionsText(state.regions)],
+      // Third-party pages name components rather than regions.
+      state.components?.length && !state.regions?.length
+        ? ['Components', regionsText(state.components)]
+        : ['Regions', regionsText(state.regions)],
       ['Last update', time(state.lastUpdateAt)],
       ['Opened', time(state.openedAt)],
     ]),

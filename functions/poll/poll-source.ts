@@ -74,14 +74,13 @@ export function makePollSource(deps: PollDependencies) {
     const info: EventSourceInfo = {
       id: config.id,
       type: config.type,
-      vendor: module.vendor,
+      vendor: 'vendor' in config ? config.vendor : module.vendor,
       url: config.url,
       name: config.name,
       region: config.type === 'auth0-status' ? config.region : undefined,
     };
     const threshold = config.failureThreshold ?? settings.failureThreshold;
-    const trackResolvedDays =
-      (config.type === 'auth0-status' ? config.trackResolvedDays : undefined) ?? settings.trackResolvedDays;
+    const trackResolvedDays = ('trackResolvedDays' in config ? config.trackResolvedDays : undefined) ?? settings.trackResolvedDays;
     const now = clock.now();
     const nowIso = now.toISOString();
     const staleBefore = new Date(now.getTime() - settings.leaseMs).toISOString();
@@ -231,7 +230,12 @@ export function makePollSource(deps: PollDependencies) {
       return await fail(config.url, `${parsed.reason}${where}`);
     }
     const items: readonly Item[] = parsed.items;
-    if (items.length === 0 && (state.itemCount ?? 0) > 0) {
+    // Some lists are rightly empty: feeds of open events only, and lists narrowed to a few components or products.
+    const mayBeEmpty =
+      (config.type === 'feed' && config.emptyWhenHealthy) ||
+      (config.type === 'statuspage' && config.components !== undefined) ||
+      (config.type === 'google-status' && config.products !== undefined);
+    if (items.length === 0 && (state.itemCount ?? 0) > 0 && !mayBeEmpty) {
       return await fail(config.url, `suddenly empty: no items where the last good poll had ${state.itemCount}`);
     }
 

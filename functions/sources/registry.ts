@@ -3,7 +3,10 @@ import type { SourceConfig, SourceType } from '../config/config.js';
 import { auth0BulletinsSource } from './auth0-bulletins.js';
 import { auth0ChangelogSource } from './auth0-changelog.js';
 import { auth0StatusSource } from './auth0-status.js';
+import { genericFeedSource } from './generic-feed.js';
 import { githubAdvisoriesSource } from './github-advisories.js';
+import { googleStatusSource } from './google-status.js';
+import { statuspageSource } from './statuspage.js';
 import type { SourceModule } from './source.js';
 
 type ModuleFor<T extends SourceType> = SourceModule<Extract<SourceConfig, { type: T }>>;
@@ -14,6 +17,9 @@ export const SOURCE_MODULES: { readonly [T in SourceType]: ModuleFor<T> } = {
   'auth0-changelog': auth0ChangelogSource,
   'github-advisories': githubAdvisoriesSource,
   'auth0-bulletins': auth0BulletinsSource,
+  statuspage: statuspageSource,
+  'google-status': googleStatusSource,
+  feed: genericFeedSource,
 };
 
 /** The module for a configured source, typed to that source's config. */

@@ -4,12 +4,20 @@ import { DEFAULT_ADVISORY_PACKAGES } from '../../../functions/config/default-pac
 import { SOURCE_MODULES, sourceModuleFor } from '../../../functions/sources/registry.js';
 
 describe('source registry', () => {
-  it('has a module for every source type, declaring that type', () => {
+  it('has a module for every source type, declaring that type; the Auth0 ones name Auth0 as their vendor', () => {
     for (const [type, module] of Object.entries(SOURCE_MODULES)) {
       expect(module.type).toBe(type);
-      expect(module.vendor).toBe('Auth0');
+      if (type.startsWith('auth0-') || type === 'github-advisories') expect(module.vendor).toBe('Auth0');
     }
-    expect(Object.keys(SOURCE_MODULES).sort()).toEqual(['auth0-bulletins', 'auth0-changelog', 'auth0-status', 'github-advisories']);
+    expect(Object.keys(SOURCE_MODULES).sort()).toEqual([
+      'auth0-bulletins',
+      'auth0-changelog',
+      'auth0-status',
+      'feed',
+      'github-advisories',
+      'google-status',
+      'statuspage',
+    ]);
   });
 
   it('finds the module for each configured source; advisories ask once per ecosystem of the default packages', () => {

@@ -1,0 +1,77 @@
+// Ready-made third-party sources: a tenant enables a dependency by name instead of writing its URL and format.
+import type { SourceConfig } from './config.js';
+
+interface PresetSource {
+  readonly type: Extract<SourceConfig['type'], 'statuspage' | 'google-status' | 'feed'>;
+  readonly vendor: string;
+  readonly url: string;
+  readonly mode?: 'api' | 'feed';
+  readonly resolvedPattern?: string;
+  readonly emptyWhenHealthy?: boolean;
+  /** What the README says about the source's format. */
+  readonly about: string;
+}
+
+/**
+ * Each preset becomes a source whose id is the preset's name. URLs and formats as gathered in SOURCES.md
+ * (Atlassian Statuspage pages via their JSON API; Google's incidents.json; plain feeds with a resolved-pattern).
+ */
+export const PRESETS = {
+  github: { type: 'statuspage', vendor: 'GitHub', url: 'https://www.githubstatus.com', mode: 'api', about: 'Atlassian Statuspage, JSON API' },
+  sendgrid: { type: 'statuspage', vendor: 'SendGrid', url: 'https://status.sendgrid.com', mode: 'api', about: 'Atlassian Statuspage, JSON API' },
+  twilio: { type: 'statuspage', vendor: 'Twilio', url: 'https://status.twilio.com', mode: 'api', about: 'Atlassian Statuspage, JSON API' },
+  discord: { type: 'statuspage', vendor: 'Discord', url: 'https://discordstatus.com', mode: 'api', about: 'Atlassian Statuspage, JSON API' },
+  'google-cloud': {
+    type: 'google-status',
+    vendor: 'Google Cloud',
+    url: 'https://status.cloud.google.com/incidents.json',
+    about: 'Google incidents.json (open while `end` is absent)',
+  },
+  'google-workspace': {
+    type: 'google-status',
+    vendor: 'Google Workspace',
+    url: 'https://www.google.com/appsstatus/dashboard/incidents.json',
+    about: 'Google incidents.json (open while `end` is absent)',
+  },
+  'facebook-login': {
+    type: 'feed',
+    vendor: 'Meta (Facebook Login)',
+    url: 'https://metastatus.com/outage-events-feed-facebook-login.rss',
+    resolvedPattern: '\\b(resolved|fixed|restored|recovered)\\b',
+    emptyWhenHealthy: true,
+    about: 'RSS of open outage events only, empty when healthy',
+  },
+  azure: {
+    type: 'feed',
+    vendor: 'Microsoft Azure',
+    url: 'https://azure.status.microsoft/en-us/status/feed/',
+    resolvedPattern: '^\\s*\\[?(resolved|mitigated)\\b|\\b(has been|was) (resolved|mitigated)\\b',
+    emptyWhenHealthy: true,
+    about: 'RSS; status only in title prefixes',
+  },
+  aws: {
+    type: 'feed',
+    vendor: 'AWS',
+    url: 'https://status.aws.amazon.com/rss/all.rss',
+    resolvedPattern: '^\\s*\\[?resolved\\b|\\b(has been resolved|is operating normally|are operating normally)\\b',
+    emptyWhenHealthy: true,
+    about: 'RSS of all AWS service events',
+  },
+  slack: {
+    type: 'feed',
+    vendor: 'Slack',
+    url: 'https://slack-status.com/feed/rss',
+    resolvedPattern: '\\b(resolved|fixed|restored)\\b',
+    emptyWhenHealthy: true,
+    about: 'RSS of incidents',
+  },
+} as const satisfies Record<string, PresetSource>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** The source config input a preset stands for (validated with the rest of the config). */
+export function presetSource(name: PresetName): Record<string, unknown> {
+  const { about: _about, ...source } = PRESETS[name];
+  return { id: name, name: PRESETS[name].vendor, ...source };
+}

@@ -1,0 +1,64 @@
+// The config schema: presets, secret references, URLs, relative paths, and errors that name the field.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../functions/config/config.js';
+import { PRESET_NAMES, PRESETS } from '../../functions/config/presets.js';
+
+const status = { id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'US-1' };
+
+function error(input: unknown): string {
+  try {
+    parseConfig(input, '/etc/watcher');
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('turns each preset into a source named after it, with its provider, URL and format', () => {
+    const config = parseConfig({ presets: ['github', 'google-workspace', 'facebook-login'], sources: [status] }, '/');
+    expect(config.sources.map((s) => [s.id, s.type, 'vendor' in s ? s.vendor : undefined, s.url])).toEqual([
+      ['auth0-status-us-1', 'auth0-status', undefined, status.url],
+      ['github', 'statuspage', 'GitHub', 'https://www.githubstatus.com'],
+      ['google-workspace', 'google-status', 'Google Workspace', 'https://www.google.com/appsstatus/dashboard/incidents.json'],
+      ['facebook-login', 'feed', 'Meta (Facebook Login)', 'https://metastatus.com/outage-events-feed-facebook-login.rss'],
+    ]);
+    expect(config.sources.find((s) => s.id === 'facebook-login')).toMatchObject({ emptyWhenHealthy: true });
+  });
+
+  it('accepts presets alone, every preset valid on its own', () => {
+    const config = parseConfig({ presets: PRESET_NAMES }, '/');
+    expect(config.sources.map((s) => s.id)).toEqual(Object.keys(PRESETS));
+  });
+
+  it('names the field and the valid presets for an unknown preset', () => {
+    const message = error({ presets: ['myspace'], sources: [status] });
+    expect(message).toContain('presets[0]');
+    expect(message).toContain('"github"');
+  });
+
+  it('refuses a source id used twice, including a preset clashing with a source', () => {
+    expect(error({ presets: ['github'], sources: [status, { ...status, id: 'github' }] })).toContain('duplicate source id "github"');
+  });
+
+  it('accepts http only for loopback hosts and secrets only as references', () => {
+    expect(error({ sources: [{ ...status, url: 'http://status.auth0.com/feed' }] })).toContain('sources[0].url');
+    expect(() => parseConfig({ sources: [{ ...status, url: 'http://127.0.0.1:8080/feed' }] }, '/')).not.toThrow();
+    expect(error({ sources: [{ id: 'adv', type: 'github-advisories', token: 'ghp_x' }] })).toContain('sources[0].token');
+    expect(() => parseConfig({ sources: [{ id: 'adv', type: 'github-advisories', token: 'ssm:/watcher/github' }] }, '/')).not.toThrow();
+  });
+
+  it('resolves stateDir and jsonl paths against the config file directory', () => {
+    const config = parseConfig({ stateDir: 'state', sources: [status], outputs: [{ type: 'jsonl', path: 'out/e.jsonl' }] }, '/etc/watcher');
+    expect(config.stateDir).toBe('/etc/watcher/state');
+    expect(config.outputs[0]).toEqual({ type: 'jsonl', path: '/etc/watcher/out/e.jsonl' });
+  });
+
+  it('refuses a Slack output that has both or neither of a bot token and a webhook', () => {
+    expect(error({ sources: [status], outputs: [{ type: 'slack', webhookUrl: 'env:A', botToken: 'env:B', channel: 'C0123456' }] })).toContain(
+      'exactly one of webhookUrl or botToken',
+    );
+    expect(error({ sources: [status], outputs: [{ type: 'slack', botToken: 'env:B' }] })).toContain('outputs[0].channel');
+  });
+});
