@@ -226,6 +226,22 @@ describe('WatcherStack poll function and schedules', () => {
     });
   });
 
+  it('schedules third-party presets like the Auth0 sources, every 5 minutes, with a dead-man\'s switch each', () => {
+    const withPresets = synthStack({ ...DEFAULT_CONFIG_INPUT, presets: ['github', 'google-workspace', 'facebook-login'] }).template;
+    withPresets.resourceCountIs('AWS::Events::Rule', DEFAULT_CONFIG_INPUT.sources.length + 3);
+    for (const sourceId of ['github', 'google-workspace', 'facebook-login']) {
+      withPresets.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [Match.objectLike({ Input: JSON.stringify({ sourceId }) })],
+      });
+      withPresets.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'SuccessfulPolls',
+        Dimensions: [{ Name: 'Source', Value: sourceId }],
+        TreatMissingData: 'breaching',
+      });
+    }
+  });
+
   it("uses a source's everyMinutes over its type default", () => {
     const input = {
       ...DEFAULT_CONFIG_INPUT,
