@@ -1,7 +1,7 @@
 // Reads and validates the watcher configuration in one place; everything else receives the typed, frozen result.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../core/model.js';
 import { isEventTypePattern } from '../core/routing.js';
 import { DEFAULT_ADVISORY_PACKAGES } from './default-packages.js';

@@ -1,5 +1,5 @@
 // The schema-version-1 event as a validator, for consumers that receive events from outside (the SNS topic).
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANGE_TYPES, EVENT_TYPES, SEVERITIES, type WatcherEvent } from './model.js';
 
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
