@@ -405,23 +405,30 @@ export interface LambdaConfig {
   readonly topicArn: string;
 }
 
-export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) throw new ConfigError(`environment variable ${name} is required`);
-    return value;
-  };
+/** An environment variable a Lambda cannot run without; its absence fails the cold start, naming it. */
+export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`environment variable ${name} is required`);
+  return value;
+}
+
+/** The config the stack compiles into a bundle as WATCHER_CONFIG, validated like a config file. */
+export function compiledWatcherConfig(env: NodeJS.ProcessEnv): WatcherConfig {
   let input: unknown;
   try {
-    input = JSON.parse(required('WATCHER_CONFIG'));
+    input = JSON.parse(requiredEnv(env, 'WATCHER_CONFIG'));
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`WATCHER_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
+  return parseConfig(input, '/tmp');
+}
+
+export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   return Object.freeze({
-    watcher: parseConfig(input, '/tmp'),
-    tableName: required('TABLE_NAME'),
-    topicArn: required('TOPIC_ARN'),
+    watcher: compiledWatcherConfig(env),
+    tableName: requiredEnv(env, 'TABLE_NAME'),
+    topicArn: requiredEnv(env, 'TOPIC_ARN'),
   });
 }
 
@@ -432,8 +439,7 @@ export interface SlackLambdaConfig {
 }
 
 export function loadSlackLambdaConfig(env: NodeJS.ProcessEnv = process.env): SlackLambdaConfig {
-  const tableName = env['TABLE_NAME'];
-  if (!tableName) throw new ConfigError('environment variable TABLE_NAME is required');
+  const tableName = requiredEnv(env, 'TABLE_NAME');
   let input: unknown;
   try {
     input = JSON.parse(env['ROUTE'] ?? '');

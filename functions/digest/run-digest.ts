@@ -35,7 +35,7 @@ export type DigestOutcome =
   | { readonly outcome: 'skipped-quiet'; readonly from: string; readonly to: string }
   /** Another run holds the digest. */
   | { readonly outcome: 'busy' }
-  /** The previous digest ended less than the settle time ago: no period to cover yet. */
+  /** The previous digest ended less than a minute before this period would end: nothing to cover yet. */
   | { readonly outcome: 'nothing-due' };
 
 export interface DigestDependencies {
@@ -50,6 +50,8 @@ export interface DigestDependencies {
 }
 
 const PERIOD_MS = { daily: 86_400_000, weekly: 7 * 86_400_000 } as const;
+/** The shortest period a digest covers. */
+const MIN_PERIOD_MS = 60_000;
 
 export function makeRunDigest(deps: DigestDependencies) {
   const settings = { ...DEFAULT_DIGEST_SETTINGS, ...deps.settings };
@@ -69,7 +71,8 @@ export function makeRunDigest(deps: DigestDependencies) {
       from: watermark.lastTo ?? new Date(Date.parse(to) - PERIOD_MS[name]).toISOString(),
       to,
     };
-    if (period.to <= period.from) return { outcome: 'nothing-due' };
+    // A run moments after the last one (a manual rerun) has nothing worth a message yet.
+    if (!watermark.pending && Date.parse(period.to) - Date.parse(period.from) < MIN_PERIOD_MS) return { outcome: 'nothing-due' };
 
     const leaseUntil = new Date(now.getTime() + settings.leaseMs).toISOString();
     const held = { ...watermark, pending: period, leaseUntil };
