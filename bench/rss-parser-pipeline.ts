@@ -3,22 +3,12 @@
 // Everything after the XML reader is the same: the same regexes to split updates, the same htmlToText / markdownToText,
 // the same change-type classifier. The benchmark checks that both pipelines produce identical items.
 import Parser from 'rss-parser';
-import { CHANGE_TYPES, type ChangeType, type ChangelogItem, type IncidentItem, type ItemUpdate } from '../functions/core/model.js';
+import { CHANGE_TYPES, type ChangeType, type ChangelogItem, type IncidentItem } from '../functions/core/model.js';
 import { classifyChangeType } from '../functions/sources/auth0-changelog.js';
+import { INCIDENT_LINK, MAINTENANCE_LABELS, parseUpdates, REGION } from '../functions/sources/auth0-status.js';
 import { htmlToText, markdownToText } from '../functions/sources/html-text.js';
 
-// Copied from functions/sources/auth0-status.ts (module-private there).
-const MAINTENANCE_LABELS = new Set(['scheduled', 'in progress', 'verifying', 'completed']);
-const INCIDENT_LINK = /\/incidents\/([a-z0-9]{12})(?=$|[/?#])/i;
-const REGION = /\b(?:US|EU|AU|JP|UK|CA)-\d+\b/g;
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const STARTS_WITH_MONTH = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s/i;
-const UPDATE_DATE =
-  /^([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?:\s*(UTC|GMT|Z))?$/i;
-const YEAR_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
-const SMALL = /<small\b[^<>]*>([^<]*(?:<(?!\/?small\b)[^<]*)*)<\/small\s*>/gi;
-const STRONG = /<strong\b[^>]*>([\s\S]*?)<\/strong\s*>/i;
-const SEPARATOR = /^\s*[-\u2013\u2014]\s*/;
+// The same normalisation as auth0StatusSource, shared with it: only the XML reading differs between the pipelines.
 
 type Entry = { title?: string; link?: string; id?: string; guid?: string; content?: string; pubDate?: string; isoDate?: string };
 
@@ -87,38 +77,3 @@ function changeTypeFromCategories(categories: readonly unknown[]): ChangeType | 
   return undefined;
 }
 
-function parseUpdates(html: string, yearBaseMs: number | undefined, name: string): ItemUpdate[] {
-  const starts: { index: number; end: number; dateText: string }[] = [];
-  for (const match of html.matchAll(SMALL)) {
-    const dateText = htmlToText(match[1] ?? '');
-    if (STARTS_WITH_MONTH.test(dateText)) starts.push({ index: match.index, end: match.index + match[0].length, dateText });
-  }
-  return starts.map((start, position) => {
-    const next = starts[position + 1];
-    const rest = html.slice(start.end, next ? next.index : html.length);
-    const at = updateDate(start.dateText, yearBaseMs, name);
-    const strong = STRONG.exec(rest);
-    if (!strong || htmlToText(rest.slice(0, strong.index)) !== '') throw new Error(`${name}: update without a label`);
-    const label = htmlToText(strong[1] ?? '');
-    const text = htmlToText(rest.slice(strong.index + strong[0].length)).replace(SEPARATOR, '');
-    return { label, at, text };
-  });
-}
-
-function updateDate(dateText: string, yearBaseMs: number | undefined, name: string): string {
-  const match = UPDATE_DATE.exec(dateText);
-  const month = MONTHS.indexOf(match?.[1]?.toLowerCase() ?? '');
-  if (!match || month < 0) throw new Error(`${name}: cannot read the update date "${dateText}"`);
-  const day = Number(match[2]);
-  const hour = Number(match[4]);
-  const minute = Number(match[5]);
-  let year: number;
-  if (match[3] !== undefined) {
-    year = Number(match[3]);
-  } else {
-    if (yearBaseMs === undefined) throw new Error(`${name}: no year`);
-    year = new Date(yearBaseMs).getUTCFullYear();
-    if (Date.UTC(year, month, day, hour, minute) > yearBaseMs + YEAR_SLACK_MS) year -= 1;
-  }
-  return new Date(Date.UTC(year, month, day, hour, minute)).toISOString();
-}

@@ -17,12 +17,12 @@ import { parseEachDocument } from './parse-documents.js';
 import type { FetchedDocument, FetchRequest, SourceModule } from './source.js';
 
 /** Labels that only maintenances carry. */
-const MAINTENANCE_LABELS = new Set(['scheduled', 'in progress', 'verifying', 'completed']);
+export const MAINTENANCE_LABELS = new Set(['scheduled', 'in progress', 'verifying', 'completed']);
 
 /** The incident id in an incident page link; SOURCES.md: 12 characters. Anything else fails the parse. */
-const INCIDENT_LINK = /\/incidents\/([a-z0-9]{12})(?=$|[/?#])/i;
+export const INCIDENT_LINK = /\/incidents\/([a-z0-9]{12})(?=$|[/?#])/i;
 
-const REGION = /\b(?:US|EU|AU|JP|UK|CA)-\d+\b/g;
+export const REGION = /\b(?:US|EU|AU|JP|UK|CA)-\d+\b/g;
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const STARTS_WITH_MONTH = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s/i;
@@ -186,7 +186,7 @@ function parseDate(text: string | undefined): number | undefined {
  * next one, so multi-paragraph updates stay whole and a leading undated paragraph (Statuspage's "THIS IS A
  * SCHEDULED EVENT …") is left out.
  */
-function parseUpdates(html: string, yearBaseMs: number | undefined, name: string): ItemUpdate[] {
+export function parseUpdates(html: string, yearBaseMs: number | undefined, name: string): ItemUpdate[] {
   const starts: { index: number; end: number; dateText: string }[] = [];
   for (const match of html.matchAll(SMALL)) {
     const dateText = htmlToText(match[1] ?? '');
