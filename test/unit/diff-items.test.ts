@@ -1,8 +1,9 @@
 // The event rules, on plain items: baseline, new updates, resolution, RCA, markup-only edits, tracking window.
 import { describe, expect, it } from 'vitest';
-import { diffItems, type DiffContext, type ItemChange } from '../../functions/core/diff-items.js';
+import { diffItems, type DiffContext } from '../../functions/core/diff-items.js';
 import type { AdvisoryItem, ChangelogItem, IncidentItem, ItemUpdate } from '../../functions/core/model.js';
 import type { TrackedItem } from '../../functions/core/tracked.js';
+import { remember } from '../support/remember-changes.js';
 
 const SOURCE = {
   id: 'auth0-status-us-1',
@@ -34,12 +35,6 @@ const INVESTIGATING = upd('Investigating', '2026-04-22T19:55:00.000Z', "We're cu
 const MONITORING = upd('Monitoring', '2026-04-22T20:05:00.000Z', 'A fix has been implemented.');
 const RESOLVED = upd('Resolved', '2026-04-22T20:14:00.000Z', 'This incident has been resolved.');
 
-/** Applies the changes of one diff to the remembered map, as the store would. */
-function remember(previous: Map<string, TrackedItem>, changes: ItemChange[]): Map<string, TrackedItem> {
-  const next = new Map(previous);
-  for (const change of changes) next.set(change.next.itemId, change.next);
-  return next;
-}
 
 function run(steps: Array<{ now: string; items: IncidentItem[]; baseline?: boolean }>) {
   let state = new Map<string, TrackedItem>();

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FeedSourceConfig } from '../../../functions/config/config.js';
 import { PRESETS } from '../../../functions/config/presets.js';
-import { diffItems, type DiffContext, type ItemChange } from '../../../functions/core/diff-items.js';
+import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
 import type { TrackedItem } from '../../../functions/core/tracked.js';
 import { genericFeedSource } from '../../../functions/sources/generic-feed.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
+import { remember } from '../../support/remember-changes.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/feed/${path}`, import.meta.url), 'utf8');
 
@@ -282,11 +283,6 @@ describe('feed through the core diff', () => {
   }
 
   /** Applies the changes of one diff to the remembered map, as the store would. */
-  function remember(previous: Map<string, TrackedItem>, changes: ItemChange[]): Map<string, TrackedItem> {
-    const next = new Map(previous);
-    for (const change of changes) next.set(change.next.itemId, change.next);
-    return next;
-  }
 
   function run(steps: Array<{ now: string; body: string; baseline?: boolean }>) {
     let state = new Map<string, TrackedItem>();

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GoogleStatusSourceConfig } from '../../../functions/config/config.js';
-import { diffItems, type DiffContext, type ItemChange } from '../../../functions/core/diff-items.js';
+import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
 import type { TrackedItem } from '../../../functions/core/tracked.js';
 import { googleStatusSource } from '../../../functions/sources/google-status.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
+import { remember } from '../../support/remember-changes.js';
 
 const fixture = (path: string): string =>
   readFileSync(new URL(`../../fixtures/google-status/${path}`, import.meta.url), 'utf8');
@@ -271,11 +272,6 @@ describe('google-status through the core diff: seq-01 → seq-04', () => {
   }
 
   /** Applies the changes of one diff to the remembered map, as the store would. */
-  function remember(previous: Map<string, TrackedItem>, changes: ItemChange[]): Map<string, TrackedItem> {
-    const next = new Map(previous);
-    for (const change of changes) next.set(change.next.itemId, change.next);
-    return next;
-  }
 
   const steps = [
     { file: 'seq-01.json', now: '2026-05-12T10:00:00Z', baseline: true },

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StatuspageSourceConfig } from '../../../functions/config/config.js';
-import { diffItems, type DiffContext, type ItemChange } from '../../../functions/core/diff-items.js';
+import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
 import type { TrackedItem } from '../../../functions/core/tracked.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 import { statuspageSource } from '../../../functions/sources/statuspage.js';
+import { remember } from '../../support/remember-changes.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/statuspage/${name}`, import.meta.url), 'utf8');
@@ -370,12 +371,6 @@ describe('statuspage parse: feed mode', () => {
 
 const SOURCE = { id: 'github', type: 'statuspage', vendor: 'GitHub', url: BASE };
 
-/** Applies the changes of one diff to the remembered map, as the store would. */
-function remember(previous: Map<string, TrackedItem>, changes: ItemChange[]): Map<string, TrackedItem> {
-  const next = new Map(previous);
-  for (const change of changes) next.set(change.next.itemId, change.next);
-  return next;
-}
 
 function run(steps: Array<{ now: string; items: IncidentItem[]; baseline?: boolean }>) {
   let state = new Map<string, TrackedItem>();
