@@ -1,18 +1,17 @@
 // Cold start: the Lambda bundles as `cdk synth` builds them (lib/watcher-function.ts, esbuild), their size, and the time
 // a fresh Node process takes to import each, with the environment the stack gives it. Also what-if variants built with
-// the same esbuild options: the AWS SDK left to the runtime, and zod imported as a namespace.
+// the same esbuild options: the AWS SDK left to the runtime, and the SDK's full default credential chain.
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { parseConfig } from '../functions/config/config.js';
-import { compiledDigestConfig, compiledPollConfig } from '../lib/watcher-stack.js';
-import { ROOT, synthStack } from '../test/infra/synth-watcher-stack.js';
+import { build } from 'esbuild';
+import { LAMBDA_BUNDLE_ALIASES, secretBackendDefines, WatcherFunction, type SecretRefUse } from '../lib/watcher-function.js';
+import { logicalIdOf, ROOT, synthStack } from '../test/infra/synth-watcher-stack.js';
 
 export interface FunctionBundle {
-  readonly name: 'poll' | 'slack' | 'digest';
+  /** The handler's directory under functions/: poll, slack, digest, … */
+  readonly name: string;
   readonly variant: string;
   readonly bytes: number;
   readonly sourceMapBytes?: number;
@@ -36,26 +35,18 @@ export interface SynthFigures {
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __watcherCreateRequire } from 'node:module'; const require = __watcherCreateRequire(import.meta.url);";
 
-const ENTRIES = {
-  poll: 'functions/poll/handler.ts',
-  slack: 'functions/slack/handler.ts',
-  digest: 'functions/digest/handler.ts',
-} as const;
+const POLL_ENTRY = join(ROOT, 'functions/poll/handler.ts');
 
-/** Rewrites `import { z } from 'zod'` to `import * as z from 'zod'`, which lets esbuild drop zod's 60-odd locales. */
-const zodNamespaceImport: Plugin = {
-  name: 'zod-namespace-import',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]functions[\\/].*\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"),
-      loader: 'ts',
-    }));
-  },
-};
+interface BundleOptions {
+  readonly external?: string[];
+  readonly define?: Readonly<Record<string, string>>;
+  /** @default LAMBDA_BUNDLE_ALIASES, as deployed */
+  readonly alias?: Readonly<Record<string, string>>;
+}
 
-async function bundle(entry: string, outfile: string, options: { external?: string[]; plugins?: Plugin[]; define?: Record<string, string> }) {
+async function bundle(entry: string, outfile: string, options: BundleOptions) {
   await build({
-    entryPoints: [join(ROOT, entry)],
+    entryPoints: [entry],
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
@@ -68,8 +59,8 @@ async function bundle(entry: string, outfile: string, options: { external?: stri
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: options.external ?? [],
-    define: options.define,
-    plugins: options.plugins ?? [],
+    define: { ...options.define },
+    alias: { ...(options.alias ?? LAMBDA_BUNDLE_ALIASES) },
     outfile,
     logLevel: 'error',
   });
@@ -111,16 +102,19 @@ export async function measureBundles(
   runs = 10,
 ): Promise<{ bundles: FunctionBundle[]; synth: SynthFigures; replicaMatchesCdk: Record<string, boolean> }> {
   // 1. The stack as `cdk synth` builds it, bundles included.
-  const { template } = synthStack(deploymentInput, { bundle: true, outdir: join(outDir, 'cdk.out') });
+  const { stack, template } = synthStack(deploymentInput, { bundle: true, outdir: join(outDir, 'cdk.out') });
   const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
   const counts: Record<string, number> = {};
   for (const r of Object.values(resources)) counts[r.Type] = (counts[r.Type] ?? 0) + 1;
-  const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-  const nameOf = (id: string): FunctionBundle['name'] =>
-    id.startsWith('Poll') ? 'poll' : id.startsWith('SlackNotifier') ? 'slack' : id.startsWith('EmailDigest') ? 'digest' : (() => {
-      throw new Error(`unexpected function ${id}`);
-    })();
-  const deployed = functions.map(([id, r]) => {
+  // Every watcher function, named after its handler's directory; of several with one handler (the Slack notifiers,
+  // whose bundles differ only in ROUTE), the first.
+  const byName = new Map<string, WatcherFunction>();
+  for (const c of stack.node.findAll()) {
+    const name = c instanceof WatcherFunction ? basename(dirname(c.entry)) : undefined;
+    if (c instanceof WatcherFunction && name && !byName.has(name)) byName.set(name, c);
+  }
+  const deployed = [...byName].map(([name, fn]) => {
+    const r = resources[logicalIdOf(fn.function)]!;
     const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
     const dir = join(outDir, 'cdk.out', `asset.${hash}`);
     // Tokens (Ref, GetAtt) become plain strings: the handlers only need the values to be present.
@@ -130,7 +124,7 @@ export async function measureBundles(
         typeof v === 'string' ? v : k.endsWith('ARN') ? 'arn:aws:sns:us-east-1:000000000000:bench' : `bench-${k.toLowerCase()}`,
       ]),
     );
-    return { id, name: nameOf(id), dir, memory: Number(r.Properties.MemorySize), variables };
+    return { name, entry: fn.entry, define: fn.bundleDefine, dir, memory: Number(r.Properties.MemorySize), variables };
   });
   const alarmNames = Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
@@ -139,20 +133,14 @@ export async function measureBundles(
     .filter((r) => r.Type === 'AWS::Logs::LogGroup')
     .map((r) => Number(r.Properties.RetentionInDays));
 
-  // 2. Replicas with the same esbuild options: the deployed one (to check the replica) and the what-if variants.
-  const config = parseConfig(deploymentInput, ROOT);
-  const defines: Record<FunctionBundle['name'], Record<string, string> | undefined> = {
-    poll: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledPollConfig(config)) },
-    slack: undefined,
-    digest: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledDigestConfig(config)) },
-  };
-  const variants = [
-    { variant: 'SDK external (runtime SDK)', external: ['@aws-sdk/*'], plugins: [] as Plugin[] },
-    { variant: 'zod namespace import', external: [], plugins: [zodNamespaceImport] },
-    { variant: 'zod namespace import + SDK external', external: ['@aws-sdk/*'], plugins: [zodNamespaceImport] },
+  // 2. Replicas with the same esbuild options and the `define` each function was built with (its compiled config and
+  // secret backends): the deployed one (to check the replica) and the what-if variants.
+  const variants: { variant: string; options: BundleOptions }[] = [
+    { variant: 'SDK external (runtime SDK)', options: { external: ['@aws-sdk/*'] } },
+    { variant: 'full SDK credential chain (no alias)', options: { alias: {} } },
   ];
   const replicaMatchesCdk: Record<string, boolean> = {};
-  const candidates: { name: FunctionBundle['name']; variant: string; file: string; bytes: number; sourceMapBytes?: number; env: NodeJS.ProcessEnv }[] = [];
+  const candidates: { name: string; variant: string; file: string; bytes: number; sourceMapBytes?: number; env: NodeJS.ProcessEnv }[] = [];
   const baseEnv = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   for (const fn of deployed) {
     const file = join(fn.dir, 'index.mjs');
@@ -161,16 +149,13 @@ export async function measureBundles(
     candidates.push({ name: fn.name, variant: 'as deployed', file, bytes: statSync(file).size, sourceMapBytes: statSync(`${file}.map`).size, env });
     // The same file without NODE_OPTIONS=--enable-source-maps: Node then never reads the source map.
     candidates.push({ name: fn.name, variant: 'as deployed, without --enable-source-maps', file, bytes: statSync(file).size, env: { ...env, NODE_OPTIONS: '' } });
-    const replica = await bundle(ENTRIES[fn.name], join(outDir, 'variants', fn.name, 'replica', 'index.mjs'), { define: defines[fn.name] });
+    const replica = await bundle(fn.entry, join(outDir, 'variants', fn.name, 'replica', 'index.mjs'), { define: fn.define });
     replicaMatchesCdk[fn.name] = replica === statSync(file).size;
     for (const v of variants) {
       // Inside the repository, so that an external @aws-sdk/* resolves to node_modules as it would to the runtime's copy.
       const out = join(outDir, 'variants', fn.name, v.variant.replace(/\W+/g, '-'), 'index.mjs');
-      const bytes = await bundle(ENTRIES[fn.name], out, { external: v.external, plugins: v.plugins, define: defines[fn.name] });
+      const bytes = await bundle(fn.entry, out, { ...v.options, define: fn.define });
       candidates.push({ name: fn.name, variant: v.variant, file: out, bytes, env });
-      if (v.variant === 'zod namespace import') {
-        candidates.push({ name: fn.name, variant: `${v.variant}, without --enable-source-maps`, file: out, bytes, env: { ...env, NODE_OPTIONS: '' } });
-      }
     }
   }
   const times = importTimes(
@@ -199,13 +184,12 @@ export async function measureBundles(
   };
 }
 
-export type PollBundleVariant = 'as deployed' | 'zod namespace import';
-
 /**
- * The poll handler bundled as the stack bundles it (or with zod imported as a namespace), but reading `WATCHER_CONFIG`
- * from the environment (the stack compiles it in), so a benchmark can point it at local servers. Returns the file.
+ * The poll handler bundled as the stack bundles it for a config whose sources reference `secretRefs`, but reading
+ * `WATCHER_CONFIG` from the environment (the stack compiles it in), so a benchmark can point it at local servers.
+ * The environment must then hold the config as the stack compiles it (`compiledPollConfig`). Returns the file.
  */
-export async function buildPollBundle(outfile: string, variant: PollBundleVariant): Promise<string> {
-  await bundle(ENTRIES.poll, outfile, variant === 'as deployed' ? {} : { plugins: [zodNamespaceImport] });
+export async function buildPollBundle(outfile: string, secretRefs: readonly SecretRefUse[] = []): Promise<string> {
+  await bundle(POLL_ENTRY, outfile, { define: secretBackendDefines(secretRefs) });
   return outfile;
 }

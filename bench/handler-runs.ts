@@ -4,9 +4,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../functions/config/config.js';
+import { LAMBDA_NODE_OPTIONS } from '../lib/watcher-function.js';
+import { compiledPollConfig } from '../lib/watcher-stack.js';
 import { TABLE, type BenchEnvironment } from './environment.js';
 import { largeStatusFeed } from './feeds.js';
-import { buildPollBundle, type PollBundleVariant } from './bundles.js';
+import { buildPollBundle } from './bundles.js';
 
 export interface Invocation {
   readonly outcome: string;
@@ -16,8 +19,11 @@ export interface Invocation {
   readonly logBytes: number;
 }
 
+/** The deployed bundle run with the function's NODE_OPTIONS, or with none (Node then never reads the source map). */
+export type HandlerVariant = 'as deployed' | 'without --enable-source-maps';
+
 export interface HandlerRun {
-  readonly variant: PollBundleVariant;
+  readonly variant: HandlerVariant;
   readonly scenario: string;
   readonly importMs: number;
   readonly invocations: readonly Invocation[];
@@ -65,18 +71,19 @@ function runChild(bundle: string, sourceId: string, times: number, env: NodeJS.P
 }
 
 /**
- * Runs the scenarios with the poll bundle of `variant`, each source id prefixed by `prefix` so that variants do not
- * share state: the large feed's baseline, an unchanged poll whose server ignores conditional requests (the full body
- * downloaded and hashed), one incident getting one update; then the status fixture polled 11 times in one process.
+ * Runs the scenarios with the poll bundle as deployed, in processes set up as `variant` says, each source id prefixed
+ * by `prefix` so that variants do not share state: the large feed's baseline, an unchanged poll whose server ignores
+ * conditional requests (the full body downloaded and hashed), one incident getting one update; then the status fixture
+ * polled 11 times in one process.
  */
 export async function runHandler(
   env: BenchEnvironment,
   outDir: string,
   realNow: Date,
-  variant: PollBundleVariant,
+  variant: HandlerVariant,
   prefix: string,
 ): Promise<HandlerRun[]> {
-  const bundle = await buildPollBundle(join(outDir, 'child', prefix, 'index.mjs'), variant);
+  const bundle = await buildPollBundle(join(outDir, 'child', prefix, 'index.mjs'));
   const large = `${prefix}-large`;
   const small = `${prefix}-fixture`;
   const sources = [
@@ -94,9 +101,10 @@ export async function runHandler(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: TABLE,
     TOPIC_ARN: env.topicArn,
-    WATCHER_CONFIG: JSON.stringify({ sources }),
-    // As lib/watcher-function.ts sets it for every function.
-    NODE_OPTIONS: '--enable-source-maps',
+    // Validated and compiled as the stack compiles it into the bundle.
+    WATCHER_CONFIG: compiledPollConfig(parseConfig({ sources }, outDir)),
+    // As lib/watcher-function.ts sets it for every function, or none.
+    NODE_OPTIONS: variant === 'as deployed' ? LAMBDA_NODE_OPTIONS : '',
   };
   const runs: HandlerRun[] = [];
   async function run(scenario: string, sourceId: string, times: number) {

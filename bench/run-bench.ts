@@ -81,7 +81,7 @@ async function main() {
     log('the bundled poll handler in fresh processes (memory, warm polls)…');
     handlerRuns = [
       ...(await runHandler(env, OUT, realNow, 'as deployed', 'deployed')),
-      ...(await runHandler(env, OUT, realNow, 'zod namespace import', 'zodns')),
+      ...(await runHandler(env, OUT, realNow, 'without --enable-source-maps', 'nosm')),
     ];
   } finally {
     await env.stop();
@@ -276,10 +276,10 @@ async function main() {
       target: '< 500 KiB, < 150 ms',
       pass: undefined,
     }));
-  for (const r of handlerRuns.filter((x) => x.variant === 'zod namespace import')) {
+  for (const r of handlerRuns.filter((x) => x.variant === 'without --enable-source-maps')) {
     whatIf.push({
       group: 'what-if memory',
-      figure: `zod namespace import: ${r.scenario}`,
+      figure: `without --enable-source-maps: ${r.scenario}`,
       measured: fmtMiB(r.maxRssBytes),
       target: '< 100 MiB',
       pass: undefined,

@@ -91,11 +91,11 @@ export class SlackNotifier extends Construct {
       // One at a time: Slack allows about one message a second per channel, and a thread keeps its order; throttled
       // SNS deliveries wait in Lambda's asynchronous queue and are retried there (up to 6 h), not lost.
       reservedConcurrentExecutions: 1,
+      secretRefs: [{ ref: secret.ref, usedBy: `output "${output.id}" field "${secret.field}"` }],
     });
     // What the Slack store (functions/adapters/dynamo-slack-store.ts) sends: claims, completions and thread roots are
     // conditional puts and updates; it never queries or deletes.
     this.function.bindTable(props.table, 'TABLE_NAME', ['GetItem', 'PutItem', 'UpdateItem']);
-    this.function.bindSecretRef(secret.ref, `output "${output.id}" field "${secret.field}"`);
 
     this.subscription = props.topic.addSubscription(
       new subscriptions.LambdaSubscription(this.function.function, { filterPolicy: filterPolicy ? { ...filterPolicy } : undefined }),

@@ -2,7 +2,7 @@
 // and the bind… helpers set an environment variable and its grant together so they cannot drift apart.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, AssetStaging, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +25,44 @@ const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __watcherCreateRequire } from 'node:module'; const require = __watcherCreateRequire(import.meta.url);";
 
+/**
+ * Packages every watcher bundle resolves to a module of its own (esbuild `alias`; paths relative to the project root,
+ * where esbuild runs). The SDK's default credential chain becomes the environment alone, which is where Lambda puts
+ * the execution role's credentials (see functions/adapters/lambda-credential-provider.ts): about 120 KiB less per
+ * bundle, the STS and SSO clients of the other providers included.
+ */
+export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/adapters/lambda-credential-provider.ts',
+};
+
+/**
+ * NODE_OPTIONS of every watcher function. With `--enable-source-maps` a stack trace names the TypeScript file and line
+ * (`handler (functions/poll/handler.ts:37:22)`) instead of a column in the one-line bundle. Node then reads the source
+ * map at import: about 5 MiB more RSS and 5–15 ms more per cold start (npm run bench, "without --enable-source-maps"),
+ * small beside the bundle and import budgets, and not what decides the poll's peak memory, so the readable traces stay.
+ */
+export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
+
+/** A secret reference of the config and where it comes from, for error messages: `source "advisories" field "token"`. */
+export interface SecretRefUse {
+  readonly ref: string;
+  readonly usedBy: string;
+}
+
+/**
+ * The bundle-time replacements that tell functions/adapters/secret-resolver.ts which secret backends a function reads:
+ * "used" or "none" for SSM and for Secrets Manager, so that a backend no reference names drops out of the bundle with
+ * its SDK client. Throws `ConfigError` for a reference AWS cannot resolve (see `awsSecretOf`).
+ */
+export function secretBackendDefines(secretRefs: readonly SecretRefUse[]): Record<string, string> {
+  const services = new Set(secretRefs.map(({ ref, usedBy }) => awsSecretOf(ref, usedBy).service));
+  const flag = (service: AwsSecret['service']) => JSON.stringify(services.has(service) ? 'used' : 'none');
+  return {
+    'process.env.WATCHER_SSM_SECRETS': flag('ssm'),
+    'process.env.WATCHER_SECRETS_MANAGER_SECRETS': flag('secretsmanager'),
+  };
+}
+
 export interface WatcherFunctionProps {
   /** Path of the TypeScript handler module; its `handler` export is the entry point. */
   readonly entry: string;
@@ -45,6 +83,12 @@ export interface WatcherFunctionProps {
    */
   readonly retryAttempts?: number;
   /**
+   * How long Lambda keeps trying an asynchronous invocation it could not run (throttled) before giving up on it and
+   * sending it to `deadLetterQueue`. From 1 minute to 6 hours.
+   * @default Duration.hours(6), Lambda's own default
+   */
+  readonly maxEventAge?: Duration;
+  /**
    * Where a failed asynchronous invocation goes once its retries are spent (the Lambda dead-letter queue).
    * @default - none: the failed event is dropped after its retries
    */
@@ -55,7 +99,7 @@ export interface WatcherFunctionProps {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
-   * Environment variables beyond the fixed ones. Never a secret: reference secrets with `bindSecretRef`.
+   * Environment variables beyond the fixed ones. Never a secret: reference secrets with `secretRefs`.
    * Resource names and ARNs go through the bind… helpers, so the grant comes with them.
    * @default - none
    */
@@ -66,6 +110,13 @@ export interface WatcherFunctionProps {
    * @default - none
    */
   readonly define?: Readonly<Record<string, string>>;
+  /**
+   * The secrets the function reads, as config references: `ssm:/name` is granted `ssm:GetParameter` on that parameter,
+   * `secretsmanager:name` `secretsmanager:GetSecretValue` on that secret, and the bundle carries the SDK client of a
+   * backend only when a reference names it. Throws `ConfigError` for anything else (see `awsSecretOf`).
+   * @default - none: the function reads no secret, and its bundle holds neither client
+   */
+  readonly secretRefs?: readonly SecretRefUse[];
 }
 
 /** The DynamoDB item operations a function may be granted on the state table; there is no scan and no batch. */
@@ -77,6 +128,10 @@ export class WatcherFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** The function's execution role: its own log group, plus whatever the bind… helpers grant. */
   readonly role: iam.Role;
+  /** The handler module the bundle was built from (`props.entry`). */
+  readonly entry: string;
+  /** The esbuild `define` the bundle was built with: `props.define` and the secret backends of `props.secretRefs`. */
+  readonly bundleDefine: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: WatcherFunctionProps) {
     super(scope, id);
@@ -91,6 +146,9 @@ export class WatcherFunction extends Construct {
     // function writes log streams and events to its own log group only (the group exists, so no logs:CreateLogGroup).
     this.role = new iam.Role(this, 'ServiceRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
+    this.entry = props.entry;
+    const secretRefs = props.secretRefs ?? [];
+    this.bundleDefine = { ...props.define, ...secretBackendDefines(secretRefs) };
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -103,6 +161,7 @@ export class WatcherFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       retryAttempts: props.retryAttempts ?? 0,
+      maxEventAge: props.maxEventAge,
       deadLetterQueue: props.deadLetterQueue,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       projectRoot: PROJECT_ROOT,
@@ -110,7 +169,7 @@ export class WatcherFunction extends Construct {
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'auth0-ops-watcher',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
       bundling: {
         // No Docker here or in CI: bundle with the esbuild from the lockfile.
@@ -128,7 +187,10 @@ export class WatcherFunction extends Construct {
         // Bundle everything, the AWS SDK v3 included: the SDK version is the lockfile's, not whatever the
         // runtime ships that month — a larger asset for reproducible behaviour.
         externalModules: [],
-        define: props.define ? { ...props.define } : undefined,
+        define: { ...this.bundleDefine },
+        // Should esbuild ever run in Docker, it runs in the mounted project root too, where the alias paths resolve.
+        workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
+        esbuildArgs: { '--alias': Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },
     });
     // On the CfnFunction itself, so the acknowledgment covers this finding of this resource and nothing under it.
@@ -139,6 +201,7 @@ export class WatcherFunction extends Construct {
         'Moving to a newer runtime is a deliberate upgrade with its own test run, not something to happen whenever ' +
         'cdk-nag learns of a newer one.',
     });
+    for (const { ref, usedBy } of secretRefs) this.grantSecretRead(awsSecretOf(ref, usedBy));
   }
 
   /**
@@ -157,15 +220,8 @@ export class WatcherFunction extends Construct {
     sns.TopicGrants.fromTopic(topic).publish(this.function);
   }
 
-  /**
-   * Grants read access to the one secret a config secret reference names: `ssm:/name` → `ssm:GetParameter` on
-   * that parameter, `secretsmanager:name` → `secretsmanager:GetSecretValue` on that secret.
-   * Throws `ConfigError` for anything else (see `awsSecretOf`).
-   *
-   * @param usedBy where the reference comes from, for error messages, e.g. `source "advisories" field "token"`
-   */
-  bindSecretRef(ref: string, usedBy: string): void {
-    const secret = awsSecretOf(ref, usedBy);
+  /** Grants read access to one secret: `ssm:GetParameter` on the parameter, `secretsmanager:GetSecretValue` on the secret. */
+  private grantSecretRead(secret: AwsSecret): void {
     const stack = Stack.of(this);
     const statement =
       secret.service === 'ssm'

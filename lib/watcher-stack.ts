@@ -119,10 +119,10 @@ export class WatcherStack extends Stack {
       logRetention: props.logRetention,
       // Compiled in rather than passed as an environment variable: no 4 KB limit, and the bundle matches the config.
       define: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledPollConfig(config)) },
+      secretRefs,
     });
     this.poll.bindTable(this.state.table, 'TABLE_NAME', POLL_TABLE_ACTIONS);
     this.poll.bindTopic(this.state.topic, 'TOPIC_ARN');
-    for (const { ref, usedBy } of secretRefs) this.poll.bindSecretRef(ref, usedBy);
     this.alarms.watchFunction('PollFunction', this.poll.function, 'poll');
 
     for (const source of config.sources) {

@@ -1,4 +1,7 @@
 // Resolves secret references: env:NAME from the environment (local), ssm:/name and secretsmanager:name on AWS.
+// A Lambda bundle carries only the clients of the backends its config references: the stack replaces
+// `process.env.WATCHER_SSM_SECRETS` and `process.env.WATCHER_SECRETS_MANAGER_SECRETS` at bundle time with "used" or
+// "none" (see `secretBackendDefines` in lib/watcher-function.ts). Unreplaced (the CLI, tests), every backend is there.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { SecretError } from '../core/errors.js';
@@ -29,15 +32,19 @@ export function makeSecretResolver(options: SecretResolverOptions = {}): SecretR
       if (!value) throw new SecretError(`secret ${ref} is not set: export ${name} in the environment`);
       return value;
     }
+    // Each backend's test is written out in its condition, not through a constant: esbuild folds the replaced value
+    // there, drops the branch, and with it the backend's client from the bundle.
     try {
-      if (scheme === 'ssm') {
+      if (scheme === 'ssm' && process.env.WATCHER_SSM_SECRETS !== 'none') {
         ssm ??= options.ssm?.() ?? new SSMClient({});
         const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
         if (out.Parameter?.Value) return out.Parameter.Value;
-      } else if (scheme === 'secretsmanager') {
+      } else if (scheme === 'secretsmanager' && process.env.WATCHER_SECRETS_MANAGER_SECRETS !== 'none') {
         secretsManager ??= options.secretsManager?.() ?? new SecretsManagerClient({});
         const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: name }));
         if (out.SecretString) return out.SecretString;
+      } else if (scheme === 'ssm' || scheme === 'secretsmanager') {
+        throw new SecretError(`secret ${ref} cannot be read: this function was built for a config with no ${scheme} secret`);
       } else {
         throw new SecretError(`secret reference ${ref} has an unknown scheme`);
       }

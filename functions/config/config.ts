@@ -4,16 +4,11 @@ import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { SEVERITIES } from '../core/model.js';
 import { isEventTypePattern } from '../core/routing.js';
+import { ConfigError, deepFreeze } from './config-base.js';
 import { DEFAULT_ADVISORY_PACKAGES } from './default-packages.js';
 import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
 
-/** A configuration problem: names the offending field. The CLI exits 2 on it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export { ConfigError } from './config-base.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -388,69 +383,4 @@ export async function loadConfigFile(path: string): Promise<WatcherConfig> {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseConfig(input, dirname(resolve(path)));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/** The Lambda's configuration: sources compiled into the bundle (WATCHER_CONFIG), resources from the environment. */
-export interface LambdaConfig {
-  readonly watcher: WatcherConfig;
-  readonly tableName: string;
-  readonly topicArn: string;
-}
-
-/** An environment variable a Lambda cannot run without; its absence fails the cold start, naming it. */
-export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new ConfigError(`environment variable ${name} is required`);
-  return value;
-}
-
-/** The config the stack compiles into a bundle as WATCHER_CONFIG, validated like a config file. */
-export function compiledWatcherConfig(env: NodeJS.ProcessEnv): WatcherConfig {
-  let input: unknown;
-  try {
-    input = JSON.parse(requiredEnv(env, 'WATCHER_CONFIG'));
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`WATCHER_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  return parseConfig(input, '/tmp');
-}
-
-export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
-  return Object.freeze({
-    watcher: compiledWatcherConfig(env),
-    tableName: requiredEnv(env, 'TABLE_NAME'),
-    topicArn: requiredEnv(env, 'TOPIC_ARN'),
-  });
-}
-
-/** The Slack notifier Lambda's configuration: the one route it serves (ROUTE, set by the stack) and the table. */
-export interface SlackLambdaConfig {
-  readonly route: SlackOutputConfig & { readonly id: string };
-  readonly tableName: string;
-}
-
-export function loadSlackLambdaConfig(env: NodeJS.ProcessEnv = process.env): SlackLambdaConfig {
-  const tableName = requiredEnv(env, 'TABLE_NAME');
-  let input: unknown;
-  try {
-    input = JSON.parse(env['ROUTE'] ?? '');
-  } catch (error) {
-    throw new ConfigError(`environment variable ROUTE must hold the route as JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const result = slackOutputSchema.safeParse(input);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${formatPath(issue.path) || '(route)'}: ${issue.message}`);
-    throw new ConfigError(`invalid ROUTE: ${lines.join('; ')}`);
-  }
-  if (!result.data.id) throw new ConfigError('invalid ROUTE: id is required');
-  return deepFreeze({ route: { ...result.data, id: result.data.id }, tableName });
 }

@@ -5,11 +5,15 @@ import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSnsClient } from '../adapters/sns-publisher.js';
-import { compiledWatcherConfig, digestSchema, requiredEnv } from '../config/config.js';
+import { ConfigError } from '../config/config-base.js';
+import { compiledWatcherConfig, requiredEnv } from '../config/lambda-config.js';
 import type { DigestDependencies } from './run-digest.js';
 
 export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBClient): DigestDependencies {
   const config = compiledWatcherConfig(env);
+  // The stack builds the digest function only for a config with `email.digest`, and compiles the settings in.
+  const digest = config.email?.digest;
+  if (!digest) throw new ConfigError('WATCHER_CONFIG has no email.digest settings for the digest function');
   const tableName = requiredEnv(env, 'TABLE_NAME');
   return {
     digestStore: makeDynamoDigestStore({ client, tableName }),
@@ -18,6 +22,6 @@ export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBCli
     clock: { now: () => new Date() },
     logger: makePowertoolsLogger('auth0-ops-watcher-digest'),
     sources: config.sources,
-    digest: config.email.digest ?? digestSchema.parse({}),
+    digest,
   };
 }

@@ -6,7 +6,7 @@ import { makePollMetrics } from '../adapters/poll-metrics.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
-import { loadLambdaConfig } from '../config/config.js';
+import { loadLambdaConfig } from '../config/lambda-config.js';
 import { makePollSource, type PollResult } from './poll-source.js';
 
 // `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).

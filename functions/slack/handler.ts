@@ -4,7 +4,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { makeDynamoSlackStore } from '../adapters/dynamo-slack-store.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
-import { loadSlackLambdaConfig } from '../config/config.js';
+import { loadSlackLambdaConfig } from '../config/lambda-config.js';
 import { SlackError } from '../core/errors.js';
 import { parseWatcherEvent } from '../core/event-schema.js';
 import { makeSlackDelivery } from './deliver-to-slack.js';

@@ -1,6 +1,8 @@
 // The digest Lambda as deployed: config compiled in, a real local DynamoDB, the digest topic on the SNS test server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { parseConfig } from '../../functions/config/config.js';
+import { compiledDigestConfig } from '../../lib/watcher-stack.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { sampleEvent } from '../support/sample-event.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
@@ -20,10 +22,16 @@ describe('digest Lambda handler', () => {
     Object.assign(process.env, {
       TABLE_NAME: TABLE,
       DIGEST_TOPIC_ARN: topicArn,
-      WATCHER_CONFIG: JSON.stringify({
-        sources: [{ id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'US-1' }],
-        email: { digest: { timeZone: 'Europe/Berlin' } },
-      }),
+      // As the stack compiles it in: validated, defaults filled in.
+      WATCHER_CONFIG: compiledDigestConfig(
+        parseConfig(
+          {
+            sources: [{ id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'US-1' }],
+            email: { digest: { timeZone: 'Europe/Berlin' } },
+          },
+          '/',
+        ),
+      ),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
