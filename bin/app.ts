@@ -8,7 +8,7 @@ import {
   type WatcherConfig,
 } from '../functions/config/config.js';
 import { addCdkNagChecks } from '../lib/cdk-nag-checks.js';
-import { WatcherStack } from '../lib/watcher-stack.js';
+import { type MonitoringLevel, WatcherStack } from '../lib/watcher-stack.js';
 
 const app = new App();
 
@@ -23,10 +23,13 @@ try {
   const config = await readConfig();
   const stackName: unknown = app.node.tryGetContext('stackName');
   const deadMans: unknown = app.node.tryGetContext('deadMansSwitchMinutes');
+  const monitoring: unknown = app.node.tryGetContext('monitoring');
   new WatcherStack(app, typeof stackName === 'string' && stackName ? stackName : 'Auth0OpsWatcher', {
     config,
     // `-c deadMansSwitchMinutes=30`: the least silence, in minutes, before a source's dead-man's switch fires.
     deadMansSwitchMinutes: deadMans === undefined ? undefined : Number(deadMans),
+    // `-c monitoring=detailed`: a dead-man's switch per source and alarms per function (see docs/cost.md for the bill).
+    monitoring: monitoring === undefined ? undefined : (String(monitoring) as MonitoringLevel),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
 } catch (error) {

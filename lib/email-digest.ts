@@ -10,6 +10,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ConfigError, type DigestConfig, type WatcherConfig } from '../functions/config/config.js';
@@ -66,6 +67,8 @@ export interface EmailDigestProps {
   readonly topic: sns.ITopic;
   /** The state table, holding the event log the digest reads and the digest's watermark. */
   readonly table: dynamodb.ITable;
+  /** Where a run that failed all its retries waits (the scheduled event; redriving it reruns the same period). */
+  readonly deadLetterQueue: sqs.IQueue;
   /** Retention of the digest function's logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -102,6 +105,7 @@ export class EmailDigest extends Construct {
       // Scheduler invokes Lambda asynchronously, so a run that throws is retried by Lambda (about 1 and 3 min later),
       // not by the schedule's retry policy, which covers only a failed invoke call.
       retryAttempts: DIGEST_RETRY_ATTEMPTS,
+      deadLetterQueue: props.deadLetterQueue,
       // Compiled in like the poll function's: no 4 KB limit, and the bundle matches the config.
       define: { 'process.env.WATCHER_CONFIG': JSON.stringify(props.compiledConfig) },
     });

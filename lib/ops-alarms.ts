@@ -1,12 +1,18 @@
-// Operator alarms: every alarm the watcher raises notifies the ops topic. New alarms go through `add`.
+// Operator alarms: every alarm the watcher raises notifies the ops topic, through the alarm relay function. New alarms
+// go through `add`.
+import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { POLL_METRICS } from '../functions/adapters/poll-metrics.js';
+import { WatcherFunction } from './watcher-function.js';
+
+const RELAY_ENTRY = fileURLToPath(new URL('../functions/ops/handler.ts', import.meta.url));
 
 /**
  * The longest alarm period used here. A longer dead-man's-switch window becomes several periods that must all be
@@ -15,8 +21,12 @@ import { POLL_METRICS } from '../functions/adapters/poll-metrics.js';
 const MAX_PERIOD_MINUTES = 24 * 60;
 
 export interface OpsAlarmsProps {
-  /** The topic every alarm notifies; operators subscribe to it. CloudWatch must be allowed to publish to it. */
+  /** The topic every alarm notifies; operators subscribe to it. Only the alarm relay function publishes to it. */
   readonly topic: sns.ITopic;
+  /** Where an alarm the relay could not publish (after Lambda's two retries) waits. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Retention of the relay's log group. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 export interface DeadLetterQueueAlarmsOptions {
@@ -46,15 +56,34 @@ export interface DeadLetterQueueAlarms {
   readonly oldestMessageAge: cloudwatch.Alarm;
 }
 
-/** The watcher's alarms, each with the ops topic as its alarm action. */
+/**
+ * The watcher's alarms, each with the alarm relay function as its alarm action, which publishes the alarm to the ops
+ * topic. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key; a Lambda function can. The relay
+ * keeps the ops topic encrypted like the others without a customer managed key, which alone would cost $1 a month.
+ */
 export class OpsAlarms extends Construct {
   readonly topic: sns.ITopic;
+  /** Publishes each alarm state change it is invoked with to the ops topic (functions/ops/handler.ts). */
+  readonly relay: WatcherFunction;
   private readonly action: cloudwatch.IAlarmAction;
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
     super(scope, id);
     this.topic = props.topic;
-    this.action = new actions.SnsAction(props.topic);
+    this.relay = new WatcherFunction(this, 'Relay', {
+      entry: RELAY_ENTRY,
+      description: "Publishes the Auth0 ops watcher's alarms to the ops topic",
+      serviceName: 'auth0-ops-watcher-alarms',
+      memorySize: 128,
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+      // CloudWatch invokes alarm actions asynchronously: two retries by Lambda, then the dead-letter queue.
+      retryAttempts: 2,
+      deadLetterQueue: props.deadLetterQueue,
+    });
+    this.relay.bindTopic(props.topic, 'OPS_TOPIC_ARN');
+    // One invoke permission per alarm, each limited to that alarm's ARN.
+    this.action = new actions.LambdaAction(this.relay.function, { useUniquePermissionId: true });
   }
 
   /** Creates an alarm that notifies the ops topic when it goes into ALARM. */
@@ -135,6 +164,21 @@ export class OpsAlarms extends Construct {
   }
 
   /**
+   * The dead-man's switch of the whole watcher: alarms when the poll function has reported no successful poll of any
+   * source (`SuccessfulPolls` without dimensions) for `window`. No data is breaching: a poll function that stopped
+   * running, schedules that were disabled and sources that all keep failing look like silence.
+   */
+  watchAllSuccessfulPolls(id: string, window: Duration): cloudwatch.Alarm {
+    return this.noSuccessfulPolls(
+      id,
+      `No successful poll of any source for ${window.toHumanString()}: the poll function or its schedules are failing; ` +
+        'see the poll log group',
+      {},
+      window,
+    );
+  }
+
+  /**
    * The dead-man's switch of one source: alarms when the poll function has reported no successful poll of `sourceId`
    * (`SuccessfulPolls` with dimension `Source`) for `window`. No data is breaching: a poll that stopped running, a
    * schedule that was disabled and a source that keeps failing all look like silence. A window longer than a day is
@@ -143,17 +187,31 @@ export class OpsAlarms extends Construct {
    * @param what the source, for the alarm description, e.g. `Auth0 status (US-1)`
    */
   watchSuccessfulPolls(id: string, sourceId: string, what: string, window: Duration): cloudwatch.Alarm {
+    return this.noSuccessfulPolls(
+      id,
+      `No successful poll of ${what} for ${window.toHumanString()}: the poll function, its schedule or the source ` +
+        'is failing; see the poll log group (source failed, with its reason)',
+      { [POLL_METRICS.sourceDimension]: sourceId },
+      window,
+    );
+  }
+
+  /** `SuccessfulPolls` with exactly `dimensionsMap` below 1 for `window`, missing data breaching. */
+  private noSuccessfulPolls(
+    id: string,
+    alarmDescription: string,
+    dimensionsMap: Record<string, string>,
+    window: Duration,
+  ): cloudwatch.Alarm {
     const windowMinutes = Math.ceil(window.toMinutes({ integral: false }));
     const evaluationPeriods = Math.ceil(windowMinutes / MAX_PERIOD_MINUTES);
     const period = Duration.minutes(Math.ceil(windowMinutes / evaluationPeriods));
     return this.add(id, {
-      alarmDescription:
-        `No successful poll of ${what} for ${window.toHumanString()}: the poll function, its schedule or the source ` +
-        'is failing; see the poll log group (source failed, with its reason)',
+      alarmDescription,
       metric: new cloudwatch.Metric({
         namespace: POLL_METRICS.namespace,
         metricName: POLL_METRICS.successfulPolls,
-        dimensionsMap: { [POLL_METRICS.sourceDimension]: sourceId },
+        dimensionsMap,
         period,
         statistic: cloudwatch.Stats.SUM,
       }),

@@ -1,7 +1,8 @@
-// The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule and one
-// dead-man's-switch alarm per source, one Slack notifier per Slack output, whose failures land in a dead-letter queue
-// watched by the ops alarms, email alerts subscribed straight to the event topic, and an email digest run on a schedule
-// in the configured time zone. Every function's errors and throttles alarm the ops topic too.
+// The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule per source, one
+// Slack notifier per Slack output, email alerts subscribed straight to the event topic, and an email digest run on a
+// schedule in the configured time zone. Every function's failed invocations land in one dead-letter queue; its alarms
+// and a dead-man's switch on successful polls notify the ops topic (`monitoring: 'detailed'` adds one dead-man's
+// switch per source and errors and throttles alarms per function).
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -38,7 +39,27 @@ export interface WatcherStackProps extends StackProps {
    * @default 15
    */
   readonly deadMansSwitchMinutes?: number;
+  /**
+   * How closely the watcher watches itself (docs/cost.md has the bill of each).
+   * - `standard`: one dead-man's switch over all sources (one custom metric), and the dead-letter queue every
+   *   function's failed invocations land in (depth and age); a failing source is reported by its `source.failing`
+   *   event. Three alarms, about $0.60 a month.
+   * - `detailed`: also a dead-man's switch per source (one custom metric each) and errors and throttles alarms per
+   *   function: the alarm comes minutes earlier and names the source or function. About $0.40 a month per source.
+   * @default 'standard'
+   */
+  readonly monitoring?: MonitoringLevel;
 }
+
+/** See `WatcherStackProps.monitoring`. */
+export const MONITORING_LEVELS = ['standard', 'detailed'] as const;
+export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
+
+/**
+ * How long Lambda keeps retrying a poll it could not run (throttled) before the poll lands in the dead-letter queue:
+ * by then the next scheduled poll has replaced it, and the queue's alarm says that polls are being refused.
+ */
+const POLL_MAX_EVENT_AGE = Duration.minutes(5);
 
 /** The item operations the poll's state store (functions/adapters/dynamo-state-store.ts) sends; it never deletes. */
 const POLL_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
@@ -51,19 +72,24 @@ export function deadMansSwitchWindow(everyMinutes: number, minimumMinutes: numbe
   return Duration.minutes(Math.max(3 * everyMinutes, minimumMinutes));
 }
 
-/** The part of the config the poll function needs; it validates this once at cold start. */
+/** The part of the config the poll function needs, validated here at synth; the function checks its shape at cold start. */
 export function compiledPollConfig(config: WatcherConfig): string {
   const { failureThreshold, trackResolvedDays, sources } = config;
   return JSON.stringify({ failureThreshold, trackResolvedDays, sources });
 }
 
 /**
- * The part of the config the digest function needs: what the poll function gets (the digest names sources) and the
- * `email.digest` settings; it validates this once at cold start. The alert addresses stay out, so editing them does not
- * change the digest bundle.
+ * The part of the config the digest function needs: what the poll function gets (the digest names sources), with each
+ * source's poll interval filled in, and the `email.digest` settings; the function checks its shape at cold start. The
+ * alert addresses stay out, so editing them does not change the digest bundle.
  */
 export function compiledDigestConfig(config: WatcherConfig): string {
-  const { failureThreshold, trackResolvedDays, sources, email } = config;
+  const { failureThreshold, trackResolvedDays, email } = config;
+  // Each source's cadence as scheduled, so the digest can tell a source whose polls stopped from a quiet one.
+  const sources = config.sources.map((source) => ({
+    ...source,
+    everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type],
+  }));
   return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest } });
 }
 
@@ -79,8 +105,8 @@ export class WatcherStack extends Stack {
   readonly poll: WatcherFunction;
   /** One per Slack output, in config order; empty when the config has none. */
   readonly notifiers: readonly SlackNotifier[];
-  /** Where the notifiers' failed events wait; undefined when there are no notifiers. */
-  readonly notifierDeadLetterQueue?: DeadLetterQueue;
+  /** Where every function's failed invocations wait: polls, Slack deliveries, digest runs and alarms. */
+  readonly deadLetterQueue: DeadLetterQueue;
   /** The event topic's email subscriptions, one per address of each `email.alerts` entry, in config order. */
   readonly emailAlertSubscriptions: readonly sns.Subscription[];
   /** The email digest; undefined when the config has no `email.digest`. */
@@ -99,6 +125,11 @@ export class WatcherStack extends Stack {
     if (!Number.isInteger(deadMansSwitchMinutes) || deadMansSwitchMinutes < 1 || deadMansSwitchMinutes > 1440) {
       throw new RangeError(`deadMansSwitchMinutes must be a whole number of minutes from 1 to 1440, not ${deadMansSwitchMinutes}`);
     }
+    const monitoring = props.monitoring ?? 'standard';
+    if (!MONITORING_LEVELS.includes(monitoring)) {
+      throw new RangeError(`monitoring must be one of ${MONITORING_LEVELS.join(', ')}, not ${JSON.stringify(monitoring)}`);
+    }
+    const detailed = monitoring === 'detailed';
     const slackRoutes = slackRoutesOf(config);
     const emailAlertRoutes = emailAlertRoutesOf(config);
     const digestSettings = digestSettingsOf(config);
@@ -108,7 +139,15 @@ export class WatcherStack extends Stack {
       topicDisplayName: props.topicDisplayName,
       withDigestTopic: digestSettings !== undefined,
     });
-    this.alarms = new OpsAlarms(this, 'Alarms', { topic: this.state.opsTopic });
+    // Every function's failed asynchronous invocations (errors once retries are spent, and events throttled past their
+    // maximum age) wait here for an operator; its two alarms are the watcher's alarm on failing functions.
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue');
+    this.alarms = new OpsAlarms(this, 'Alarms', {
+      topic: this.state.opsTopic,
+      deadLetterQueue: this.deadLetterQueue,
+      logRetention: props.logRetention,
+    });
+    this.alarms.watchDeadLetterQueue('DeadLetters', this.deadLetterQueue, 'poll, Slack, digest or alarm');
 
     // Stateless: one function polls any source; the schedule says which.
     this.poll = new WatcherFunction(this, 'Poll', {
@@ -117,23 +156,37 @@ export class WatcherStack extends Stack {
       memorySize: props.pollMemorySize,
       timeout: props.pollTimeout,
       logRetention: props.logRetention,
+      // A failed poll is not retried (the next scheduled poll is the retry) but recorded in the queue, which alarms.
+      retryAttempts: 0,
+      maxEventAge: POLL_MAX_EVENT_AGE,
+      deadLetterQueue: this.deadLetterQueue,
+      // Per-source dimensions make one billed custom metric per source; only the per-source alarms need them.
+      environment: { POLL_METRICS_BY_SOURCE: String(detailed) },
       // Compiled in rather than passed as an environment variable: no 4 KB limit, and the bundle matches the config.
       define: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledPollConfig(config)) },
       secretRefs,
     });
     this.poll.bindTable(this.state.table, 'TABLE_NAME', POLL_TABLE_ACTIONS);
     this.poll.bindTopic(this.state.topic, 'TOPIC_ARN');
-    this.alarms.watchFunction('PollFunction', this.poll.function, 'poll');
+    const everyMinutes = (source: SourceConfig) => source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type];
+    // Silence is news once the most often polled source has missed three polls.
+    this.alarms.watchAllSuccessfulPolls(
+      'NoSuccessfulPoll',
+      deadMansSwitchWindow(Math.min(...config.sources.map(everyMinutes)), deadMansSwitchMinutes),
+    );
+    if (detailed) this.alarms.watchFunction('PollFunction', this.poll.function, 'poll');
 
     for (const source of config.sources) {
-      const minutes = source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type];
+      const minutes = everyMinutes(source);
       const what = source.name ?? source.id;
-      this.alarms.watchSuccessfulPolls(
-        `NoSuccessfulPoll-${source.id}`,
-        source.id,
-        what,
-        deadMansSwitchWindow(minutes, deadMansSwitchMinutes),
-      );
+      if (detailed) {
+        this.alarms.watchSuccessfulPolls(
+          `NoSuccessfulPoll-${source.id}`,
+          source.id,
+          what,
+          deadMansSwitchWindow(minutes, deadMansSwitchMinutes),
+        );
+      }
       new events.Rule(this, `Schedule-${source.id}`, {
         description: `Polls ${what} every ${minutes} min`,
         schedule: events.Schedule.rate(Duration.minutes(minutes)),
@@ -148,21 +201,17 @@ export class WatcherStack extends Stack {
     }
 
     // Stateless: one notifier per Slack route; an event a notifier fails to deliver lands once in the shared queue.
-    this.notifiers = [];
-    if (slackRoutes.length > 0) {
-      const deadLetterQueue = new DeadLetterQueue(this, 'NotifierDeadLetterQueue');
-      this.alarms.watchDeadLetterQueue('NotifierDeadLetters', deadLetterQueue, 'Slack notifier');
-      this.notifierDeadLetterQueue = deadLetterQueue;
-      this.notifiers = slackRoutes.map(
-        (route) =>
-          new SlackNotifier(this, `SlackNotifier-${route.output.id}`, {
-            route,
-            topic: this.state.topic,
-            table: this.state.table,
-            deadLetterQueue,
-            logRetention: props.logRetention,
-          }),
-      );
+    this.notifiers = slackRoutes.map(
+      (route) =>
+        new SlackNotifier(this, `SlackNotifier-${route.output.id}`, {
+          route,
+          topic: this.state.topic,
+          table: this.state.table,
+          deadLetterQueue: this.deadLetterQueue,
+          logRetention: props.logRetention,
+        }),
+    );
+    if (detailed) {
       for (const notifier of this.notifiers) {
         const routeId = notifier.route.output.id;
         // Reserved concurrency 1 throttles every burst of events by design (they wait in Lambda's queue), so only
@@ -183,10 +232,11 @@ export class WatcherStack extends Stack {
         settings: digestSettings,
         compiledConfig: compiledDigestConfig(config),
         topic: digestTopic,
+        deadLetterQueue: this.deadLetterQueue,
         table: this.state.table,
         logRetention: props.logRetention,
       });
-      this.alarms.watchFunction('DigestFunction', this.digest.function.function, 'email digest');
+      if (detailed) this.alarms.watchFunction('DigestFunction', this.digest.function.function, 'email digest');
     }
 
     new CfnOutput(this, 'TableName', { description: 'State table', value: this.state.table.tableName });

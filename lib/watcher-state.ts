@@ -1,8 +1,7 @@
 // The stateful half of the watcher: the state table, the event topic, the ops topic and, with email digests, the digest
 // topic. Nothing here is rebuilt from code.
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -20,15 +19,13 @@ export interface WatcherStateProps {
 
 /**
  * The DynamoDB table holding what each source last looked like, the SNS topic events are published to, the ops topic
- * CloudWatch alarms notify, and (`withDigestTopic`) the topic email digests are published to.
+ * the watcher's alarms notify, and (`withDigestTopic`) the topic email digests are published to.
  */
 export class WatcherState extends Construct {
   readonly table: dynamodb.Table;
   readonly topic: sns.Topic;
-  /** Alarm notifications for operators; CloudWatch may publish to it. */
+  /** Alarm notifications for operators; the alarm relay function publishes them. */
   readonly opsTopic: sns.Topic;
-  /** The customer key of the ops topic (see the constructor for why not alias/aws/sns). */
-  readonly opsTopicKey: kms.Key;
   /** Email digests, one message per period; undefined unless `withDigestTopic`. */
   readonly digestTopic?: sns.Topic;
 
@@ -64,37 +61,12 @@ export class WatcherState extends Construct {
       });
     }
 
-    // CloudWatch publishes alarm notifications as itself, so the topic's key policy must let cloudwatch.amazonaws.com
-    // use the key. The AWS-managed alias/aws/sns key's policy cannot be changed, and alarms silently fail to publish to
-    // a topic encrypted with it (KMS AccessDeniedException in the alarm history): hence a customer key, ~1 USD a month.
-    this.opsTopicKey = new kms.Key(this, 'OpsTopicKey', {
-      description: 'Encrypts the Auth0 ops watcher alarm topic',
-      enableKeyRotation: true,
-      // It protects notifications in flight only; nothing encrypted with it outlives the stack.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
+    // Alarms reach this topic through the alarm relay function (lib/ops-alarms.ts), never from CloudWatch directly, so
+    // the AWS-managed key serves here too: no customer managed key (about $1 a month) and no CloudWatch grant.
     this.opsTopic = new sns.Topic(this, 'OpsTopic', {
       displayName: props.opsTopicDisplayName ?? 'Auth0 ops watcher alarms',
-      masterKey: this.opsTopicKey,
+      masterKey: awsManagedKey,
       enforceSSL: true,
     });
-    // sns:Publish on the topic and kms:Decrypt/GenerateDataKey* on its key, for this account's alarms only.
-    this.opsTopic.grants.publish(cloudWatchAlarmsOf(Stack.of(this)));
   }
-}
-
-/** The CloudWatch service principal, acting for alarms of `stack`'s account and region (no confused deputy). */
-function cloudWatchAlarmsOf(stack: Stack): iam.IPrincipal {
-  return new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
-    StringEquals: { 'aws:SourceAccount': stack.account },
-    ArnLike: {
-      'aws:SourceArn': stack.formatArn({
-        service: 'cloudwatch',
-        resource: 'alarm',
-        resourceName: '*',
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
-    },
-  });
 }

@@ -48,6 +48,12 @@ export interface DigestSourceHealth {
   readonly type: string;
   readonly url: string;
   readonly lastSuccessAt?: string;
+  /**
+   * How often the source is polled, minutes. With it, a source whose last successful poll is older than three
+   * intervals plus an hour (an unchanged poll records its success at most hourly) is reported as silent: its polls
+   * stopped without failing, for example because its schedule was removed.
+   */
+  readonly everyMinutes?: number;
   readonly consecutiveFailures: number;
   readonly failingSince?: string;
   readonly lastError?: { readonly at: string; readonly reason: string };
@@ -153,7 +159,7 @@ interface ItemActivity {
 
 interface SourceEntry {
   readonly source: DigestSourceHealth;
-  readonly state: 'failing' | 'never-polled' | 'ok';
+  readonly state: 'failing' | 'silent' | 'never-polled' | 'ok';
 }
 
 interface Prepared {
@@ -247,9 +253,9 @@ function prepare(input: DigestInput): Prepared {
     .filter((item) => item.events.some((event) => otherUpdateTypes.includes(event.type)))
     .sort(byActivity);
 
-  const sourceOrder = { failing: 0, 'never-polled': 1, ok: 2 } as const;
+  const sourceOrder = { failing: 0, silent: 1, 'never-polled': 2, ok: 3 } as const;
   const sources = input.sources
-    .map((source): SourceEntry => ({ source, state: sourceState(source) }))
+    .map((source): SourceEntry => ({ source, state: sourceState(source, input.generatedAt) }))
     .sort((a, b) => sourceOrder[a.state] - sourceOrder[b.state] || compareText(a.source.id, b.source.id));
 
   return {
@@ -277,9 +283,17 @@ function prepare(input: DigestInput): Prepared {
   };
 }
 
-function sourceState(source: DigestSourceHealth): SourceEntry['state'] {
+/** A success is recorded at most hourly when nothing changes, so silence counts only beyond that. */
+const SUCCESS_RECORD_MINUTES = 60;
+
+function sourceState(source: DigestSourceHealth, generatedAt: string): SourceEntry['state'] {
   if (source.consecutiveFailures > 0) return 'failing';
-  return source.lastSuccessAt === undefined ? 'never-polled' : 'ok';
+  if (source.lastSuccessAt === undefined) return 'never-polled';
+  const since = elapsed(source.lastSuccessAt, generatedAt);
+  if (source.everyMinutes !== undefined && since !== undefined) {
+    if (since > (3 * source.everyMinutes + SUCCESS_RECORD_MINUTES) * 60_000) return 'silent';
+  }
+  return 'ok';
 }
 
 /** Open incidents per region, in name order, "No region named" last; an item naming two regions is under both. */
@@ -446,6 +460,7 @@ function sourceTally(digest: Prepared): string {
   const tally = (state: SourceEntry['state']): number => digest.sources.filter((entry) => entry.state === state).length;
   const parts = [`${tally('ok')} OK`];
   if (tally('failing') > 0) parts.push(`${tally('failing')} failing`);
+  if (tally('silent') > 0) parts.push(`${tally('silent')} silent`);
   if (tally('never-polled') > 0) parts.push(`${tally('never-polled')} not polled yet`);
   return `${plural(digest.sources.length, 'source')}: ${parts.join(', ')}`;
 }
@@ -453,8 +468,10 @@ function sourceTally(digest: Prepared): string {
 function healthSummary(digest: Prepared): string {
   const failing = digest.sources.filter((entry) => entry.state === 'failing').length;
   const neverPolled = digest.sources.filter((entry) => entry.state === 'never-polled').length;
+  const silent = digest.sources.filter((entry) => entry.state === 'silent').length;
   const problems: string[] = [];
   if (failing > 0) problems.push(`${plural(failing, 'source')} failing`);
+  if (silent > 0) problems.push(`${plural(silent, 'source')} silent`);
   if (neverPolled > 0) problems.push(`${plural(neverPolled, 'source')} not yet polled`);
   if (problems.length > 0) return problems.join(', ');
   if (digest.sources.length === 0) return 'no sources configured';
@@ -671,9 +688,11 @@ function sourceEntry(entry: SourceEntry, generatedAt: string): string[] {
     entry.state === 'failing'
       ? `FAILING${source.failingSince ? ` since ${formatUtc(source.failingSince)}` : ''} ` +
         `(${plural(source.consecutiveFailures, 'consecutive failure')})`
-      : entry.state === 'never-polled'
-        ? 'NOT POLLED YET'
-        : 'OK';
+      : entry.state === 'silent'
+        ? 'SILENT (no successful poll for longer than three intervals; is its schedule running?)'
+        : entry.state === 'never-polled'
+          ? 'NOT POLLED YET'
+          : 'OK';
   const lines = wrap(`${label}: ${state}`, '  - ', '    ');
   if (entry.state === 'failing' && source.lastError) {
     const reason = cleanLine(source.lastError.reason, REASON_CHARS) || 'no reason given';
@@ -757,10 +776,12 @@ function renderDigestSubject(digest: Prepared): string {
   const prefix = `[Auth0 ${input.frequency === 'weekly' ? 'weekly ' : ''}digest] ${when}: `;
 
   const failing = digest.sources.filter((entry) => entry.state === 'failing').length;
+  const silent = digest.sources.filter((entry) => entry.state === 'silent').length;
   const parts: string[] = [];
   const open = digest.openIncidentCount;
   if (open > 0) parts.push(`${open} open ${open === 1 ? 'incident' : 'incidents'}`);
   if (failing > 0) parts.push(failing === 1 ? 'source failing' : `${failing} sources failing`);
+  if (silent > 0) parts.push(silent === 1 ? 'source silent' : `${silent} sources silent`);
   if (digest.resolved.length > 0) parts.push(`${digest.resolved.length} resolved`);
   if (digest.rcaOwed.length > 0) parts.push(`${digest.rcaOwed.length} RCA owed`);
   if (digest.rcaPublished.length > 0) parts.push(`${digest.rcaPublished.length} RCA published`);

@@ -118,6 +118,8 @@ export function makeRunDigest(deps: DigestDependencies) {
         type: source.type,
         url: source.url,
         lastSuccessAt: state?.lastSuccessAt,
+        // Set where the deployment knows the cadence (the stack compiles it in): a source silent for longer is flagged.
+        everyMinutes: source.everyMinutes,
         // A source counts as failing once it has reached its failure threshold (and source.failing went out),
         // so one transient error just before the digest does not make it look broken.
         consecutiveFailures: state?.failingAnnounced ? state.consecutiveFailures : 0,

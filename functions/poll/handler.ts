@@ -12,7 +12,8 @@ import { makePollSource, type PollResult } from './poll-source.js';
 // `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).
 const config = loadLambdaConfig({ ...process.env, WATCHER_CONFIG: process.env.WATCHER_CONFIG });
 const logger = makePowertoolsLogger();
-const metrics = makePollMetrics();
+// The stack sets POLL_METRICS_BY_SOURCE when it has a dead-man's switch per source (monitoring: detailed).
+const metrics = makePollMetrics({ bySource: process.env.POLL_METRICS_BY_SOURCE === 'true' });
 const pollSource = makePollSource({
   store: makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName }),
   fetcher: makeHttpFetcher(),

@@ -2,13 +2,14 @@
 // and a digest function run by a time-zone schedule, publishing to its own topic, alarmed when it fails.
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG_INPUT, parseConfig } from '../../functions/config/config.js';
+import { ConfigError, DEFAULT_CONFIG_INPUT, DEFAULT_EVERY_MINUTES, parseConfig } from '../../functions/config/config.js';
 import { compiledDigestConfig, compiledPollConfig } from '../../lib/watcher-stack.js';
 import {
   actionsOf,
   identityStatements,
   logicalIdOf,
   onlyLogicalId,
+  opsAlarmActionOf,
   removeTempDirs,
   ROOT,
   statementsFor,
@@ -117,16 +118,18 @@ describe('email alerts', () => {
     expect(custom.state.digestTopic).toBeUndefined();
     customTemplate.resourceCountIs('AWS::SNS::Topic', 2);
     customTemplate.resourceCountIs('AWS::SNS::Subscription', 2);
-    customTemplate.resourceCountIs('AWS::Lambda::Function', 1);
+    // The poll function and the alarm relay.
+    customTemplate.resourceCountIs('AWS::Lambda::Function', 2);
     customTemplate.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    // The poll function's alarms only.
+    // With detailed monitoring, the poll function's alarms only.
+    const detailed = synthStack(withEmail({ alerts: [INCIDENT_ALERTS] }), { props: { monitoring: 'detailed' } });
     expect(
-      Object.values(customTemplate.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Lambda' } })).map(
+      Object.values(detailed.template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Lambda' } })).map(
         (alarm) => (alarm as Resource).Properties['Dimensions'],
       ),
     ).toEqual([
-      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(custom.poll.function) } }],
-      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(custom.poll.function) } }],
+      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(detailed.stack.poll.function) } }],
+      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(detailed.stack.poll.function) } }],
     ]);
     expect(Object.keys(customTemplate.findOutputs('*')).sort()).toEqual(['OpsTopicArn', 'TableName', 'TopicArn']);
   });
@@ -186,8 +189,8 @@ describe('email digest function', () => {
   const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const tableId = logicalIdOf(stack.state.table);
 
-  it('runs the digest on Node.js 22, arm64, 256 MB and a 60 s timeout, next to the poll function', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+  it('runs the digest on Node.js 22, arm64, 256 MB and a 60 s timeout, next to the poll and alarm relay functions', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     expect(fn.Properties).toMatchObject({
       Description: 'Sends the daily email digest of watcher events, every day at 08:30 Europe/Berlin',
       Runtime: 'nodejs22.x',
@@ -213,13 +216,16 @@ describe('email digest function', () => {
     expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
   });
 
-  it('grants sns:Publish on the digest topic only, not the event topic, and nothing beyond the table, the topic and its log group', () => {
+  it('grants sns:Publish on the digest topic only, not the event topic, and nothing beyond the table, the topic, its log group and the dead-letter queue', () => {
     const statements = statementsFor(template, 'sns', roleId);
     expect(statements).toHaveLength(1);
     expect(actionsOf(statements[0]!)).toEqual(['sns:Publish']);
     expect(statements[0]!.Resource).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
     expect(JSON.stringify(identityStatements(template, roleId))).not.toContain(logicalIdOf(stack.state.topic));
-    expect(identityStatements(template, roleId)).toHaveLength(3);
+    expect(identityStatements(template, roleId)).toHaveLength(4);
+    expect(statementsFor(template, 'sqs', roleId)).toEqual([
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalIdOf(stack.deadLetterQueue), 'Arn'] } }),
+    ]);
     expect(statementsFor(template, 'logs', roleId)).toEqual([
       expect.objectContaining({
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -235,12 +241,16 @@ describe('email digest function', () => {
     });
   });
 
-  it('compiles the sources and the digest settings into the digest function, leaving the poll function\'s config as it was', () => {
+  it('compiles the sources with their poll intervals and the digest settings into the digest function, leaving the poll function\'s config as it was', () => {
     const config = parseConfig(EMAIL, ROOT);
     const digestConfig = parseConfig(JSON.parse(compiledDigestConfig(config)), '/tmp');
     expect(digestConfig.email.digest).toEqual({ ...DAILY_DIGEST, frequency: 'daily', weekday: 'MON', quiet: 'send' });
     expect(digestConfig.email.alerts).toEqual([]);
-    expect(digestConfig.sources).toEqual(config.sources);
+    // The cadence each source is scheduled at, so the digest can flag one whose polls stopped.
+    expect(digestConfig.sources).toEqual(
+      config.sources.map((source) => ({ ...source, everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type] })),
+    );
+    expect(digestConfig.sources.map((source) => source.everyMinutes)).toEqual([1, 15, 60]);
     expect(JSON.parse(compiledPollConfig(config))).toEqual({
       failureThreshold: config.failureThreshold,
       trackResolvedDays: config.trackResolvedDays,
@@ -317,10 +327,18 @@ describe('email digest schedule', () => {
 });
 
 describe('email digest alarms', () => {
-  const { stack, template } = synthStack(EMAIL);
+  it('sends a run that failed all its retries to the dead-letter queue, which alarms', () => {
+    const { stack, template } = synthStack(EMAIL);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Sends the daily email digest'),
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalIdOf(stack.deadLetterQueue), 'Arn'] } },
+    });
+  });
+
+  const { stack, template } = synthStack(EMAIL, { props: { monitoring: 'detailed' } });
   const dimensions = [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.digest!.function.function) } }];
 
-  it.each(['Errors', 'Throttles'])('alarms the ops topic when the digest function reports %s within 5 minutes', (metricName) => {
+  it.each(['Errors', 'Throttles'])('with detailed monitoring, alarms when the digest function reports %s within 5 minutes', (metricName) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
       MetricName: metricName,
@@ -331,7 +349,7 @@ describe('email digest alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: logicalIdOf(stack.state.opsTopic) }],
+      AlarmActions: [opsAlarmActionOf(stack)],
     });
   });
 });
@@ -345,6 +363,8 @@ describe('email, when not configured', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     template.resourceCountIs('AWS::SNS::Topic', 2);
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    expect(onlyLogicalId(template, 'AWS::Lambda::Function')).toBe(logicalIdOf(stack.poll.function));
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).sort()).toEqual(
+      [logicalIdOf(stack.poll.function), logicalIdOf(stack.alarms.relay.function)].sort(),
+    );
   });
 });

@@ -1,16 +1,25 @@
-// Infrastructure assertions for the ops alarms: a dead-man's switch per source on the metric the poll function writes,
-// errors and throttles of every function, each alarm notifying the ops topic.
+// Infrastructure assertions for the ops alarms: with standard monitoring one dead-man's switch over all sources and the
+// dead-letter queue every function fails into; with detailed monitoring also one per source and errors and throttles of
+// every function. Every alarm invokes the relay function, which publishes it to the ops topic.
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
 import { makePollMetrics, POLL_METRICS } from '../../functions/adapters/poll-metrics.js';
 import type { PollOutcome } from '../../functions/poll/poll-source.js';
-import { FULL_CONFIG_INPUT, logicalIdOf, removeTempDirs, synthStack } from './synth-watcher-stack.js';
+import {
+  FULL_CONFIG_INPUT,
+  logicalIdOf,
+  opsAlarmActionOf,
+  removeTempDirs,
+  statementsFor,
+  synthStack,
+} from './synth-watcher-stack.js';
 
 afterAll(removeTempDirs);
 
 interface AlarmProperties {
+  AlarmName?: string;
   Namespace: string;
   MetricName: string;
   Dimensions?: { Name: string; Value: unknown }[];
@@ -26,10 +35,21 @@ function alarmsOf(template: Template): AlarmProperties[] {
   );
 }
 
+const DETAILED = { props: { monitoring: 'detailed' } } as const;
+
+/** The watcher-wide dead-man's switch: `SuccessfulPolls` without dimensions. */
+function watcherDeadMansSwitchOf(template: Template): AlarmProperties {
+  const alarms = alarmsOf(template).filter(
+    (alarm) => alarm.MetricName === POLL_METRICS.successfulPolls && alarm.Dimensions === undefined,
+  );
+  expect(alarms).toHaveLength(1);
+  return alarms[0]!;
+}
+
 /** The dead-man's-switch alarm of `sourceId`. */
 function deadMansSwitchOf(template: Template, sourceId: string): AlarmProperties {
   const alarms = alarmsOf(template).filter(
-    (alarm) => alarm.MetricName === POLL_METRICS.successfulPolls && JSON.stringify(alarm.Dimensions).includes(`"${sourceId}"`),
+    (alarm) => alarm.MetricName === POLL_METRICS.successfulPolls && JSON.stringify(alarm.Dimensions ?? []).includes(`"${sourceId}"`),
   );
   expect(alarms).toHaveLength(1);
   return alarms[0]!;
@@ -45,15 +65,89 @@ function withChangelogEvery(everyMinutes: number): unknown {
   };
 }
 
-describe("dead-man's switch", () => {
-  const { stack, template } = synthStack();
-  const opsTopicId = logicalIdOf(stack.state.opsTopic);
+/** The default config without the Auth0 status sources: the change log (15 minutes) and advisories (hourly) remain. */
+const WITHOUT_STATUS = {
+  ...DEFAULT_CONFIG_INPUT,
+  sources: DEFAULT_CONFIG_INPUT.sources.filter((source) => source.type !== 'auth0-status'),
+};
+
+describe('standard monitoring (the default)', () => {
+  const { stack, template } = synthStack(FULL_CONFIG_INPUT);
+  const queueArn = { 'Fn::GetAtt': [logicalIdOf(stack.deadLetterQueue), 'Arn'] };
+
+  it("has one dead-man's switch over all sources: no successful poll of any for 15 minutes, no data counting as none", () => {
+    expect(watcherDeadMansSwitchOf(template)).toMatchObject({
+      Namespace: 'Auth0OpsWatcher',
+      MetricName: 'SuccessfulPolls',
+      Statistic: 'Sum',
+      Period: 15 * 60,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      AlarmDescription: expect.stringMatching(/^No successful poll of any source for 15 minutes/),
+    });
+  });
+
+  it('waits three intervals of the most often polled source, and at least deadMansSwitchMinutes', () => {
+    expect(watcherDeadMansSwitchOf(synthStack(WITHOUT_STATUS).template).Period).toBe(45 * 60);
+    expect(watcherDeadMansSwitchOf(synthStack(DEFAULT_CONFIG_INPUT, { props: { deadMansSwitchMinutes: 30 } }).template).Period).toBe(
+      30 * 60,
+    );
+  });
+
+  it("has exactly three alarms: the dead-man's switch and the dead-letter queue's depth and age", () => {
+    const alarms = alarmsOf(template);
+    expect(alarms.map((alarm) => `${alarm.Namespace} ${alarm.MetricName}`).sort()).toEqual([
+      'AWS/SQS ApproximateAgeOfOldestMessage',
+      'AWS/SQS ApproximateNumberOfMessagesVisible',
+      'Auth0OpsWatcher SuccessfulPolls',
+    ]);
+  });
+
+  it('sends the failed invocations of every function to the one dead-letter queue', () => {
+    const functions = [stack.poll, ...stack.notifiers.map((n) => n.function), stack.digest!.function, stack.alarms.relay];
+    expect(functions).toHaveLength(5);
+    for (const fn of functions) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Description: (fn.function.node.defaultChild as { description?: string }).description,
+        DeadLetterConfig: { TargetArn: queueArn },
+      });
+    }
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  it('does not retry a failed poll, and gives up on a throttled one after 5 minutes, both into the queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(stack.poll.function) },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+    });
+  });
+
+  it('has the poll function write SuccessfulPolls without dimensions only', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POLL_METRICS_BY_SOURCE: 'false' }) },
+    });
+  });
+
+  it('refuses an unknown monitoring level', () => {
+    expect(() => synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'verbose' as never } })).toThrow(
+      /monitoring must be one of standard, detailed, not "verbose"/,
+    );
+  });
+});
+
+describe("detailed monitoring: a dead-man's switch per source", () => {
+  const { template } = synthStack(DEFAULT_CONFIG_INPUT, DETAILED);
 
   it.each([
     ['auth0-status-us-1', 'every minute', 15],
     ['auth0-changelog', 'every 15 minutes', 45],
     ['auth0-advisories', 'hourly', 180],
-  ])('alarms the ops topic when %s (polled %s) has had no successful poll for %i minutes, no data counting as none', (sourceId, _cadence, minutes) => {
+  ])('alarms when %s (polled %s) has had no successful poll for %i minutes, no data counting as none', (sourceId, _cadence, minutes) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Auth0OpsWatcher',
       MetricName: 'SuccessfulPolls',
@@ -65,33 +159,39 @@ describe("dead-man's switch", () => {
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       TreatMissingData: 'breaching',
-      AlarmActions: [{ Ref: opsTopicId }],
       AlarmDescription: Match.stringLikeRegexp('^No successful poll of '),
     });
   });
 
-  it('has one per source', () => {
-    expect(alarmsOf(template).filter((alarm) => alarm.MetricName === 'SuccessfulPolls')).toHaveLength(
+  it("has one per source, besides the one over all sources", () => {
+    expect(alarmsOf(template).filter((alarm) => alarm.MetricName === 'SuccessfulPolls' && alarm.Dimensions)).toHaveLength(
       DEFAULT_CONFIG_INPUT.sources.length,
     );
+    watcherDeadMansSwitchOf(template);
+  });
+
+  it('has the poll function write the per-source metrics too', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POLL_METRICS_BY_SOURCE: 'true' }) },
+    });
   });
 
   it('waits deadMansSwitchMinutes for a source polled every minute, and three intervals for one polled less often', () => {
-    const custom = synthStack(DEFAULT_CONFIG_INPUT, { props: { deadMansSwitchMinutes: 30 } }).template;
+    const custom = synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'detailed', deadMansSwitchMinutes: 30 } }).template;
     expect(deadMansSwitchOf(custom, 'auth0-status-us-1').Period).toBe(30 * 60);
     expect(deadMansSwitchOf(custom, 'auth0-changelog').Period).toBe(45 * 60);
-    const longer = synthStack(DEFAULT_CONFIG_INPUT, { props: { deadMansSwitchMinutes: 60 } }).template;
+    const longer = synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'detailed', deadMansSwitchMinutes: 60 } }).template;
     expect(deadMansSwitchOf(longer, 'auth0-changelog').Period).toBe(60 * 60);
   });
 
   it("follows a source's everyMinutes", () => {
-    expect(deadMansSwitchOf(synthStack(withChangelogEvery(5)).template, 'auth0-changelog').Period).toBe(15 * 60);
+    expect(deadMansSwitchOf(synthStack(withChangelogEvery(5), DETAILED).template, 'auth0-changelog').Period).toBe(15 * 60);
   });
 
   it('splits a window longer than a day into day-long periods that must all be silent', () => {
-    const daily = deadMansSwitchOf(synthStack(withChangelogEvery(1440)).template, 'auth0-changelog');
+    const daily = deadMansSwitchOf(synthStack(withChangelogEvery(1440), DETAILED).template, 'auth0-changelog');
     expect(daily).toMatchObject({ Period: 86_400, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
-    const twiceADay = deadMansSwitchOf(synthStack(withChangelogEvery(600)).template, 'auth0-changelog');
+    const twiceADay = deadMansSwitchOf(synthStack(withChangelogEvery(600), DETAILED).template, 'auth0-changelog');
     expect(twiceADay).toMatchObject({ Period: 900 * 60, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
   });
 
@@ -108,16 +208,20 @@ describe('poll metrics, as the poll function writes them', () => {
   });
 
   /** The CloudWatch metrics (namespace, name, dimensions) one recorded poll creates, read from the EMF it prints. */
-  function metricsOf(sourceId: string, outcome: PollOutcome): { namespace: string; name: string; dimensions: Record<string, string> }[] {
+  function metricsOf(
+    sourceId: string,
+    outcome: PollOutcome,
+    bySource: boolean,
+  ): { namespace: string; name: string; dimensions: Record<string, string> }[] {
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
       return true;
     });
-    makePollMetrics(new Metrics({ namespace: POLL_METRICS.namespace, serviceName: 'auth0-ops-watcher' })).recordPoll(
-      sourceId,
-      outcome,
-    );
+    makePollMetrics({
+      bySource,
+      metrics: new Metrics({ namespace: POLL_METRICS.namespace, serviceName: 'auth0-ops-watcher' }),
+    }).recordPoll(sourceId, outcome);
     vi.restoreAllMocks();
     return lines.flatMap((line) => {
       const document = JSON.parse(line) as {
@@ -137,44 +241,63 @@ describe('poll metrics, as the poll function writes them', () => {
     });
   }
 
+  /** The metric an alarm watches, in the shape `metricsOf` returns. */
+  function watchedBy(alarm: AlarmProperties) {
+    return {
+      namespace: alarm.Namespace,
+      name: alarm.MetricName,
+      dimensions: Object.fromEntries((alarm.Dimensions ?? []).map(({ Name, Value }) => [Name, Value])),
+    };
+  }
+
   it.each(['changed', 'unchanged'] as const)(
-    "counts an %s poll in SuccessfulPolls with its Source and without dimensions, the first being what the source's alarm watches",
+    'counts an %s poll in SuccessfulPolls without dimensions only, the one metric the standard alarm watches',
     (outcome) => {
-      const { template } = synthStack();
-      const written = metricsOf('auth0-changelog', outcome);
+      const written = metricsOf('auth0-changelog', outcome, false);
+      expect(written).toEqual([{ namespace: 'Auth0OpsWatcher', name: 'SuccessfulPolls', dimensions: {} }]);
+      expect(watchedBy(watcherDeadMansSwitchOf(synthStack().template))).toEqual(written[0]);
+    },
+  );
+
+  it('writes nothing for a failed or busy poll by default: no metric nobody alarms on is billed', () => {
+    expect(metricsOf('auth0-changelog', 'failed', false)).toEqual([]);
+    expect(metricsOf('auth0-changelog', 'busy', false)).toEqual([]);
+  });
+
+  it.each(['changed', 'unchanged'] as const)(
+    "by source, counts an %s poll in SuccessfulPolls with its Source and without dimensions, what the detailed alarms watch",
+    (outcome) => {
+      const { template } = synthStack(DEFAULT_CONFIG_INPUT, DETAILED);
+      const written = metricsOf('auth0-changelog', outcome, true);
       expect(written).toEqual([
         { namespace: 'Auth0OpsWatcher', name: 'SuccessfulPolls', dimensions: { Source: 'auth0-changelog' } },
         { namespace: 'Auth0OpsWatcher', name: 'SuccessfulPolls', dimensions: {} },
       ]);
-      const alarm = deadMansSwitchOf(template, 'auth0-changelog');
-      expect({
-        namespace: alarm.Namespace,
-        name: alarm.MetricName,
-        dimensions: Object.fromEntries(alarm.Dimensions!.map(({ Name, Value }) => [Name, Value])),
-      }).toEqual(written[0]);
+      expect(watchedBy(deadMansSwitchOf(template, 'auth0-changelog'))).toEqual(written[0]);
+      expect(watchedBy(watcherDeadMansSwitchOf(template))).toEqual(written[1]);
     },
   );
 
-  it('counts a failed poll in FailedPolls, and a busy one nowhere', () => {
-    expect(metricsOf('auth0-changelog', 'failed')).toEqual([
+  it('by source, counts a failed poll in FailedPolls, and a busy one nowhere', () => {
+    expect(metricsOf('auth0-changelog', 'failed', true)).toEqual([
       { namespace: 'Auth0OpsWatcher', name: 'FailedPolls', dimensions: { Source: 'auth0-changelog' } },
       { namespace: 'Auth0OpsWatcher', name: 'FailedPolls', dimensions: {} },
     ]);
-    expect(metricsOf('auth0-changelog', 'busy')).toEqual([]);
+    expect(metricsOf('auth0-changelog', 'busy', true)).toEqual([]);
   });
 });
 
-describe('function alarms', () => {
-  const { stack, template } = synthStack(FULL_CONFIG_INPUT);
-  const opsTopicId = logicalIdOf(stack.state.opsTopic);
+describe('detailed monitoring: function alarms', () => {
+  const { stack, template } = synthStack(FULL_CONFIG_INPUT, DETAILED);
+  const action = opsAlarmActionOf(stack);
   const [incidents, platform] = stack.notifiers;
 
   it.each([
-    ['poll', () => stack.poll.function, 1],
-    ['incidents notifier', () => incidents!.function.function, 3],
-    ['platform notifier', () => platform!.function.function, 3],
-    ['digest', () => stack.digest!.function.function, 1],
-  ])('alarms the ops topic on any error of the %s function within 5 minutes, and on throttles in %i consecutive 5-minute periods', (_name, fn, throttledPeriods) => {
+    ['poll', 1, () => stack.poll.function],
+    ['incidents notifier', 3, () => incidents!.function.function],
+    ['platform notifier', 3, () => platform!.function.function],
+    ['digest', 1, () => stack.digest!.function.function],
+  ])('alarms on any error of the %s function within 5 minutes, and on throttles in %i consecutive 5-minute periods', (_name, throttledPeriods, fn) => {
     const dimensions = [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn()) } }];
     const common = {
       Namespace: 'AWS/Lambda',
@@ -184,7 +307,7 @@ describe('function alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: opsTopicId }],
+      AlarmActions: [action],
     };
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { ...common, MetricName: 'Errors', EvaluationPeriods: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -195,15 +318,59 @@ describe('function alarms', () => {
     });
   });
 
-  it('has exactly these alarms: a dead-man\'s switch per source, errors and throttles per function, and the queue\'s two', () => {
+  it("has exactly these alarms: a dead-man's switch over all sources and one per source, errors and throttles per function, and the queue's two", () => {
     const alarms = alarmsOf(template);
-    expect(alarms.filter((alarm) => alarm.Namespace === 'Auth0OpsWatcher')).toHaveLength(3);
+    expect(alarms.filter((alarm) => alarm.Namespace === 'Auth0OpsWatcher')).toHaveLength(1 + 3);
     expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/Lambda')).toHaveLength(4 * 2);
     expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/SQS')).toHaveLength(2);
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(14);
+  });
+});
+
+describe('alarm relay', () => {
+  it.each([
+    ['standard', {}],
+    ['detailed', DETAILED],
+  ])('is the one action of every alarm with %s monitoring, and may be invoked by exactly those alarms', (_level, options) => {
+    const { stack, template } = synthStack(FULL_CONFIG_INPUT, options);
+    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toEqual([opsAlarmActionOf(stack)]);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+      (p) => (p as { Properties: Record<string, unknown> }).Properties,
+    );
+    const relayPermissions = permissions.filter((p) => JSON.stringify(p['FunctionName']) === JSON.stringify(opsAlarmActionOf(stack)));
+    expect(relayPermissions.map((p) => p['Principal'])).toEqual(alarmIds.map(() => 'lambda.alarms.cloudwatch.amazonaws.com'));
+    expect(relayPermissions.map((p) => p['SourceArn']).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    for (const p of relayPermissions) expect(p['SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
   });
 
-  it('sends every alarm to the ops topic and nowhere else', () => {
-    for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toEqual([{ Ref: opsTopicId }]);
+  it('publishes to the ops topic and nothing else, from a 128 MB Node.js 22 function', () => {
+    const { stack, template } = synthStack();
+    const relay = stack.alarms.relay;
+    const opsTopicId = logicalIdOf(stack.state.opsTopic);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: "Publishes the Auth0 ops watcher's alarms to the ops topic",
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 128,
+      Environment: { Variables: Match.objectLike({ OPS_TOPIC_ARN: { Ref: opsTopicId } }) },
+    });
+    const roleId = logicalIdOf(relay.role);
+    expect(statementsFor(template, 'sns', roleId)).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: opsTopicId } }),
+    ]);
+    for (const service of ['dynamodb', 'ssm', 'secretsmanager', 'kms']) expect(statementsFor(template, service, roleId)).toEqual([]);
+  });
+
+  it('keeps the ops topic on the AWS-managed SNS key: no customer managed key anywhere', () => {
+    const { stack, template } = synthStack(FULL_CONFIG_INPUT, DETAILED);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    const topic = template.findResources('AWS::SNS::Topic')[logicalIdOf(stack.state.opsTopic)] as {
+      Properties: { KmsMasterKeyId: unknown; DisplayName: string };
+    };
+    expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toMatch(/:alias\/aws\/sns"/);
+    expect(topic.Properties.DisplayName).toBe('Auth0 ops watcher alarms');
   });
 });

@@ -69,6 +69,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         'Watcher/SlackNotifier-incidents/Notifier/Function/Resource: AwsSolutions-L1',
         'Watcher/SlackNotifier-platform/Notifier/Function/Resource: AwsSolutions-L1',
         'Watcher/EmailDigest/Function/Function/Resource: AwsSolutions-L1',
+        'Watcher/Alarms/Relay/Function/Resource: AwsSolutions-L1',
         `Watcher/EmailDigest/ScheduleRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<${digestFunctionId}.Arn>:*]`,
       ].sort(),
     );
@@ -168,13 +169,14 @@ function resourceNames(stack: WatcherStack): Record<string, string> {
     ['poll', stack.poll],
     ...stack.notifiers.map((notifier): [string, WatcherFunction] => [`${notifier.route.output.id} notifier`, notifier.function]),
     ...(stack.digest ? [['digest', stack.digest.function] as [string, WatcherFunction]] : []),
+    ['alarm relay', stack.alarms.relay],
   ];
   return {
     [logicalIdOf(stack.state.table)]: 'table',
     [logicalIdOf(stack.state.topic)]: 'event topic',
     [logicalIdOf(stack.state.opsTopic)]: 'ops topic',
     ...(stack.state.digestTopic && { [logicalIdOf(stack.state.digestTopic)]: 'digest topic' }),
-    ...(stack.notifierDeadLetterQueue && { [logicalIdOf(stack.notifierDeadLetterQueue)]: 'dead-letter queue' }),
+    [logicalIdOf(stack.deadLetterQueue)]: 'dead-letter queue',
     ...Object.fromEntries(
       functions.flatMap(([name, fn]) => [
         [logicalIdOf(fn.function), `${name} function`],
@@ -192,12 +194,13 @@ describe('least privilege', () => {
   const names = resourceNames(stack);
   const [incidents, platform] = stack.notifiers;
 
-  it('grants the poll function its own log group, the item operations of its state store, the event topic and its one secret', () => {
+  it('grants the poll function its own log group, the item operations of its state store, the event topic, its one secret and the dead-letter queue', () => {
     expect(grantsOf(template, roleIdOf(template, stack.poll), names)).toEqual([
       'dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem on table.Arn',
       'logs:CreateLogStream, logs:PutLogEvents on poll log group.Arn',
       `secretsmanager:GetSecretValue on ${ARN_PREFIX}:secretsmanager:${REGION_ACCOUNT}:secret:auth0-watcher/github-token-??????`,
       'sns:Publish on event topic',
+      'sqs:SendMessage on dead-letter queue.Arn',
     ]);
   });
 
@@ -213,17 +216,26 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('grants the digest function its own log group, the reads and watermark puts of its stores, and the digest topic', () => {
+  it('grants the digest function its own log group, the reads and watermark puts of its stores, the digest topic and the dead-letter queue', () => {
     expect(grantsOf(template, roleIdOf(template, stack.digest!.function), names)).toEqual([
       'dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query on table.Arn',
       'logs:CreateLogStream, logs:PutLogEvents on digest log group.Arn',
       'sns:Publish on digest topic',
+      'sqs:SendMessage on dead-letter queue.Arn',
     ]);
   });
 
-  it('has no role beyond the four functions\' and the digest schedule\'s, and attaches no AWS managed policy to any', () => {
+  it('grants the alarm relay its own log group, the ops topic and the dead-letter queue', () => {
+    expect(grantsOf(template, roleIdOf(template, stack.alarms.relay), names)).toEqual([
+      'logs:CreateLogStream, logs:PutLogEvents on alarm relay log group.Arn',
+      'sns:Publish on ops topic',
+      'sqs:SendMessage on dead-letter queue.Arn',
+    ]);
+  });
+
+  it('has no role beyond the five functions\' and the digest schedule\'s, and attaches no AWS managed policy to any', () => {
     const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(5);
+    expect(Object.keys(roles)).toHaveLength(6);
     for (const role of Object.values(roles)) {
       expect((role as { Properties: Record<string, unknown> }).Properties['ManagedPolicyArns']).toBeUndefined();
     }
@@ -235,9 +247,6 @@ describe('least privilege', () => {
   ])('allows no wildcard action and no data-plane action on Resource "*" in any policy, from %s', (_name, input) => {
     const { template: checked } = input ? { template } : synthStack();
     const problems = allPolicyStatements(checked)
-      // In a key policy, Resource "*" means the key itself, and the account's `kms:*` is what lets IAM policies govern
-      // the key at all; its grant to CloudWatch is asserted in watcher-stack.test.ts.
-      .filter(({ type }) => type !== 'AWS::KMS::Key')
       .flatMap(({ where, statements }) => statements.flatMap((statement) => wildcardProblemsOf(statement).map((p) => `${where}: ${p}`)));
     expect(problems).toEqual([]);
   });
@@ -277,7 +286,7 @@ describe('encryption and TLS', () => {
   });
 
   it('encrypts the dead-letter queue and denies every access to it over non-TLS connections', () => {
-    const queueId = logicalIdOf(stack.notifierDeadLetterQueue!);
+    const queueId = logicalIdOf(stack.deadLetterQueue);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],

@@ -6,7 +6,16 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
 import type { SlackNotifier } from '../../lib/slack-notifier.js';
-import { actionsOf, identityStatements, logicalIdOf, statementsFor, synthStack, tempDir, removeTempDirs } from './synth-watcher-stack.js';
+import {
+  actionsOf,
+  identityStatements,
+  logicalIdOf,
+  opsAlarmActionOf,
+  removeTempDirs,
+  statementsFor,
+  synthStack,
+  tempDir,
+} from './synth-watcher-stack.js';
 
 afterAll(removeTempDirs);
 
@@ -63,7 +72,8 @@ describe('SlackNotifier functions', () => {
 
   it('builds one notifier per Slack output, in config order, on Node.js 22 and arm64, and ignores the local-only outputs', () => {
     expect(stack.notifiers).toHaveLength(2);
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // The two notifiers, the poll function and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     for (const notifier of [incidents!, platform!]) {
       const fn = functionOf(template, notifier);
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -101,7 +111,7 @@ describe('SlackNotifier functions', () => {
   });
 
   it('does not retry a failed invocation, and sends it to the dead-letter queue instead', () => {
-    const queueId = logicalIdOf(stack.notifierDeadLetterQueue!);
+    const queueId = logicalIdOf(stack.deadLetterQueue);
     for (const notifier of [incidents!, platform!]) {
       const functionId = logicalIdOf(notifier.function.function);
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
@@ -254,10 +264,10 @@ describe('SlackNotifier subscriptions', () => {
   });
 });
 
-describe('SlackNotifier dead-letter queue and alarms', () => {
+describe('SlackNotifier dead-letter queue (shared by every function) and its alarms', () => {
   const { stack, template } = synthStack(TWO_ROUTES);
-  const queueId = logicalIdOf(stack.notifierDeadLetterQueue!);
-  const opsTopicId = logicalIdOf(stack.state.opsTopic);
+  const queueId = logicalIdOf(stack.deadLetterQueue);
+  const alarmAction = opsAlarmActionOf(stack);
 
   it('keeps failed events for 14 days in one queue encrypted with SQS-managed keys', () => {
     template.resourceCountIs('AWS::SQS::Queue', 1);
@@ -296,7 +306,7 @@ describe('SlackNotifier dead-letter queue and alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: opsTopicId }],
+      AlarmActions: [alarmAction],
     });
   });
 
@@ -309,7 +319,7 @@ describe('SlackNotifier dead-letter queue and alarms', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 3600,
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: opsTopicId }],
+      AlarmActions: [alarmAction],
     });
   });
 

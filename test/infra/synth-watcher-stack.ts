@@ -133,3 +133,8 @@ export function actionsOf(statement: Statement): string[] {
 export function statementsFor(template: Template, service: string, roleId?: string): Statement[] {
   return identityStatements(template, roleId).filter((s) => actionsOf(s).some((action) => action.startsWith(`${service}:`)));
 }
+
+/** What every alarm's action is: the alarm relay function, which publishes to the ops topic. */
+export function opsAlarmActionOf(stack: WatcherStack): unknown {
+  return { 'Fn::GetAtt': [logicalIdOf(stack.alarms.relay.function), 'Arn'] };
+}

@@ -35,7 +35,6 @@ describe('WatcherStack state', () => {
   const { stack, template } = synthStack();
   const eventTopicId = logicalIdOf(stack.state.topic);
   const opsTopicId = logicalIdOf(stack.state.opsTopic);
-  const opsKeyId = logicalIdOf(stack.state.opsTopicKey);
 
   it('keeps state in a retained pay-per-request table keyed pk/sk with PITR, AWS-managed encryption and TTL on expiresAt', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -91,55 +90,22 @@ describe('WatcherStack state', () => {
     expect(Object.keys(template.findResources('AWS::SNS::Topic')).sort()).toEqual([eventTopicId, opsTopicId].sort());
   });
 
-  it('encrypts the ops topic with its own rotating customer key, because CloudWatch cannot use alias/aws/sns', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      DisplayName: 'Auth0 ops watcher alarms',
-      KmsMasterKeyId: { 'Fn::GetAtt': [opsKeyId, 'Arn'] },
-    });
-    template.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Delete',
-      Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 },
-    });
+  it('encrypts the ops topic with the AWS-managed key too, and creates no customer managed key', () => {
+    const topic = template.findResources('AWS::SNS::Topic')[opsTopicId] as {
+      Properties: { KmsMasterKeyId: unknown; DisplayName: string };
+    };
+    expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toMatch(/:alias\/aws\/sns"/);
+    expect(topic.Properties.DisplayName).toBe('Auth0 ops watcher alarms');
+    template.resourceCountIs('AWS::KMS::Key', 0);
   });
 
-  it("lets CloudWatch alarms of this account and region, and only those, publish to the ops topic and use its key", () => {
-    const alarmsOfThisAccount = {
-      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':cloudwatch:', ':alarm:*'])] } },
-    };
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [{ Ref: opsTopicId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Action: 'sns:Publish',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Resource: { Ref: opsTopicId },
-            Condition: alarmsOfThisAccount,
-          }),
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Effect: 'Allow',
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Resource: '*',
-            Condition: alarmsOfThisAccount,
-          },
-        ]),
-      },
-    });
-    // The event topic's policy names no service principal.
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [{ Ref: eventTopicId }],
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny' })] },
-    });
+  it('lets no service principal publish to any topic: alarms reach the ops topic through the relay function', () => {
+    for (const topicId of [eventTopicId, opsTopicId]) {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny' })] },
+      });
+    }
   });
 
   it('outputs the table name, the topic ARN and the ops topic ARN and nothing else', () => {
@@ -150,21 +116,23 @@ describe('WatcherStack state', () => {
     expect(outputs['OpsTopicArn']?.['Value']).toEqual({ Ref: opsTopicId });
   });
 
-  it('builds no notifier, dead-letter queue or queue alarm when the config has no Slack output', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+  it('builds no notifier when the config has no Slack output; the dead-letter queue is there for the other functions', () => {
+    // The poll function and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    template.resourceCountIs('AWS::SQS::Queue', 0);
-    expect(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SQS' } })).toEqual({});
+    template.resourceCountIs('AWS::SQS::Queue', 1);
     expect(stack.notifiers).toEqual([]);
   });
 });
 
 describe('WatcherStack poll function and schedules', () => {
-  const { template } = synthStack();
+  const { stack, template } = synthStack();
+  const pollId = logicalIdOf(stack.poll.function);
 
   it('runs one poll function on Node.js 22, arm64, 256 MB and a 60 s timeout, logging to a one-month log group deleted with the stack', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    const logGroupId = onlyLogicalId(template, 'AWS::Logs::LogGroup');
+    // The poll function and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    const logGroupId = logicalIdOf(stack.poll.logGroup);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -186,11 +154,12 @@ describe('WatcherStack poll function and schedules', () => {
   });
 
   it('passes the config to the function only through the bundle, never as an environment variable', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+    const fn = template.findResources('AWS::Lambda::Function')[pollId] as {
       Properties: { Environment: { Variables: Record<string, unknown> } };
     };
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
       'NODE_OPTIONS',
+      'POLL_METRICS_BY_SOURCE',
       'POWERTOOLS_SERVICE_NAME',
       'TABLE_NAME',
       'TOPIC_ARN',
@@ -199,7 +168,7 @@ describe('WatcherStack poll function and schedules', () => {
 
   it('does not retry a failed asynchronous invocation', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: onlyLogicalId(template, 'AWS::Lambda::Function') },
+      FunctionName: { Ref: pollId },
       MaximumRetryAttempts: 0,
     });
   });
@@ -218,7 +187,7 @@ describe('WatcherStack poll function and schedules', () => {
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [onlyLogicalId(template, 'AWS::Lambda::Function'), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [pollId, 'Arn'] },
           Input: JSON.stringify({ sourceId }),
           RetryPolicy: { MaximumRetryAttempts: 0 },
         }),
@@ -226,8 +195,11 @@ describe('WatcherStack poll function and schedules', () => {
     });
   });
 
-  it('schedules third-party presets like the Auth0 sources, every 5 minutes, with a dead-man\'s switch each', () => {
-    const withPresets = synthStack({ ...DEFAULT_CONFIG_INPUT, presets: ['github', 'google-workspace', 'facebook-login'] }).template;
+  it('schedules third-party presets like the Auth0 sources, every 5 minutes, with a dead-man\'s switch each when detailed', () => {
+    const withPresets = synthStack(
+      { ...DEFAULT_CONFIG_INPUT, presets: ['github', 'google-workspace', 'facebook-login'] },
+      { props: { monitoring: 'detailed' } },
+    ).template;
     withPresets.resourceCountIs('AWS::Events::Rule', DEFAULT_CONFIG_INPUT.sources.length + 3);
     for (const sourceId of ['github', 'google-workspace', 'facebook-login']) {
       withPresets.hasResourceProperties('AWS::Events::Rule', {
@@ -276,7 +248,7 @@ describe('WatcherStack grants', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ TOPIC_ARN: { Ref: topicId } }) },
     });
-    const statements = statementsFor(template, 'sns');
+    const statements = statementsFor(template, 'sns', logicalIdOf(stack.poll.role));
     expect(statements).toHaveLength(1);
     expect(actionsOf(statements[0]!)).toEqual(['sns:Publish']);
     expect(statements[0]!.Resource).toEqual({ Ref: topicId });
@@ -322,11 +294,13 @@ describe('WatcherStack bundling', () => {
     // Secret values where a careless build would find them, in the environment of the synth and of esbuild.
     for (const [name, value] of Object.entries(FAKE_SECRETS)) vi.stubEnv(name, value);
     const outdir = tempDir('watcher-assembly-');
-    // Only the poll function: bundling is the slow part of a synth.
+    // Only the poll function and the alarm relay: bundling is the slow part of a synth.
     const input = withAdvisoriesToken('secretsmanager:auth0-watcher/github-token');
-    const { app, template } = synthStack(input, { bundle: true, outdir });
+    const { app, stack, template } = synthStack(input, { bundle: true, outdir });
     app.synth();
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Code: { S3Key: string } } };
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.poll.function)] as {
+      Properties: { Code: { S3Key: string } };
+    };
     const { S3Key } = fn.Properties.Code;
     // The asset's S3 key is `<hash>.zip`; the cloud assembly keeps its unzipped contents in `asset.<hash>/`.
     const assetDir = join(outdir, `asset.${S3Key.replace(/\.zip$/, '')}`);
@@ -348,8 +322,8 @@ describe('WatcherStack bundling', () => {
 describe('cdk synth', () => {
   // One run per shape of the app (cdk-nag runs inside each): the smallest and the largest.
   it.each([
-    ['the default config', undefined, 1],
-    ['a config file with two Slack outputs, email alerts and a digest', FULL_CONFIG_INPUT, 4],
+    ['the default config', undefined, 2],
+    ['a config file with two Slack outputs, email alerts and a digest', FULL_CONFIG_INPUT, 5],
   ])(
     'synthesizes the app offline from %s with `npx cdk synth --quiet`, no AWS credentials, no deprecation warning and no cdk-nag finding',
     async (_name, config, functions) => {

@@ -1,7 +1,9 @@
 // The poll Lambda handler as deployed: config from WATCHER_CONFIG, a real local DynamoDB, the SNS test server.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config/config.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
+import { compiledPollConfig } from '../../lib/watcher-stack.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
@@ -21,21 +23,28 @@ describe('poll Lambda handler', () => {
     feeds = await startFeedServer();
     sns = await startSnsTestServer();
     topicArn = sns.createTopic('watcher-events');
-    // What the stack sets: resources by environment, the source list compiled in, endpoints as the SDK reads them.
+    // What the stack sets: resources by environment, the validated source list compiled in, endpoints as the SDK reads them.
     Object.assign(process.env, {
       TABLE_NAME: TABLE,
       TOPIC_ARN: topicArn,
-      WATCHER_CONFIG: JSON.stringify({
-        sources: [
-          { id: 'status-us-1', type: 'auth0-status', url: feeds.url('/feed'), region: 'US-1' },
-          { id: 'changelog', type: 'auth0-changelog', url: feeds.url('/changelog') },
-        ],
-      }),
+      WATCHER_CONFIG: compiledPollConfig(
+        parseConfig(
+          {
+            sources: [
+              { id: 'status-us-1', type: 'auth0-status', url: feeds.url('/feed'), region: 'US-1' },
+              { id: 'changelog', type: 'auth0-changelog', url: feeds.url('/changelog') },
+            ],
+          },
+          '/',
+        ),
+      ),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      // Standard monitoring: one watcher-wide dead-man's switch.
+      POLL_METRICS_BY_SOURCE: 'false',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
     ({ handler } = await import('../../functions/poll/handler.js'));
@@ -64,18 +73,20 @@ describe('poll Lambda handler', () => {
   const metricLines = (lines: string[]) =>
     lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  it('counts each finished poll as a metric the dead-man\'s switch watches', async () => {
+  it('counts a failed poll in no metric: with standard monitoring only successes feed the dead-man\'s switch', async () => {
     feeds.setRoute('/changelog', { status: 500, body: 'oops', contentType: 'text/plain' });
     const { lines } = await withStdout(() => handler({ sourceId: 'changelog' }));
-    const [metric] = metricLines(lines);
-    expect(metric).toMatchObject({ FailedPolls: 1, Source: 'changelog' });
-    expect(JSON.stringify(metric!['_aws'])).toContain('Auth0OpsWatcher');
+    expect(metricLines(lines)).toEqual([]);
   });
 
   it('polls the source named in the event and publishes its events to the topic', async () => {
     feeds.setRoute('/feed', { body: fixture('auth0-status/seq-01-baseline.atom'), contentType: 'application/atom+xml' });
     const { result, lines } = await withStdout(() => handler({ sourceId: 'status-us-1' }));
-    expect(metricLines(lines)).toEqual([expect.objectContaining({ SuccessfulPolls: 1, Source: 'status-us-1' })]);
+    const [metric, ...more] = metricLines(lines);
+    expect(more).toEqual([]);
+    expect(metric).toMatchObject({ SuccessfulPolls: 1 });
+    expect(metric).not.toHaveProperty('Source');
+    expect(metric!['_aws']).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'Auth0OpsWatcher', Dimensions: [[]] }] });
     expect(result).toMatchObject({ outcome: 'changed', published: 1 });
     const events = sns.published(topicArn).map((p) => JSON.parse(JSON.parse(p.message).default) as WatcherEvent);
     expect(events.map((e) => [e.type, e.itemId])).toEqual([['incident.opened', 's6nmyrpsnbmj']]);

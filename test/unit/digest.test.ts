@@ -508,6 +508,28 @@ describe('renderDigest: watcher health', () => {
     expect(text).not.toContain('domain=acme');
   });
 
+  it('flags a source silent whose last successful poll is older than three intervals and an hour, in the list and the subject', () => {
+    // The change log (every 15 minutes) last succeeded at 06:45; generated at 07:00. Silent beyond 105 minutes.
+    const atCadence = SOURCES.map((s) => (s.id === 'auth0-changelog' ? { ...s, everyMinutes: 15 } : s));
+    expect(renderDigest(digestInput({ sources: atCadence })).text).toContain('  Checked: 4 sources: 4 OK.');
+    const stopped = SOURCES.map((s) =>
+      s.id === 'auth0-changelog' ? { ...s, everyMinutes: 15, lastSuccessAt: '2026-11-26T05:14:00.000Z' } : s,
+    );
+    const { text, subject } = renderDigest(digestInput({ events: busyDay(), sources: stopped }));
+    const health = section(text, 'WATCHER HEALTH');
+    expect(health.slice(0, 4)).toEqual([
+      '  Checked: 4 sources: 3 OK, 1 silent.',
+      '  - auth0-changelog (auth0-changelog): SILENT (no successful poll for longer',
+      '    than three intervals; is its schedule running?)',
+      '    last successful poll: 2026-11-26 05:14 UTC (1 h 46 min ago)',
+    ]);
+    expect(text).toContain('1 source silent.');
+    expect(subject).toMatch(/: source silent, /);
+    // Without a cadence (the local CLI, polled whenever it is run) nothing is silent.
+    const noCadence = stopped.map(({ everyMinutes: _, ...s }) => s);
+    expect(renderDigest(digestInput({ sources: noCadence })).text).toContain('  Checked: 4 sources: 4 OK.');
+  });
+
   it('says "never polled successfully" for a source without a successful poll', () => {
     const fresh: DigestSourceHealth = { id: 'auth0-status-au-1', type: 'auth0-status', url: 'https://status.auth0.com/feed', consecutiveFailures: 0 };
     const { text } = renderDigest(digestInput({ sources: [...SOURCES, fresh] }));

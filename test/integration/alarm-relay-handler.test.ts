@@ -1,0 +1,65 @@
+// The alarm relay Lambda as deployed: CloudWatch invokes it with an alarm, it publishes to the ops topic over the SNS
+// wire protocol (the SNS test server here).
+import { readFileSync } from 'node:fs';
+import type { CloudWatchAlarmEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
+
+const EVENT = JSON.parse(
+  readFileSync(new URL('../fixtures/cloudwatch/alarm-lambda-action.json', import.meta.url), 'utf8'),
+) as CloudWatchAlarmEvent;
+
+describe('alarm relay Lambda handler', () => {
+  let sns: SnsTestServer;
+  let topicArn: string;
+  let handler: (event: CloudWatchAlarmEvent) => Promise<{ messageId: string | undefined }>;
+
+  beforeAll(async () => {
+    sns = await startSnsTestServer();
+    topicArn = sns.createTopic('watcher-ops');
+    Object.assign(process.env, {
+      OPS_TOPIC_ARN: topicArn,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    });
+    ({ handler } = await import('../../functions/ops/handler.js'));
+  });
+
+  afterAll(async () => {
+    await sns?.close();
+  });
+
+  it('publishes the alarm to the ops topic once, as JSON for programs and text for email', async () => {
+    const before = sns.published(topicArn).length;
+    const { messageId } = await handler(EVENT);
+    const published = sns.published(topicArn).slice(before);
+    expect(published).toHaveLength(1);
+    const [message] = published;
+    expect(message!.messageId).toBe(messageId);
+    expect(message!.messageStructure).toBe('json');
+    expect(message!.subject).toBe(`ALARM: "${EVENT.alarmData.alarmName}" in eu-west-1`);
+    const body = JSON.parse(message!.message) as { default: string; email: string };
+    expect(JSON.parse(body.default)).toMatchObject({ AlarmName: EVENT.alarmData.alarmName, NewStateValue: 'ALARM' });
+    expect(body.email).toContain(EVENT.alarmData.configuration.description);
+  });
+
+  it('rides out SNS errors with retries, publishing once', async () => {
+    const before = sns.published(topicArn).length;
+    sns.failNext(2, { status: 500, code: 'InternalError' });
+    await handler(EVENT);
+    expect(sns.published(topicArn).length - before).toBe(1);
+  });
+
+  it('fails the invocation when SNS keeps refusing, so Lambda retries it and then dead-letters it', async () => {
+    const before = sns.published(topicArn).length;
+    const requestsBefore = sns.requestCount('Publish');
+    // The client's 4 attempts (functions/adapters/sns-publisher.ts), all refused.
+    sns.failNext(4, { status: 500, code: 'InternalError', message: 'SNS is down' });
+    await expect(handler(EVENT)).rejects.toThrow(/SNS is down/);
+    expect(sns.requestCount('Publish') - requestsBefore).toBe(4);
+    expect(sns.published(topicArn).length - before).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+// The ops topic's notification of an alarm: what CloudWatch would have published, built from the Lambda-action payload.
+import { readFileSync } from 'node:fs';
+import type { CloudWatchAlarmEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { alarmConsoleUrl, alarmPublishInput } from '../../functions/ops/alarm-notification.js';
+
+const EVENT = JSON.parse(
+  readFileSync(new URL('../fixtures/cloudwatch/alarm-lambda-action.json', import.meta.url), 'utf8'),
+) as CloudWatchAlarmEvent;
+const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops';
+
+function published(event: CloudWatchAlarmEvent) {
+  const input = alarmPublishInput(event, TOPIC);
+  const message = JSON.parse(input.Message!) as { default: string; email: string };
+  return { input, json: JSON.parse(message.default) as Record<string, unknown>, email: message.email };
+}
+
+describe('alarm notification', () => {
+  it("publishes to the given topic with a JSON structure: CloudWatch's alarm keys for programs, text for email", () => {
+    const { input, json } = published(EVENT);
+    expect(input).toMatchObject({ TopicArn: TOPIC, MessageStructure: 'json' });
+    expect(json).toEqual({
+      AlarmName: EVENT.alarmData.alarmName,
+      AlarmDescription: EVENT.alarmData.configuration.description,
+      AWSAccountId: '111122223333',
+      Region: 'eu-west-1',
+      AlarmArn: EVENT.alarmArn,
+      NewStateValue: 'ALARM',
+      NewStateReason: EVENT.alarmData.state.reason,
+      StateChangeTime: '2026-11-26T09:15:42.611+0000',
+      OldStateValue: 'OK',
+    });
+  });
+
+  it('subjects it like CloudWatch does: the new state, the alarm name and the region', () => {
+    expect(published(EVENT).input.Subject).toBe(`ALARM: "${EVENT.alarmData.alarmName}" in eu-west-1`);
+  });
+
+  it('says in the email what the alarm means, why it fired, since when and where to look', () => {
+    const { email } = published(EVENT);
+    expect(email.split('\n')).toEqual([
+      `The Auth0 ops watcher alarm "${EVENT.alarmData.alarmName}" is now ALARM (was OK).`,
+      '',
+      EVENT.alarmData.configuration.description,
+      '',
+      `Reason: ${EVENT.alarmData.state.reason}`,
+      'Since: 2026-11-26T09:15:42.611+0000',
+      'Account 111122223333, region eu-west-1',
+      `Alarm: ${alarmConsoleUrl('eu-west-1', EVENT.alarmData.alarmName)}`,
+      '',
+    ]);
+    expect(alarmConsoleUrl('eu-west-1', 'a b/c')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/a%20b%2Fc',
+    );
+  });
+
+  it('keeps the subject ASCII, on one line and within the 100 characters SNS allows', () => {
+    const long: CloudWatchAlarmEvent = {
+      ...EVENT,
+      alarmData: { ...EVENT.alarmData, alarmName: `Überwachung\n${'x'.repeat(200)}` },
+    };
+    const subject = published(long).input.Subject!;
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject).toMatch(/^ALARM: "Uberwachung x+\.\.\.$/);
+  });
+
+  it('copes with an alarm that has no description and no previous state', () => {
+    const bare = {
+      ...EVENT,
+      alarmData: { ...EVENT.alarmData, configuration: { metrics: [] }, previousState: undefined },
+    } as unknown as CloudWatchAlarmEvent;
+    const { json, email } = published(bare);
+    expect(json).toMatchObject({ AlarmDescription: null, OldStateValue: null });
+    expect(email.split('\n')[0]).toBe(`The Auth0 ops watcher alarm "${EVENT.alarmData.alarmName}" is now ALARM.`);
+    expect(email).not.toContain('undefined');
+  });
+});
