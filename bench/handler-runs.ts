@@ -101,6 +101,8 @@ export async function runHandler(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: TABLE,
     TOPIC_ARN: env.topicArn,
+    // As the default (standard monitoring) stack sets it: one watcher-wide SuccessfulPolls metric.
+    POLL_METRICS_BY_SOURCE: 'false',
     // Validated and compiled as the stack compiles it into the bundle.
     WATCHER_CONFIG: compiledPollConfig(parseConfig({ sources }, outDir)),
     // As lib/watcher-function.ts sets it for every function, or none.
