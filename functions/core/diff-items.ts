@@ -83,8 +83,9 @@ function diffKnown(ctx: DiffContext, known: TrackedItem, item: Item): ItemChange
       return knownIncident(ctx, known, item);
     case 'changelog':
     case 'advisory': {
+      const fingerprint = item.kind === 'changelog' ? changelogFingerprint(item) : advisoryFingerprint(item);
+      if (fingerprint === known.fingerprint) return undefined; // unchanged: the common case, decided on the hash alone
       const next = track(ctx, item, known);
-      if (next.fingerprint === known.fingerprint) return undefined;
       const events = item.kind === 'advisory' ? advisoryChangeEvents(ctx, known, item, next) : [];
       return { previous: known, next, events };
     }
@@ -124,8 +125,9 @@ function newIncident(ctx: DiffContext, item: IncidentItem): ItemChange | undefin
 }
 
 function knownIncident(ctx: DiffContext, known: TrackedItem, item: IncidentItem): ItemChange | undefined {
-  let next = track(ctx, item, known);
-  if (next.fingerprint === known.fingerprint) return undefined;
+  const updates = trackedUpdates(item);
+  if (incidentFingerprint(item, updates) === known.fingerprint) return undefined; // unchanged: decided on the hash alone
+  let next = track(ctx, item, known, updates);
 
   const before = new Map((known.updates ?? []).map((u) => [u.key, u.hash]));
   const events: WatcherEvent[] = [];
@@ -249,8 +251,13 @@ function advisoryEvent(
 
 // ---------------------------------------------------------------- tracked state
 
-/** The remembered state of an item as of this poll. */
-function track(ctx: DiffContext, item: Item, known: TrackedItem | undefined): TrackedItem {
+/** The remembered state of an item as of this poll (`updates`: the incident's, when already worked out). */
+function track(
+  ctx: DiffContext,
+  item: Item,
+  known: TrackedItem | undefined,
+  updates: TrackedUpdate[] = item.kind === 'incident' || item.kind === 'maintenance' ? trackedUpdates(item) : [],
+): TrackedItem {
   const nowIso = ctx.now.toISOString();
   const base = {
     itemId: item.itemId,
@@ -263,7 +270,6 @@ function track(ctx: DiffContext, item: Item, known: TrackedItem | undefined): Tr
   switch (item.kind) {
     case 'incident':
     case 'maintenance': {
-      const updates: TrackedUpdate[] = item.updates.map((u) => ({ key: updateKey(u), hash: updateHash(u) }));
       const latest = item.updates[0];
       const resolvedUpdate = latest && RESOLVED_LABELS.has(latest.label.toLowerCase())
         ? item.updates.find((u) => u.label.toLowerCase() !== 'postmortem') ?? latest
@@ -277,7 +283,7 @@ function track(ctx: DiffContext, item: Item, known: TrackedItem | undefined): Tr
       return {
         ...base,
         severity: maxSeverity(known?.severity, computed),
-        fingerprint: contentHash(normalize(item.title) + '\u0000' + updates.map((u) => `${u.key}=${u.hash}`).join('\u0000')),
+        fingerprint: incidentFingerprint(item, updates),
         updates,
         status: latest ? latest.label.toLowerCase().replace(/\s+/g, '_') : undefined,
         regions: regionsOf(ctx, item),
@@ -290,26 +296,42 @@ function track(ctx: DiffContext, item: Item, known: TrackedItem | undefined): Tr
       return {
         ...base,
         severity: ATTENTION_CHANGE_TYPES.includes(item.changeType) ? 'major' : 'info',
-        fingerprint: contentHash([item.title, item.changeType, item.text].map(normalize).join('\u0000')),
+        fingerprint: changelogFingerprint(item),
       };
     case 'advisory':
       return {
         ...base,
         severity: advisorySeverity(item),
-        fingerprint: contentHash(
-          [
-            item.title,
-            item.text,
-            item.vendorSeverity,
-            item.withdrawnAt ?? '',
-            ...item.packages.map((p) => `${p.ecosystem}/${p.name}@${p.vulnerableRange ?? ''}>${p.firstPatchedVersion ?? ''}`),
-          ]
-            .map(normalize)
-            .join('\u0000'),
-        ),
+        fingerprint: advisoryFingerprint(item),
         withdrawn: item.withdrawnAt ? true : undefined,
       };
   }
+}
+
+function trackedUpdates(item: IncidentItem): TrackedUpdate[] {
+  return item.updates.map((u) => ({ key: updateKey(u), hash: updateHash(u) }));
+}
+
+function incidentFingerprint(item: IncidentItem, updates: readonly TrackedUpdate[]): string {
+  return contentHash(normalize(item.title) + '\u0000' + updates.map((u) => `${u.key}=${u.hash}`).join('\u0000'));
+}
+
+function changelogFingerprint(item: ChangelogItem): string {
+  return contentHash([item.title, item.changeType, item.text].map(normalize).join('\u0000'));
+}
+
+function advisoryFingerprint(item: AdvisoryItem): string {
+  return contentHash(
+    [
+      item.title,
+      item.text,
+      item.vendorSeverity,
+      item.withdrawnAt ?? '',
+      ...item.packages.map((p) => `${p.ecosystem}/${p.name}@${p.vulnerableRange ?? ''}>${p.firstPatchedVersion ?? ''}`),
+    ]
+      .map(normalize)
+      .join('\u0000'),
+  );
 }
 
 function updateKey(update: ItemUpdate): string {
@@ -320,15 +342,39 @@ function updateHash(update: ItemUpdate): string {
   return contentHash(normalize(update.text));
 }
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+/**
+ * A character outside the ones NFKC maps to themselves in any context: C0/C1 controls and ASCII, the Latin-1
+ * letters, and the typographic quotes and dashes folded below. Text made only of those is its own NFKC form (no
+ * compatibility mapping, no combining class, and no pair of them composes), so it skips the costly normalization.
+ */
+const MAY_CHANGE_UNDER_NFKC = /[^\u0000-\u009f\u00c0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d]/;
+/** Typographic quotes, primes and dashes, and the plain character each folds to. */
+const TYPOGRAPHIC = /[\u2018\u2019\u201A\u2032\u201C\u201D\u201E\u2033\u2013\u2014]/g;
+const TYPOGRAPHIC_PLAIN: Readonly<Record<string, string>> = {
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201A': "'",
+  '\u2032': "'",
+  '\u201C': '"',
+  '\u201D': '"',
+  '\u201E': '"',
+  '\u2033': '"',
+  '\u2013': '-',
+  '\u2014': '-',
+};
+/** White space other than a lone space: what folding runs of white space into one space changes. */
+const FOLDABLE_SPACE = /[^\S ]\s*| \s+/g;
+
 /** Folds what markup and editors change without changing meaning: white space, Unicode forms, typographic quotes. */
 export function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u2018\u2019\u201A\u2032]/g, "'")
-    .replace(/[\u201C\u201D\u201E\u2033]/g, '"')
-    .replace(/[\u2013\u2014]/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let folded = text;
+  // ASCII text is its own NFKC form and holds none of the quotes and dashes replaced here.
+  if (NON_ASCII.test(folded)) {
+    if (MAY_CHANGE_UNDER_NFKC.test(folded)) folded = folded.normalize('NFKC');
+    folded = folded.replace(TYPOGRAPHIC, (char) => TYPOGRAPHIC_PLAIN[char] ?? char);
+  }
+  return folded.replace(FOLDABLE_SPACE, ' ').trim();
 }
 
 function incidentSeverity(item: IncidentItem): Severity {

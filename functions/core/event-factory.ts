@@ -1,5 +1,5 @@
 // Builds schema-version-1 events with ids that are stable for the change they describe.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { EventType, WatcherEvent } from './model.js';
 
 /** The source an event comes from, as the event and its text name it. */
@@ -14,16 +14,25 @@ export interface EventSourceInfo {
 }
 
 /**
+ * SHA-256 of the UTF-8 text: the one-shot `crypto.hash` (Node 20.12+, several times cheaper for the short strings
+ * the diff hashes by the thousand) where there is one, else a Hash object; both give the same digest.
+ */
+const sha256: (text: string, encoding: 'hex' | 'base64url') => string =
+  typeof crypto.hash === 'function'
+    ? (text, encoding) => crypto.hash('sha256', text, encoding)
+    : (text, encoding) => crypto.createHash('sha256').update(text).digest(encoding);
+
+/**
  * A stable id for one change: the same change always gets the same id, whichever run detects it,
  * so consumers can deduplicate deliveries on it.
  */
 export function eventId(sourceId: string, itemId: string, changeKey: string): string {
-  return createHash('sha256').update(`${sourceId}\u0000${itemId}\u0000${changeKey}`).digest('hex').slice(0, 32);
+  return sha256(`${sourceId}\u0000${itemId}\u0000${changeKey}`, 'hex').slice(0, 32);
 }
 
 /** Hash of a string, for fingerprints. */
 export function contentHash(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  return sha256(text, 'base64url').slice(0, 22);
 }
 
 type EventBody = Omit<WatcherEvent, 'schemaVersion' | 'id' | 'type' | 'source' | 'sourceType' | 'vendor' | 'detectedAt'>;

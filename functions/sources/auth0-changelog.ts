@@ -55,12 +55,11 @@ const CLASSIFICATION_RULES: readonly ClassificationRule[] = [
  * description (URLs ignored); `added` when nothing matches.
  */
 export function classifyChangeType(title: string, text: string): ChangeType {
+  const fromTitle = CLASSIFICATION_RULES.find((candidate) => candidate.pattern.test(title));
+  if (fromTitle) return fromTitle.type;
+  // The description only when the title says nothing (most titles do), so its URLs are dropped only then.
   const description = text.replace(/https?:\/\/\S+/g, ' ');
-  for (const field of [title, description]) {
-    const rule = CLASSIFICATION_RULES.find((candidate) => candidate.pattern.test(field));
-    if (rule) return rule.type;
-  }
-  return 'added';
+  return CLASSIFICATION_RULES.find((candidate) => candidate.pattern.test(description))?.type ?? 'added';
 }
 
 /** A `<category>` naming one of the change log's types ("Upcoming Deprecation" → upcoming-deprecation). */

@@ -194,10 +194,12 @@ export function parseUpdates(html: string, yearBaseMs: number | undefined, name:
       starts.push({ index: match.index, end: match.index + match[0].length, dateText });
     }
   }
+  // The entry's year, for dates written without one (worked out once: thousands of updates share a few entries).
+  const yearBase = yearBaseMs === undefined ? undefined : { ms: yearBaseMs, year: new Date(yearBaseMs).getUTCFullYear() };
   return starts.map((start, position) => {
     const next = starts[position + 1];
     const rest = html.slice(start.end, next ? next.index : html.length);
-    const at = updateDate(start.dateText, yearBaseMs, name);
+    const at = updateDate(start.dateText, yearBase, name);
     const strong = STRONG.exec(rest);
     if (!strong || htmlToText(rest.slice(0, strong.index)) !== '') {
       throw new EntryParseError(`${name}: the update dated "${start.dateText}" has no <strong> label`);
@@ -208,7 +210,7 @@ export function parseUpdates(html: string, yearBaseMs: number | undefined, name:
   });
 }
 
-function updateDate(dateText: string, yearBaseMs: number | undefined, name: string): string {
+function updateDate(dateText: string, yearBase: { ms: number; year: number } | undefined, name: string): string {
   const match = UPDATE_DATE.exec(dateText);
   const month = MONTHS.indexOf(match?.[1]?.toLowerCase() ?? '');
   if (!match || month < 0) {
@@ -221,18 +223,24 @@ function updateDate(dateText: string, yearBaseMs: number | undefined, name: stri
   if (match[3] !== undefined) {
     year = Number(match[3]);
   } else {
-    if (yearBaseMs === undefined) {
+    if (yearBase === undefined) {
       throw new EntryParseError(`${name}: the update date "${dateText}" has no year and the entry has no date to take it from`);
     }
     // The body's dates carry no year: take the entry's, and step back one when that puts the update in the future.
-    year = new Date(yearBaseMs).getUTCFullYear();
-    if (Date.UTC(year, month, day, hour, minute) > yearBaseMs + YEAR_SLACK_MS) year -= 1;
+    year = yearBase.year;
+    if (Date.UTC(year, month, day, hour, minute) > yearBase.ms + YEAR_SLACK_MS) year -= 1;
   }
   const date = new Date(Date.UTC(year, month, day, hour, minute));
   if (date.getUTCDate() !== day || date.getUTCMonth() !== month || hour > 23 || minute > 59) {
     throw new EntryParseError(`${name}: the update date "${dateText}" is not a real date in ${year}`);
   }
-  return date.toISOString();
+  // What toISOString writes for a checked four-digit-year date, without its cost (a few thousand dates a feed).
+  if (year < 1000 || year > 9999) return date.toISOString();
+  return `${year}-${twoDigits(month + 1)}-${twoDigits(day)}T${twoDigits(hour)}:${twoDigits(minute)}:00.000Z`;
+}
+
+function twoDigits(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
 }
 
 export const auth0StatusSource: SourceModule<Auth0StatusSourceConfig> = {

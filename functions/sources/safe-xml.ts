@@ -35,6 +35,7 @@ function fromCodePoint(code: number, original: string): string {
  * leaves numeric references alone in XML mode, hence this replacement; it never sees CDATA sections.
  */
 function decodeXmlEntities(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(XML_ENTITY, (match, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
     if (dec !== undefined) return fromCodePoint(Number.parseInt(dec, 10), match);
     if (hex !== undefined) return fromCodePoint(Number.parseInt(hex, 16), match);
@@ -51,6 +52,12 @@ const entityDecoder: EntityDecoderOptions = {
   decode: decodeXmlEntities,
 };
 
+/**
+ * The reader's output is fast-xml-parser's ordered form (`preserveOrder`), turned into the plain document by
+ * {@link toDocument}: the same object its default output would be for these options, built without the path
+ * bookkeeping that costs the default a third of its time. `jPath: false` spares building a path string for every
+ * callback; none of the callbacks here looks at the path.
+ */
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -59,8 +66,65 @@ const parser = new XMLParser({
   processEntities: true,
   entityDecoder,
   maxNestedTags: MAX_XML_DEPTH,
-  isArray: (tagName, _jPath, _isLeafNode, isAttribute) => !isAttribute && ALWAYS_ARRAY.has(tagName),
+  preserveOrder: true,
+  jPath: false,
 });
+
+const TEXT = '#text';
+const ATTRIBUTES = ':@';
+
+/** One node of the ordered form: `{ name: children, ':@'?: attributes }`, or `{ '#text': text }`. */
+type OrderedNode = Readonly<Record<string, unknown>>;
+
+/**
+ * The ordered form as fast-xml-parser's default (non-ordered) output: an element's children by name (repeated names,
+ * and the names in {@link ALWAYS_ARRAY}, as arrays), its text as `#text` (or the element is its text when that is
+ * all it holds, '' when it holds nothing), its attributes after its children.
+ */
+function toDocument(nodes: readonly OrderedNode[]): Record<string, unknown> {
+  return element(nodes).value;
+}
+
+/** An element's children as {@link toDocument} describes, and how many properties that object has. */
+function element(nodes: readonly OrderedNode[]): { value: Record<string, unknown>; size: number } {
+  const value: Record<string, unknown> = {};
+  let size = 0;
+  let text: string | undefined;
+  for (const node of nodes) {
+    let name: string | undefined;
+    for (const key in node) {
+      if (key !== ATTRIBUTES) {
+        name = key;
+        break;
+      }
+    }
+    if (name === undefined) continue;
+    const content = node[name];
+    if (name === TEXT) {
+      text = text === undefined ? String(content) : text + String(content);
+      continue;
+    }
+    const child = element(content as readonly OrderedNode[]);
+    let childValue: unknown = child.value;
+    const attributes = node[ATTRIBUTES] as Readonly<Record<string, unknown>> | undefined;
+    if (attributes) Object.assign(child.value, attributes);
+    else if (child.size === 0) childValue = '';
+    else if (child.size === 1 && child.value[TEXT] !== undefined) childValue = child.value[TEXT];
+    const existing = value[name];
+    if (existing !== undefined && Object.prototype.hasOwnProperty.call(value, name)) {
+      if (Array.isArray(existing)) existing.push(childValue);
+      else value[name] = [existing, childValue];
+    } else {
+      value[name] = ALWAYS_ARRAY.has(name) ? [childValue] : childValue;
+      size += 1;
+    }
+  }
+  if (text !== undefined && text.length > 0) {
+    value[TEXT] = text;
+    size += 1;
+  }
+  return { value, size };
+}
 
 type MarkupProblem = 'doctype' | 'too-deep' | 'too-many';
 
@@ -144,6 +208,201 @@ function endOfStartTag(text: string, from: number): number {
   return -1;
 }
 
+// Character codes the well-formedness pass compares against.
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const BANG = 0x21;
+const DOUBLE_QUOTE = 0x22;
+const HASH = 0x23;
+const SINGLE_QUOTE = 0x27;
+const SLASH = 0x2f;
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const GREATER_THAN = 0x3e;
+const QUESTION_MARK = 0x3f;
+const LOWER_X = 0x78;
+
+const isSpace = (code: number) => code === SPACE || code === LF || code === TAB || code === CR;
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+const isLetter = (code: number) => (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+const isHexDigit = (code: number) => isDigit(code) || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46);
+/** A name's first character, ASCII only: a letter or "_". */
+const isNameStart = (code: number) => isLetter(code) || code === 0x5f;
+/** A name's other characters, ASCII only: letters, digits, "_", ":", "-" and ".". */
+const isNameChar = (code: number) => isNameStart(code) || isDigit(code) || code === 0x3a || code === 0x2d || code === 0x2e;
+
+/** The index just past the name starting at `from`, which must be at a name's first character; -1 when it is not. */
+function endOfName(text: string, from: number): number {
+  if (!isNameStart(text.charCodeAt(from))) return -1;
+  let index = from + 1;
+  while (isNameChar(text.charCodeAt(index))) index += 1;
+  return index;
+}
+
+function skipSpace(text: string, from: number): number {
+  let index = from;
+  while (isSpace(text.charCodeAt(index))) index += 1;
+  return index;
+}
+
+/**
+ * The index just past the entity or character reference at `at` (an "&"): `&name;` with a name of 1 to 16 ASCII
+ * word characters, `&#digits;` or `&#xhex;` with 1 to 8 digits; -1 for anything else.
+ */
+function endOfReference(text: string, at: number): number {
+  let index = at + 1;
+  if (text.charCodeAt(index) === HASH) {
+    index += 1;
+    const hex = text.charCodeAt(index) === LOWER_X;
+    if (hex) index += 1;
+    const digits = index;
+    while (hex ? isHexDigit(text.charCodeAt(index)) : isDigit(text.charCodeAt(index))) index += 1;
+    const count = index - digits;
+    return count >= 1 && count <= 8 && text.charCodeAt(index) === SEMICOLON ? index + 1 : -1;
+  }
+  const name = index;
+  while (index - name < 16 && (isNameStart(text.charCodeAt(index)) || isDigit(text.charCodeAt(index)))) index += 1;
+  return index > name && text.charCodeAt(index) === SEMICOLON ? index + 1 : -1;
+}
+
+/**
+ * Reads the attributes of a start tag or the pseudo-attributes of the XML declaration from `from` (just past the
+ * name): each after white space, as `name="value"` or `name='value'`, no name twice. Returns the index of what ends
+ * them ("/", ">" or "?", for the caller to check), or -1 when they are not that plain.
+ */
+function endOfAttributes(text: string, from: number): number {
+  let at = from;
+  let names: string[] | undefined;
+  for (;;) {
+    let code = text.charCodeAt(at);
+    if (code === GREATER_THAN || code === SLASH || code === QUESTION_MARK) return at;
+    if (!isSpace(code)) return -1; // an attribute must follow white space
+    at = skipSpace(text, at);
+    code = text.charCodeAt(at);
+    if (code === GREATER_THAN || code === SLASH || code === QUESTION_MARK) return at;
+    const nameEnd = endOfName(text, at);
+    if (nameEnd < 0) return -1;
+    const name = text.slice(at, nameEnd);
+    if (names === undefined) names = [name];
+    else if (names.includes(name)) return -1;
+    else names.push(name);
+    at = skipSpace(text, nameEnd);
+    if (text.charCodeAt(at) !== EQUALS) return -1;
+    at = skipSpace(text, at + 1);
+    const quote = text.charCodeAt(at);
+    if (quote !== DOUBLE_QUOTE && quote !== SINGLE_QUOTE) return -1;
+    const closingQuote = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", at + 1);
+    if (closingQuote < 0) return -1;
+    at = closingQuote + 1;
+  }
+}
+
+/**
+ * One linear pass that answers "plainly well-formed?" for the common case, so that the full checks ({@link refusalOf}:
+ * the markup scan and fast-xml-parser's validator, a second full pass) run only on documents that need a reason.
+ * True only for a document inside a strict, plain subset of XML, which the full checks accept as they stand: an
+ * optional XML declaration first, then one root element with only white space, comments and processing instructions
+ * (a target not starting with "xml", data without quotes) around it; ASCII names; attributes as `name="value"` or `name='value'`, each once per element, after white space;
+ * end tags matching; CDATA only inside the root; every "&" in text starting a well-formed reference; no DOCTYPE or
+ * other `<!` declaration; at most {@link MAX_XML_DEPTH} levels and {@link MAX_XML_ELEMENTS} elements. False means
+ * "look closer", not "malformed".
+ */
+export function isPlainWellFormed(text: string): boolean {
+  const length = text.length;
+  const open: string[] = [];
+  let elements = 0;
+  let rootSeen = false;
+  // The validator skips a byte-order mark; the XML declaration may only come first after it.
+  const documentStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let index = documentStart;
+  // The next "&" at or after the current text (found lazily: most feeds have few, and CDATA may hold many).
+  let ampersand = -1;
+  while (index < length) {
+    let lessThan = text.indexOf('<', index);
+    if (lessThan < 0) lessThan = length;
+    if (open.length === 0) {
+      // Outside the root element: white space only.
+      for (let at = index; at < lessThan; at += 1) if (!isSpace(text.charCodeAt(at))) return false;
+    } else {
+      if (ampersand < index) ampersand = text.indexOf('&', index);
+      while (ampersand >= 0 && ampersand < lessThan) {
+        const end = endOfReference(text, ampersand);
+        if (end < 0) return false;
+        ampersand = text.indexOf('&', end);
+      }
+      if (ampersand < 0) ampersand = length;
+    }
+    if (lessThan >= length) break;
+    const next = text.charCodeAt(lessThan + 1);
+    if (next === SLASH) {
+      const nameEnd = endOfName(text, lessThan + 2);
+      if (nameEnd < 0) return false;
+      const close = skipSpace(text, nameEnd);
+      if (text.charCodeAt(close) !== GREATER_THAN) return false;
+      if (open.pop() !== text.slice(lessThan + 2, nameEnd)) return false;
+      index = close + 1;
+    } else if (next === BANG) {
+      if (text.startsWith('<!--', lessThan)) {
+        const end = text.indexOf('-->', lessThan + 4);
+        if (end < 0) return false;
+        index = end + 3;
+      } else if (text.startsWith('<![CDATA[', lessThan) && open.length > 0) {
+        const end = text.indexOf(']]>', lessThan + 9);
+        if (end < 0) return false;
+        index = end + 3;
+      } else {
+        return false; // a DOCTYPE, an ENTITY or some other declaration: the full checks name it
+      }
+    } else if (next === QUESTION_MARK) {
+      const nameEnd = endOfName(text, lessThan + 2);
+      if (nameEnd < 0) return false;
+      const target = text.slice(lessThan + 2, nameEnd);
+      let end: number;
+      if (target === 'xml') {
+        // The declaration: first in the document, its pseudo-attributes written like attributes.
+        if (lessThan !== documentStart) return false;
+        end = endOfAttributes(text, nameEnd);
+        if (end < 0) return false;
+      } else {
+        // Any other target, not starting with "xml" (reserved), with unquoted data: a quote would make the
+        // parser look for the end further on.
+        if (target.toLowerCase().startsWith('xml') || target.includes(':')) return false;
+        if (!isSpace(text.charCodeAt(nameEnd)) && text.charCodeAt(nameEnd) !== QUESTION_MARK) return false;
+        end = text.indexOf('?>', nameEnd);
+        if (end < 0) return false;
+        const data = text.slice(nameEnd, end);
+        if (data.includes('"') || data.includes("'")) return false;
+      }
+      if (!text.startsWith('?>', end)) return false;
+      index = end + 2;
+    } else {
+      const nameEnd = endOfName(text, lessThan + 1);
+      if (nameEnd < 0) return false;
+      if (open.length === 0 && rootSeen) return false; // a second root
+      let at = endOfAttributes(text, nameEnd);
+      if (at < 0) return false;
+      let selfClosing = false;
+      if (text.charCodeAt(at) === SLASH) {
+        selfClosing = true;
+        at += 1;
+      }
+      if (text.charCodeAt(at) !== GREATER_THAN) return false;
+      at += 1;
+      elements += 1;
+      if (elements > MAX_XML_ELEMENTS) return false;
+      rootSeen = true;
+      if (!selfClosing) {
+        open.push(text.slice(lessThan + 1, nameEnd));
+        if (open.length > MAX_XML_DEPTH) return false;
+      }
+      index = at;
+    }
+  }
+  return rootSeen && open.length === 0;
+}
+
 /**
  * The validator reports a document that stops before its elements close as "Invalid '[ "feed", "entry" ]' found."
  * at line 1, column 1; this names the open elements instead, so a truncated body reads as one.
@@ -161,25 +420,10 @@ function unclosedAtEnd(message: string): string | undefined {
 }
 
 /**
- * Parses XML text into a plain object, refusing what a feed never needs: a body that does not start with markup,
- * characters XML forbids, any DOCTYPE or ENTITY declaration (entity-expansion bombs), malformed or truncated
- * documents (with the validator's message and line), nesting deeper than {@link MAX_XML_DEPTH} and more than
- * {@link MAX_XML_ELEMENTS} elements. Attributes are kept as `@_name`, CDATA as text, values as strings; `entry`,
- * `item`, `link`, `category` and `p` are always arrays.
+ * Why a document is refused (a DOCTYPE or ENTITY declaration, nesting or element count over the limits, or what
+ * the validator finds malformed), or undefined when it is not.
  */
-export function parseXmlSafely(text: string): SafeXmlResult {
-  // A JSON answer, a plain-text error or a body decoded with the wrong charset: say so, and show how it starts.
-  const start = text.replace(/^\uFEFF/, '').trimStart();
-  if (start === '') return { ok: false, reason: 'not XML: the body is empty' };
-  if (!start.startsWith('<')) {
-    return { ok: false, reason: `not XML: the body starts with ${JSON.stringify(start.slice(0, 40))}` };
-  }
-  const forbidden = FORBIDDEN_CHAR.exec(text);
-  if (forbidden) {
-    const { line, column } = positionOf(text, forbidden.index);
-    const code = forbidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return { ok: false, reason: `malformed XML at line ${line}, column ${column}: character U+${code} is not allowed in XML` };
-  }
+function refusalOf(text: string): { ok: false; reason: string } | undefined {
   const problem = scanMarkup(text, MAX_XML_DEPTH, MAX_XML_ELEMENTS);
   if (problem === 'doctype') {
     return {
@@ -202,8 +446,37 @@ export function parseXmlSafely(text: string): SafeXmlResult {
     }
     return { ok: false, reason: `malformed XML at line ${line}, column ${col}: ${msg}` };
   }
+  return undefined;
+}
+
+/**
+ * Parses XML text into a plain object, refusing what a feed never needs: a body that does not start with markup,
+ * characters XML forbids, any DOCTYPE or ENTITY declaration (entity-expansion bombs), malformed or truncated
+ * documents (with the validator's message and line), nesting deeper than {@link MAX_XML_DEPTH} and more than
+ * {@link MAX_XML_ELEMENTS} elements. Attributes are kept as `@_name`, CDATA as text, values as strings; `entry`,
+ * `item`, `link`, `category` and `p` are always arrays.
+ */
+export function parseXmlSafely(text: string): SafeXmlResult {
+  // A JSON answer, a plain-text error or a body decoded with the wrong charset: say so, and show how it starts.
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (start === '') return { ok: false, reason: 'not XML: the body is empty' };
+  if (!start.startsWith('<')) {
+    return { ok: false, reason: `not XML: the body starts with ${JSON.stringify(start.slice(0, 40))}` };
+  }
+  const forbidden = FORBIDDEN_CHAR.exec(text);
+  if (forbidden) {
+    const { line, column } = positionOf(text, forbidden.index);
+    const code = forbidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return { ok: false, reason: `malformed XML at line ${line}, column ${column}: character U+${code} is not allowed in XML` };
+  }
+  // Nearly every feed is plainly well-formed, and one pass says so; anything else gets the full checks, which
+  // find the reason and word it.
+  if (!isPlainWellFormed(text)) {
+    const refusal = refusalOf(text);
+    if (refusal !== undefined) return refusal;
+  }
   try {
-    return { ok: true, doc: parser.parse(text) as XmlDocument };
+    return { ok: true, doc: toDocument(parser.parse(text) as readonly OrderedNode[]) };
   } catch (error) {
     return { ok: false, reason: `XML could not be parsed: ${(error as Error).message}` };
   }

@@ -1,6 +1,6 @@
 // The event rules, on plain items: baseline, new updates, resolution, RCA, markup-only edits, tracking window.
 import { describe, expect, it } from 'vitest';
-import { diffItems, type DiffContext } from '../../functions/core/diff-items.js';
+import { diffItems, normalize, type DiffContext } from '../../functions/core/diff-items.js';
 import type { AdvisoryItem, ChangelogItem, IncidentItem, ItemUpdate } from '../../functions/core/model.js';
 import type { TrackedItem } from '../../functions/core/tracked.js';
 import { remember } from '../support/remember-changes.js';
@@ -293,5 +293,53 @@ describe('change log and advisories', () => {
     expect(bumped).toEqual([]);
     expect(updated.flatMap((x) => x.events).map((e) => e.type)).toEqual(['advisory.updated']);
     expect(withdrawn.flatMap((x) => x.events).map((e) => e.type)).toEqual(['advisory.withdrawn']);
+  });
+});
+
+describe('normalize', () => {
+  /** The definition: NFKC, typographic quotes and dashes folded, runs of white space as one space, trimmed. */
+  const reference = (text: string) =>
+    text
+      .normalize('NFKC')
+      .replace(/[\u2018\u2019\u201A\u2032]/g, "'")
+      .replace(/[\u201C\u201D\u201E\u2033]/g, '"')
+      .replace(/[\u2013\u2014]/g, '-')
+      .replace(/\s+/g, ' ')
+      .trim();
+
+  it('gives what the definition gives for every character, alone and in context', () => {
+    const differing: string[] = [];
+    for (let code = 0; code <= 0x10ffff && differing.length < 5; code += code < 0x10000 ? 1 : 97) {
+      const char = String.fromCodePoint(code);
+      for (const text of [char, `a${char}b`, ` ${char}  ${char}\t`, `${char}\u0301`, `e${char}`]) {
+        if (normalize(text) !== reference(text)) differing.push(text);
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
+  it('skips NFKC only for text NFKC leaves alone (no pair of the skipped characters composes)', () => {
+    const skipped: string[] = [];
+    for (let code = 0; code < 0x10000; code += 1) {
+      const char = String.fromCharCode(code);
+      if (!/[^\u0000-\u009f\u00c0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d]/.test(char)) skipped.push(char);
+    }
+    const changed = skipped.flatMap((a) => skipped.map((b) => a + b)).filter((pair) => pair.normalize('NFKC') !== pair);
+    expect(changed).toEqual([]);
+  });
+
+  it('folds mixed text as the definition does', () => {
+    const pieces = [' ', '  ', '\t', '\n', '\u00a0', '\u2028', '\u3000', 'a', 'é', 'e\u0301', '\u2019', '\u201c', '\u2014', '\ufb01', '\u2460'];
+    let state = 7;
+    const differing: string[] = [];
+    for (let round = 0; round < 20_000 && differing.length < 5; round += 1) {
+      let text = '';
+      for (let length = round % 12; length > 0; length -= 1) {
+        state = (state * 1103515245 + 12345) & 0x7fffffff;
+        text += pieces[state % pieces.length];
+      }
+      if (normalize(text) !== reference(text)) differing.push(text);
+    }
+    expect(differing).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Auth0StatusSourceConfig } from '../../../functions/config/config.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
-import { auth0StatusSource } from '../../../functions/sources/auth0-status.js';
+import { auth0StatusSource, parseUpdates } from '../../../functions/sources/auth0-status.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
@@ -219,6 +219,18 @@ describe('auth0-status parse: dates', () => {
       ['Resolved', '2026-12-28T14:00:00.000Z'],
       ['Investigating', '2026-12-28T12:30:00.000Z'],
     ]);
+  });
+
+  it('writes update times as toISOString does, for any year a body may give', () => {
+    const at = (date: string, entryMs?: number) =>
+      parseUpdates(`<p><small>${date}</small><br><strong>Update</strong> - x</p>`, entryMs, 'entry')[0]?.at;
+    const entry = Date.UTC(2027, 0, 1);
+    expect(at('Feb 29, 2024 23:59 UTC')).toBe(new Date(Date.UTC(2024, 1, 29, 23, 59)).toISOString());
+    expect(at('Dec 31, 23:10 UTC', entry)).toBe('2026-12-31T23:10:00.000Z');
+    expect(at('Jan 5, 0999 10:00 UTC')).toBe('0999-01-05T10:00:00.000Z');
+    // Date.UTC reads years 0 to 99 as 1900 to 1999; the times stay what they always were.
+    expect(at('Jan 5, 0026 10:00 UTC')).toBe('1926-01-05T10:00:00.000Z');
+    expect(() => at('Feb 29, 2026 10:00 UTC')).toThrow('is not a real date in 2026');
   });
 
   it('fails loudly on an update date in another time zone', () => {
