@@ -84,7 +84,7 @@ export interface DeploymentShape {
   readonly alarms: number;
   readonly kmsKeys: number;
   readonly secretsManagerSecrets: number;
-  /** Custom metrics: what the EMF documents create (per source and one aggregate). */
+  /** Custom metrics: what the EMF documents create (one without dimensions; with detailed monitoring one per source too). */
   readonly customMetrics: number;
   readonly slackRoutes: number;
   readonly emailAlertAddresses: number;
