@@ -1,6 +1,18 @@
 // Adapter: the Fetcher port over HTTP(S): conditional GETs, same-site redirects, Link pagination, time and size caps.
-import { STATUS_CODES } from 'node:http';
+// Built on node:http(s), which the AWS SDK loads anyway: the global fetch (undici) adds about 25 MiB of RSS on first
+// use, a fifth of a 128 MB Lambda.
+import {
+  STATUS_CODES,
+  request as httpRequest,
+  validateHeaderName,
+  validateHeaderValue,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { pipeline, type Readable, type Transform } from 'node:stream';
 import { TextDecoder } from 'node:util';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { FetchError } from '../core/errors.js';
 import type { FetchOptions, Fetcher, Validators } from '../core/ports.js';
 import type { ContentFamily, FetchedDocument, FetchRequest } from '../sources/source.js';
@@ -40,6 +52,15 @@ const ACCEPT: Readonly<Record<ContentFamily, string>> = {
   markdown: 'text/markdown, text/plain;q=0.9',
 };
 
+/** Decoders of the Content-Encodings accepted; ACCEPT_ENCODING offers them. `x-gzip` is gzip (RFC 9110 §8.4.1.3). */
+const DECODERS: ReadonlyMap<string, () => Transform> = new Map([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
 const ACCEPTS: Readonly<Record<ContentFamily, (mediaType: string) => boolean>> = {
   // atom+xml and rss+xml are covered by the `+xml` suffix.
   xml: (t) => t === 'application/xml' || t === 'text/xml' || t.endsWith('+xml'),
@@ -68,6 +89,15 @@ interface Call {
   readonly fail: (url: string, reason: string, cause?: unknown) => FetchError;
 }
 
+/** A response whose headers have arrived; its body is still to be read (`readBody`) or released (`discard`). */
+interface Response {
+  readonly status: number;
+  readonly statusText: string;
+  /** A header's value; Node joins a repeated header with ", " (and keeps the first of single-valued ones). */
+  header(name: string): string | undefined;
+  readonly body: IncomingMessage;
+}
+
 type PageResult =
   | { readonly status: 'not-modified' }
   | {
@@ -78,7 +108,7 @@ type PageResult =
       readonly next: string | undefined;
     };
 
-/** Builds the HTTP Fetcher on the global `fetch`. Per-call `timeoutMs` and `maxBytes` override these options. */
+/** Builds the HTTP Fetcher on node:http(s). Per-call `timeoutMs` and `maxBytes` override these options. */
 export function makeHttpFetcher(options: HttpFetcherOptions = {}): Fetcher {
   return {
     async fetch(request, fetchOptions) {
@@ -133,13 +163,13 @@ async function fetchPage(call: Call, url: string, validators: Validators | undef
   const { response, finalUrl } = await getFollowingRedirects(call, url, headers);
   const conditional = validators?.etag !== undefined || validators?.lastModified !== undefined;
   if (response.status === 304 && conditional) {
-    await discard(response);
+    discard(response);
     return { status: 'not-modified' };
   }
   // After a same-site redirect, a refusal names where the request started: a moved or removed page reads as one.
   const redirected = finalUrl === url ? call : { ...call, fail: withRedirect(call, url) };
-  if (!response.ok) {
-    await discard(response);
+  if (response.status < 200 || response.status > 299) {
+    discard(response);
     throw redirected.fail(finalUrl, statusReason(response));
   }
   const { document, bytes } = await readDocument(redirected, response, url, finalUrl);
@@ -152,35 +182,43 @@ async function fetchPage(call: Call, url: string, validators: Validators | undef
   };
 }
 
-function requestHeaders(call: Call, url: string, validators: Validators | undefined): Headers {
-  // Headers' own errors quote the offending value, so the token is checked here and never handed over if invalid.
+function requestHeaders(call: Call, url: string, validators: Validators | undefined): OutgoingHttpHeaders {
+  // A token that is not a valid header value is refused here, before it goes near a header or an error message.
   if (call.token !== undefined && !/^[\x21-\x7e]+$/.test(call.token)) {
     throw call.fail(url, 'bearer token is not a valid header value');
   }
-  let headers: Headers;
+  // Names are lower-cased so that a source's own header (Accept) replaces the default rather than doubling it.
+  const headers = new Map<string, string>([
+    ['user-agent', call.userAgent],
+    ['accept', ACCEPT[call.request.expect]],
+    ['accept-encoding', ACCEPT_ENCODING],
+  ]);
   try {
-    headers = new Headers({ 'user-agent': call.userAgent, accept: ACCEPT[call.request.expect] });
-    for (const [name, value] of Object.entries(call.request.headers ?? {})) headers.set(name, value);
+    for (const [name, value] of Object.entries(call.request.headers ?? {})) {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+      headers.set(name.toLowerCase(), value);
+    }
   } catch (error) {
     throw call.fail(url, 'invalid request header', error);
   }
   if (call.token !== undefined) headers.set('authorization', `Bearer ${call.token}`);
   if (validators?.etag !== undefined) headers.set('if-none-match', validators.etag);
   if (validators?.lastModified !== undefined) headers.set('if-modified-since', validators.lastModified);
-  return headers;
+  return Object.fromEntries(headers);
 }
 
 /** GETs `url`, following same-site redirects; returns the first non-redirect response and where it came from. */
 async function getFollowingRedirects(
   call: Call,
   url: string,
-  headers: Headers,
+  headers: OutgoingHttpHeaders,
 ): Promise<{ response: Response; finalUrl: string }> {
   let current = url;
   for (let redirects = 0; ; redirects++) {
     let response: Response;
     try {
-      response = await fetch(current, { method: 'GET', headers, redirect: 'manual', signal: call.signal });
+      response = await get(call, current, headers);
     } catch (error) {
       const code = errorCode(error);
       const hint = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ` (cannot resolve ${new URL(current).hostname})` : '';
@@ -188,14 +226,40 @@ async function getFollowingRedirects(
       throw call.fail(current, reason, error);
     }
     if (!REDIRECT_STATUSES.has(response.status)) return { response, finalUrl: current };
-    await discard(response);
-    const location = response.headers.get('location');
-    const target = location === null ? undefined : parseUrl(location, current);
+    discard(response);
+    const location = response.header('location');
+    const target = location === undefined ? undefined : parseUrl(location, current);
     if (!target) throw call.fail(current, `${statusReason(response)} without a usable Location`);
     if (!sameSite(call.origin, target)) throw call.fail(current, `redirected to another site: ${target.href}`);
     if (redirects === call.maxRedirects) throw call.fail(current, 'too many redirects');
     current = target.href;
   }
+}
+
+/**
+ * Sends one GET and resolves once the response headers are in. `agent: false` gives each request a connection of
+ * its own, closed after it: no pooled socket outlives the call, keeps a CLI run alive or goes stale in a frozen
+ * Lambda. The call's signal destroys the request at the deadline, and with it the socket and any body being read.
+ * A failure after the headers is reported by the body's stream, so the request's later `error` is ignored here.
+ */
+function get(call: Call, url: string, headers: OutgoingHttpHeaders): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const send = new URL(url).protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, { method: 'GET', headers, agent: false, signal: call.signal });
+    request.on('error', reject);
+    request.on('response', (message) =>
+      resolve({
+        status: message.statusCode ?? 0,
+        statusText: message.statusMessage ?? '',
+        header: (name) => {
+          const value = message.headers[name];
+          return Array.isArray(value) ? value.join(', ') : value;
+        },
+        body: message,
+      }),
+    );
+    request.end();
+  });
 }
 
 /** `call.fail`, with the reason saying which URL redirected to the one that failed. */
@@ -251,19 +315,23 @@ async function readDocument(
   finalUrl: string,
 ): Promise<{ document: FetchedDocument; bytes: number }> {
   const family = call.request.expect;
-  const header = response.headers.get('content-type');
+  const header = response.header('content-type');
   const mediaType = header?.split(';')[0]?.trim().toLowerCase() || undefined;
-  const refuse = async (reason: string): Promise<never> => {
-    await discard(response);
+  const refuse = (reason: string): never => {
+    discard(response);
     throw call.fail(finalUrl, reason);
   };
-  if (Number(response.headers.get('content-length')) > call.maxBytes) return refuse(tooLarge(call));
+  // Content-Length counts the bytes on the wire (still encoded): a body announced over the cap is refused unread.
+  if (Number(response.header('content-length')) > call.maxBytes) return refuse(tooLarge(call));
   if (mediaType !== undefined && !ACCEPTS[family](mediaType)) {
     return refuse(`expected ${family} but got ${mediaType}`);
   }
   const declared = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header ?? '')?.[1];
   if (declared !== undefined && !textDecoder(declared)) return refuse(`unsupported charset: ${declared}`);
-  const raw = await readBody(call, response, finalUrl);
+  const encoding = response.header('content-encoding');
+  const codings = contentCodings(encoding);
+  if (!codings) return refuse(`unsupported content encoding: ${encoding}`);
+  const raw = await readBody(call, response, codings, finalUrl);
   const charset = declared ?? (family === 'xml' ? xmlCharset(raw) : 'utf-8');
   const decoder = textDecoder(charset);
   if (!decoder) throw call.fail(finalUrl, `unsupported charset: ${charset} (from the XML declaration)`);
@@ -282,42 +350,71 @@ async function readDocument(
   return { document: { url, finalUrl, contentType, body }, bytes: raw.byteLength };
 }
 
-/** Reads the body, giving up as soon as it exceeds the size cap. */
-async function readBody(call: Call, response: Response, finalUrl: string): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/**
+ * The codings of a Content-Encoding in the order they were applied, `identity` left out; undefined when one of
+ * them has no decoder (the body could not be read, and decoding it as text would store garbage).
+ */
+function contentCodings(header: string | undefined): string[] | undefined {
+  const codings = (header ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  return codings.every((coding) => DECODERS.has(coding)) ? codings : undefined;
+}
+
+/**
+ * Reads the body through a decoder per content coding (the last one applied is undone first), giving up as soon
+ * as the decoded bytes exceed the size cap. Whatever way it ends early, the streams and the connection are destroyed.
+ */
+async function readBody(call: Call, response: Response, codings: readonly string[], finalUrl: string): Promise<Buffer> {
+  const message = response.body;
+  // A failing stream in a pipeline destroys the others with its error: the first one to fail names the cause.
+  let failed: { readonly coding: string | undefined } | undefined;
+  message.once('error', () => (failed ??= { coding: undefined }));
+  const decoders = codings.toReversed().map((coding) => {
+    const decoder = DECODERS.get(coding)!();
+    decoder.once('error', () => (failed ??= { coding }));
+    return decoder;
+  });
+  // Errors reach the loop below through the last stream, which the pipeline destroys with the first error.
+  const body: Readable = decoders.at(-1) ?? message;
+  if (decoders.length > 0) pipeline([message, ...decoders], () => undefined);
+  const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      total += chunk.value.byteLength;
-      if (total > call.maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw call.fail(finalUrl, tooLarge(call));
-      }
-      chunks.push(chunk.value);
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      total += chunk.byteLength;
+      if (total > call.maxBytes) throw call.fail(finalUrl, tooLarge(call));
+      chunks.push(chunk);
     }
   } catch (error) {
     if (error instanceof FetchError) throw error;
-    // undici fails the read when the connection ends before the announced length (or the last chunk).
     if (call.signal.aborted) throw call.fail(finalUrl, timeoutReason(call), error);
-    const reset = errorCode(error) === 'ECONNRESET' ? ': connection reset (ECONNRESET)' : '';
+    if (failed?.coding !== undefined) {
+      const detail = error instanceof Error ? `: ${error.message}` : '';
+      throw call.fail(finalUrl, `body is not valid ${failed.coding}${detail}`, error);
+    }
+    // The connection ended before the announced length (or the last chunk); a reset socket keeps its error.
+    const reset = errorCode(message.socket?.errored) === 'ECONNRESET' ? ': connection reset (ECONNRESET)' : '';
     throw call.fail(finalUrl, `response body truncated${reset}`, error);
+  } finally {
+    body.destroy();
+    message.destroy();
   }
   return Buffer.concat(chunks, total);
 }
 
 function validatorsOf(response: Response): Validators | undefined {
-  const etag = response.headers.get('etag') ?? undefined;
-  const lastModified = response.headers.get('last-modified') ?? undefined;
+  const etag = response.header('etag');
+  const lastModified = response.header('last-modified');
   if (etag === undefined && lastModified === undefined) return undefined;
   return { ...(etag !== undefined && { etag }), ...(lastModified !== undefined && { lastModified }) };
 }
 
 /** The RFC 8288 `rel="next"` target of a page, resolved against the page's URL; it must stay on the same site. */
 function nextLink(call: Call, response: Response, pageUrl: string): string | undefined {
-  const header = response.headers.get('link');
-  if (header === null) return undefined;
+  const header = response.header('link');
+  if (header === undefined) return undefined;
   for (const [, target, params] of header.matchAll(/<([^>]*)>([^,]*)/g)) {
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(params ?? '');
     if (!(rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).includes('next')) continue;
@@ -339,8 +436,8 @@ const STATUS_HEADERS: Readonly<Record<number, readonly string[]>> = {
 function statusReason(response: Response): string {
   const text = response.statusText || STATUS_CODES[response.status] || 'Unknown Status';
   const limits = (STATUS_HEADERS[response.status] ?? []).flatMap((name) => {
-    const value = response.headers.get(name);
-    return value === null ? [] : [`${name} ${value}`];
+    const value = response.header(name);
+    return value === undefined ? [] : [`${name} ${value}`];
   });
   return [`HTTP ${response.status} ${text}`, ...limits].join(', ');
 }
@@ -353,7 +450,7 @@ function tooLarge(call: Call): string {
   return `response larger than ${call.maxBytes} bytes`;
 }
 
-/** The system or undici error code somewhere in a fetch failure's cause chain (ECONNREFUSED, ENOTFOUND, …). */
+/** The system or Node error code somewhere in a request failure's cause chain (ECONNREFUSED, ENOTFOUND, …). */
 function errorCode(error: unknown): string {
   let current = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
@@ -365,7 +462,7 @@ function errorCode(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Releases a response whose body is not wanted, so the connection is not left half-read. */
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
+/** Releases a response whose body is not wanted: destroying it closes the connection instead of reading on. */
+function discard(response: Response): void {
+  response.body.destroy();
 }

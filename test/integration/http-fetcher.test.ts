@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { FetchError } from '../../functions/core/errors.js';
@@ -156,11 +157,115 @@ describe('HTTP and network failures', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it('fails with ECONNRESET when the server closes the connection before any response', async () => {
+    server.setRoute('/hang-up', (_request, response) => void response.socket?.destroy());
+    await expectFetchError(fetcher.fetch(xml(server.url('/hang-up')), {}), {
+      reason: 'connection failed: ECONNRESET',
+      url: server.url('/hang-up'),
+    });
+  });
+
   it('fails when the connection closes before the announced Content-Length', async () => {
     server.setRoute('/truncated', truncate({ body: '<?xml version="1.0"?><feed><entry>', declaredLength: 10_000 }));
     await expectFetchError(fetcher.fetch(xml(server.url('/truncated')), {}), {
       reason: 'response body truncated',
       url: server.url('/truncated'),
+    });
+  });
+
+  it('fails when a chunked body ends without its last chunk', async () => {
+    server.setRoute('/cut-chunked', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/xml' });
+      response.write('<?xml version="1.0"?><feed>', () => setTimeout(() => response.socket?.destroy(), 10));
+    });
+    await expectFetchError(fetcher.fetch(xml(server.url('/cut-chunked')), {}), {
+      reason: 'response body truncated',
+      url: server.url('/cut-chunked'),
+    });
+  });
+});
+
+describe('content encoding', () => {
+  const encoded = (body: Uint8Array, encoding: string) => ({
+    body,
+    contentType: 'application/xml',
+    headers: { 'content-encoding': encoding },
+  });
+
+  it('offers the encodings it decodes', async () => {
+    server.setRoute('/offer', { body: ATOM, contentType: 'application/xml' });
+    await fetcher.fetch(xml(server.url('/offer')), {});
+    expect(requestsTo('/offer').at(-1)?.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['x-gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+    ['GZip, identity', gzipSync],
+  ])('decodes a %s body and counts its decoded bytes', async (encoding, compress) => {
+    server.setRoute('/encoded', encoded(compress(ATOM), encoding));
+    const outcome = await fetcher.fetch(xml(server.url('/encoded')), {});
+    expect(outcome).toMatchObject({ status: 'ok', documents: [{ body: ATOM }], bytes: Buffer.byteLength(ATOM) });
+  });
+
+  it('undoes stacked encodings in reverse order', async () => {
+    server.setRoute('/stacked', encoded(brotliCompressSync(gzipSync(ATOM)), 'gzip, br'));
+    const outcome = await fetcher.fetch(xml(server.url('/stacked')), {});
+    expect(outcome).toMatchObject({ status: 'ok', documents: [{ body: ATOM }] });
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['br', brotliCompressSync],
+  ])('applies the size cap to the decoded bytes of a small %s body', async (encoding, compress) => {
+    const bomb = compress(`<feed>${' '.repeat(8 * 1024 * 1024)}</feed>`);
+    expect(bomb.byteLength).toBeLessThan(65_536);
+    server.setRoute('/bomb', encoded(bomb, encoding));
+    await expectFetchError(fetcher.fetch(xml(server.url('/bomb')), { maxBytes: 65_536 }), {
+      reason: 'response larger than 65536 bytes',
+      url: server.url('/bomb'),
+    });
+  });
+
+  it('refuses an encoding it cannot decode without reading the body', async () => {
+    server.setRoute('/zstd', encoded(Buffer.from('(zstd frame)'), 'zstd'));
+    await expectFetchError(fetcher.fetch(xml(server.url('/zstd')), {}), {
+      reason: 'unsupported content encoding: zstd',
+      url: server.url('/zstd'),
+    });
+  });
+
+  it('fails a body that is not valid in its encoding', async () => {
+    server.setRoute('/not-gzip', encoded(Buffer.from(ATOM), 'gzip'));
+    await expectFetchError(fetcher.fetch(xml(server.url('/not-gzip')), {}), {
+      reason: 'body is not valid gzip: incorrect header check',
+      url: server.url('/not-gzip'),
+    });
+  });
+
+  it('fails a complete response whose gzip stream is cut short', async () => {
+    server.setRoute('/short-gzip', encoded(gzipSync(ATOM).subarray(0, -12), 'gzip'));
+    await expectFetchError(fetcher.fetch(xml(server.url('/short-gzip')), {}), {
+      reason: 'body is not valid gzip: unexpected end of file',
+      url: server.url('/short-gzip'),
+    });
+  });
+
+  it('reports a gzip body cut off by the connection as truncated', async () => {
+    const zipped = gzipSync(`<feed>${'z'.repeat(100_000)}</feed>`);
+    server.setRoute('/cut-gzip', (_request, response) => {
+      response.writeHead(200, {
+        'content-type': 'application/xml',
+        'content-encoding': 'gzip',
+        'content-length': String(zipped.byteLength),
+      });
+      response.write(zipped.subarray(0, zipped.byteLength / 2), () => setTimeout(() => response.socket?.destroy(), 10));
+    });
+    await expectFetchError(fetcher.fetch(xml(server.url('/cut-gzip')), {}), {
+      reason: 'response body truncated',
+      url: server.url('/cut-gzip'),
     });
   });
 });
@@ -212,6 +317,13 @@ describe('content type and decoding', () => {
       reason: 'expected xml but got text/html',
       url: server.url('/html'),
     });
+  });
+
+  it("lets a source's own Accept header replace the default", async () => {
+    server.setRoute('/accept', { body: '[]', contentType: 'application/json' });
+    const request = { ...json(server.url('/accept')), headers: { Accept: 'application/vnd.github+json' } };
+    await fetcher.fetch(request, {});
+    expect(requestsTo('/accept').at(-1)?.headers.accept).toBe('application/vnd.github+json');
   });
 
   it('accepts vendor +json types for a json request', async () => {
