@@ -230,6 +230,8 @@ export function makePollSource(deps: PollDependencies) {
       return await fail(config.url, `${parsed.reason}${where}`);
     }
     const items: readonly Item[] = parsed.items;
+    // The bodies (up to maxBytes each) are not needed past the parse: let them go before the writes.
+    documents.length = 0;
     // Some lists are rightly empty: feeds of open events only, and lists narrowed to a few components or products.
     const mayBeEmpty =
       (config.type === 'feed' && config.emptyWhenHealthy) ||
