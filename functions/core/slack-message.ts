@@ -247,40 +247,29 @@ function isBefore(a: string, b: string): boolean {
  * Severity only rises; `openedAt` is the earliest time seen, `lastUpdateAt` the latest.
  */
 export function threadStateFrom(previous: ThreadState | undefined, event: WatcherEvent): ThreadState {
-  const rca = event.type === 'incident.rca_published' || previous?.rcaPublished === true;
+  const rcaPublished = event.type === 'incident.rca_published' || previous?.rcaPublished === true || undefined;
   if (previous === undefined) {
     return compact({
-      family: familyOf(event.type),
-      source: event.source,
-      sourceType: event.sourceType,
-      vendor: event.vendor,
-      itemId: event.itemId,
-      title: event.title,
-      url: event.url,
+      ...newestFrom(event, undefined),
       severity: event.severity,
-      status: event.status,
-      regions: event.regions,
-      components: event.components,
       openedAt: event.occurredAt,
-      lastUpdateAt: event.occurredAt,
-      lastUpdate: event.update,
-      lastEventType: event.type,
-      summary: event.summary,
-      changeType: event.changeType,
-      packages: event.packages,
-      rcaPublished: rca || undefined,
+      rcaPublished,
     });
   }
-  const latest = !isBefore(event.occurredAt, previous.lastUpdateAt);
   const base: ThreadState = {
     ...previous,
     severity: maxSeverity(previous.severity, event.severity),
     openedAt: isBefore(event.occurredAt, previous.openedAt) ? event.occurredAt : previous.openedAt,
-    rcaPublished: rca || undefined,
+    rcaPublished,
   };
-  if (!latest) return compact(base);
-  return compact({
-    ...base,
+  // An event older than the latest one shown only raises what `base` raised.
+  if (isBefore(event.occurredAt, previous.lastUpdateAt)) return compact(base);
+  return compact({ ...base, ...newestFrom(event, previous) });
+}
+
+/** What the newest event of an item sets; an optional field it lacks keeps its value in `previous`. */
+function newestFrom(event: WatcherEvent, previous: ThreadState | undefined) {
+  return {
     family: familyOf(event.type),
     source: event.source,
     sourceType: event.sourceType,
@@ -288,16 +277,16 @@ export function threadStateFrom(previous: ThreadState | undefined, event: Watche
     itemId: event.itemId,
     title: event.title,
     url: event.url,
-    status: event.status ?? previous.status,
-    regions: event.regions ?? previous.regions,
-    components: event.components ?? previous.components,
+    status: event.status ?? previous?.status,
+    regions: event.regions ?? previous?.regions,
+    components: event.components ?? previous?.components,
     lastUpdateAt: event.occurredAt,
-    lastUpdate: event.update ?? previous.lastUpdate,
+    lastUpdate: event.update ?? previous?.lastUpdate,
     lastEventType: event.type,
     summary: event.summary,
-    changeType: event.changeType ?? previous.changeType,
-    packages: event.packages ?? previous.packages,
-  });
+    changeType: event.changeType ?? previous?.changeType,
+    packages: event.packages ?? previous?.packages,
+  };
 }
 
 /** Drops undefined optionals so a stored state stays tidy. */

@@ -6,6 +6,7 @@ import { ConfigError, DEFAULT_CONFIG_INPUT, DEFAULT_EVERY_MINUTES, parseConfig }
 import { compiledDigestConfig, compiledPollConfig } from '../../lib/watcher-stack.js';
 import {
   actionsOf,
+  DENY_NON_TLS_PUBLISH,
   identityStatements,
   logicalIdOf,
   onlyLogicalId,
@@ -150,12 +151,7 @@ describe('email digest topic', () => {
       Topics: [{ Ref: digestTopicId }],
       PolicyDocument: {
         Statement: [
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Principal: '*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
+          DENY_NON_TLS_PUBLISH,
         ],
       },
     });

@@ -11,6 +11,7 @@ import type { WatcherStack } from '../../lib/watcher-stack.js';
 import type { WatcherFunction } from '../../lib/watcher-function.js';
 import {
   actionsOf,
+  DENY_NON_TLS_PUBLISH,
   FAKE_SECRETS,
   FULL_CONFIG_INPUT,
   identityStatements,
@@ -267,12 +268,7 @@ describe('encryption and TLS', () => {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Principal: '*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
+          DENY_NON_TLS_PUBLISH,
         ]),
       },
     });

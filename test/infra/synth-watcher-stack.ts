@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { expect } from 'vitest';
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../functions/config/config.js';
@@ -138,3 +138,11 @@ export function statementsFor(template: Template, service: string, roleId?: stri
 export function opsAlarmActionOf(stack: WatcherStack): unknown {
   return { 'Fn::GetAtt': [logicalIdOf(stack.alarms.relay.function), 'Arn'] };
 }
+
+/** The topic-policy statement that refuses publishing over connections without TLS (`enforceSSL`). */
+export const DENY_NON_TLS_PUBLISH = Match.objectLike({
+  Effect: 'Deny',
+  Action: 'sns:Publish',
+  Principal: '*',
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+});

@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
 import {
   actionsOf,
+  DENY_NON_TLS_PUBLISH,
   FAKE_SECRETS,
   FULL_CONFIG_INPUT,
   logicalIdOf,
@@ -75,12 +76,7 @@ describe('WatcherStack state', () => {
       Topics: [{ Ref: topicId() }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Principal: '*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
+          DENY_NON_TLS_PUBLISH,
         ]),
       },
     });
@@ -320,13 +316,20 @@ describe('WatcherStack bundling', () => {
 });
 
 describe('cdk synth', () => {
-  // One run per shape of the app (cdk-nag runs inside each): the smallest and the largest.
+  // One run per shape of the app (cdk-nag runs inside each): the smallest, with standard monitoring, and the largest,
+  // with detailed monitoring (a dead-man's switch per source, errors and throttles of each of four functions).
   it.each([
-    ['the default config', undefined, 2],
-    ['a config file with two Slack outputs, email alerts and a digest', FULL_CONFIG_INPUT, 5],
+    ['the default config', undefined, [], 2, 3],
+    [
+      'a config file with two Slack outputs, email alerts and a digest, and -c monitoring=detailed',
+      FULL_CONFIG_INPUT,
+      ['-c', 'monitoring=detailed'],
+      5,
+      1 + 3 + 4 * 2 + 2,
+    ],
   ])(
     'synthesizes the app offline from %s with `npx cdk synth --quiet`, no AWS credentials, no deprecation warning and no cdk-nag finding',
-    async (_name, config, functions) => {
+    async (_name, config, context, functions, alarms) => {
       const outdir = tempDir('watcher-cdk-out-');
       const env: NodeJS.ProcessEnv = Object.fromEntries(
         Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CDK_')),
@@ -345,6 +348,7 @@ describe('cdk synth', () => {
         writeFileSync(configFile, JSON.stringify(config));
         args.push('-c', `config=${configFile}`);
       }
+      args.push(...context);
       const result = await promisify(execFile)('npx', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }).then(
         ({ stderr }) => ({ code: 0, stderr }),
         (error: { code?: number; stderr?: string }) => ({ code: error.code ?? 1, stderr: error.stderr ?? '' }),
@@ -359,6 +363,7 @@ describe('cdk synth', () => {
       };
       const lambdas = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
       expect(lambdas).toHaveLength(functions);
+      expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(alarms);
       const report = JSON.parse(readFileSync(join(outdir, 'cdk.out', 'validation-report.json'), 'utf8')) as {
         pluginReports: unknown[];
       };

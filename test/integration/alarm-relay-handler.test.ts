@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { CloudWatchAlarmEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAwsEnv } from '../support/local-aws-env.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 
 const EVENT = JSON.parse(
@@ -19,11 +20,7 @@ describe('alarm relay Lambda handler', () => {
     topicArn = sns.createTopic('watcher-ops');
     Object.assign(process.env, {
       OPS_TOPIC_ARN: topicArn,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_SNS: sns.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      ...localAwsEnv({ sns: sns.endpoint }),
     });
     ({ handler } = await import('../../functions/ops/handler.js'));
   });

@@ -4,6 +4,7 @@ import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-stor
 import { parseConfig } from '../../functions/config/config.js';
 import { compiledDigestConfig } from '../../lib/watcher-stack.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { localAwsEnv } from '../support/local-aws-env.js';
 import { sampleEvent } from '../support/sample-event.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 
@@ -32,12 +33,7 @@ describe('digest Lambda handler', () => {
           '/',
         ),
       ),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SNS: sns.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      ...localAwsEnv({ dynamodb: dynamo.endpoint, sns: sns.endpoint }),
     });
     ({ handler } = await import('../../functions/digest/handler.js'));
   }, 60_000);

@@ -5,6 +5,7 @@ import { parseConfig } from '../../functions/config/config.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { compiledPollConfig } from '../../lib/watcher-stack.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { localAwsEnv } from '../support/local-aws-env.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 
@@ -38,14 +39,9 @@ describe('poll Lambda handler', () => {
           '/',
         ),
       ),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      ...localAwsEnv({ dynamodb: dynamo.endpoint, sns: sns.endpoint }, 'ERROR'),
       // Standard monitoring: one watcher-wide dead-man's switch.
       POLL_METRICS_BY_SOURCE: 'false',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
     ({ handler } = await import('../../functions/poll/handler.js'));
   }, 60_000);

@@ -8,6 +8,7 @@ import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
 import { makeSlackDelivery } from '../../functions/slack/deliver-to-slack.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { localAwsEnv } from '../support/local-aws-env.js';
 import { sampleEvent } from '../support/sample-event.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 
@@ -73,11 +74,7 @@ describe('Slack notifier', () => {
         rules: { types: ['incident.*'] },
       }),
       SLACK_BOT_TOKEN: slack.token,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      ...localAwsEnv({ dynamodb: dynamo.endpoint }),
     });
     ({ handler } = await import('../../functions/slack/handler.js'));
   }, 60_000);

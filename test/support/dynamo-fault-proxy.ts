@@ -1,7 +1,7 @@
 // A DynamoDB wire-protocol proxy on loopback that forwards to a real local DynamoDB and injects AWS-side faults
 // (throttling, internal errors) on the requests a test chooses.
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, readRequestBody } from './loopback-server.js';
 
 export type DynamoFault = 'throttling' | 'provisioned-throughput' | 'internal-error';
 
@@ -26,13 +26,11 @@ const FAULT_RESPONSES: Record<DynamoFault, { status: number; type: string; messa
   'internal-error': { status: 500, type: 'InternalServerError', message: 'Internal server error' },
 };
 
+/** DynamoDB's own limit on a request. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readRequestBody(req, MAX_REQUEST_BYTES, () => new Error('request body too large'));
 }
 
 export async function startDynamoFaultProxy(target: string): Promise<DynamoFaultProxy> {
@@ -40,7 +38,6 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
   let decide: (operation: string, index: number) => DynamoFault | undefined = () => undefined;
   const injected: Record<DynamoFault, number> = { throttling: 0, 'provisioned-throughput': 0, 'internal-error': 0 };
   const received: Record<string, number> = {};
-  const sockets = new Set<Socket>();
   let index = 0;
 
   const server = createServer(async (req, res) => {
@@ -65,12 +62,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
     forward.on('error', () => res.destroy());
     forward.end(body);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     setFaults(next) {
@@ -78,10 +70,6 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
     },
     injected,
     received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }

@@ -1,6 +1,6 @@
 // Test support: a programmable HTTP server on loopback that stands in for vendor feeds in integration tests.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
@@ -41,7 +41,6 @@ export async function startFeedServer(): Promise<FeedServer> {
   const notFound = serveBody({ status: 404, body: 'not found', contentType: 'text/plain' });
   const routes = new Map<string, RouteHandler>();
   const requests: ReceivedRequest[] = [];
-  const sockets = new Set<Socket>();
 
   const server = createServer((request, response) => {
     const path = request.url ?? '/';
@@ -54,12 +53,7 @@ export async function startFeedServer(): Promise<FeedServer> {
       .then(() => handler(request, response))
       .catch(() => response.destroy());
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
 
   return {
     url: (path, host = '127.0.0.1') => `http://${host}:${port}${path}`,
@@ -67,11 +61,7 @@ export async function startFeedServer(): Promise<FeedServer> {
       routes.set(path, typeof route === 'function' ? route : serveBody(route));
     },
     requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
 

@@ -1,7 +1,7 @@
 // Test double of Slack for integration tests: the Web API methods the notifier calls and incoming webhooks, on 127.0.0.1.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, readRequestBody } from './loopback-server.js';
 
 /** One message as the server stored it; `text`, `blocks` and `metadata` reflect the latest update. */
 export interface RecordedMessage {
@@ -126,7 +126,6 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
   const stored: StoredMessage[] = [];
   const received: ReceivedSlackRequest[] = [];
   const faults = new Map<string, SlackFault[]>();
-  const sockets = new Set<Socket>();
   let lastTsMicros = 0;
 
   /** Slack's ts is epoch seconds with six digits after the point; here it follows the clock and never repeats. */
@@ -309,12 +308,7 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fatal_error', detail: String(error) });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   const origin = `http://127.0.0.1:${port}`;
 
   return {
@@ -337,11 +331,7 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       for (let i = 0; i < n; i += 1) queue.push(fault);
       faults.set(method, queue);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
 
@@ -549,13 +539,5 @@ function sendText(res: ServerResponse, status: number, body: string): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) throw new Error('request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readRequestBody(req, MAX_REQUEST_BYTES, () => new Error('request body too large'))).toString('utf8');
 }

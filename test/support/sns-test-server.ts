@@ -1,7 +1,7 @@
 // Test double of Amazon SNS for integration tests: the Query protocol (form-encoded POST, XML replies) on 127.0.0.1.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readRequestBody } from './loopback-server.js';
 
 /** A message attribute as SNS received it. */
 export interface RecordedAttribute {
@@ -120,8 +120,8 @@ export async function startSnsTestServer(
   const server = createServer((req, res) => {
     void handle(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
+  const { port } = listener;
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -137,8 +137,7 @@ export async function startSnsTestServer(
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await listener.close();
     },
   };
 }
@@ -273,15 +272,8 @@ function xml(text: string): string {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) throw new SnsFault(413, 'RequestEntityTooLarge', 'Request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const tooLarge = () => new SnsFault(413, 'RequestEntityTooLarge', 'Request body too large');
+  return (await readRequestBody(req, MAX_REQUEST_BYTES, tooLarge)).toString('utf8');
 }
 
 function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
