@@ -42,18 +42,45 @@ export interface SnsClientOptions {
   readonly region?: string;
   /** A local SNS-compatible endpoint; when given, static dummy credentials are used. @default the AWS endpoint */
   readonly endpoint?: string;
+  /** Attempts per request, the first included (the SDK retries throttling, 5xx and timeouts). @default 4 */
+  readonly maxAttempts?: number;
+  /** Time allowed to open the connection of one attempt. @default 3_000 */
+  readonly connectionTimeoutMs?: number;
   /** Time allowed for one HTTP attempt before it is abandoned and retried. @default 10_000 */
   readonly requestTimeoutMs?: number;
 }
 
+/** The retry settings of {@link makeSnsClient} when none are given. */
+export const SNS_CLIENT_DEFAULTS = { maxAttempts: 4, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
+
+/**
+ * The SDK's standard retry strategy waits at most `base × 2^retry` before each retry (with jitter below it); 500 ms is
+ * its base for throttling errors, the largest of its bases.
+ */
+const SDK_THROTTLING_RETRY_BASE_MS = 500;
+
+/**
+ * The longest one SNS request can take with these client settings: every attempt spending its whole connection and
+ * request timeouts, and the longest backoff before each retry. A function that makes one request must allow this much.
+ */
+export function snsWorstCaseMs(options: Pick<SnsClientOptions, 'maxAttempts' | 'connectionTimeoutMs' | 'requestTimeoutMs'> = {}): number {
+  const { maxAttempts, connectionTimeoutMs, requestTimeoutMs } = { ...SNS_CLIENT_DEFAULTS, ...options };
+  let backoff = 0;
+  for (let retry = 1; retry < maxAttempts; retry += 1) backoff += SDK_THROTTLING_RETRY_BASE_MS * 2 ** retry;
+  return maxAttempts * (connectionTimeoutMs + requestTimeoutMs) + backoff;
+}
+
 /**
  * Builds the SNS client; call it once at module scope. Up to 4 attempts per publish (the SDK retries throttling,
- * 5xx and timeouts with backoff), and a request timeout so a hung connection cannot use up the Lambda's time.
+ * 5xx and timeouts with backoff), and connection and request timeouts so a hung connection cannot use up the Lambda's
+ * time; {@link snsWorstCaseMs} says how long one request may take in all.
  */
-export function makeSnsClient({ region, endpoint, requestTimeoutMs = 10_000 }: SnsClientOptions = {}): SNSClient {
+export function makeSnsClient(options: SnsClientOptions = {}): SNSClient {
+  const { region, endpoint } = options;
+  const { maxAttempts, connectionTimeoutMs, requestTimeoutMs } = { ...SNS_CLIENT_DEFAULTS, ...definedOnly(options) };
   return new SNSClient({
-    maxAttempts: 4,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+    maxAttempts,
+    requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
     ...(region !== undefined && { region }),
     ...(endpoint !== undefined && {
       endpoint,
@@ -61,6 +88,14 @@ export function makeSnsClient({ region, endpoint, requestTimeoutMs = 10_000 }: S
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   });
+}
+
+function definedOnly(options: SnsClientOptions): Partial<typeof SNS_CLIENT_DEFAULTS> {
+  return Object.fromEntries(
+    (['maxAttempts', 'connectionTimeoutMs', 'requestTimeoutMs'] as const)
+      .filter((key) => options[key] !== undefined)
+      .map((key) => [key, options[key]]),
+  );
 }
 
 function buildPublishInput(event: WatcherEvent, topicArn: string): PublishCommandInput {

@@ -49,13 +49,31 @@ export function alarmMessageOf(event: CloudWatchAlarmEvent): AlarmMessage {
   };
 }
 
+/**
+ * Whether a state change is news for the ops team: an alarm (from any state), or a recovery, OK after ALARM. OK after
+ * INSUFFICIENT_DATA (every alarm right after a deploy, or a queue that has not reported yet) is not a recovery.
+ */
+export function isNotifiable(event: CloudWatchAlarmEvent): boolean {
+  const state = event.alarmData.state.value;
+  if (state === 'ALARM') return true;
+  return state === 'OK' && event.alarmData.previousState?.value === 'ALARM';
+}
+
+/** A recovery: the alarm went back to OK from ALARM. */
+function isRecovery(message: AlarmMessage): boolean {
+  return message.NewStateValue === 'OK' && message.OldStateValue === 'ALARM';
+}
+
 /** The email body: plain text (SNS email is plain text, so nothing to escape), what the alarm means first. */
 export function alarmEmailText(message: AlarmMessage): string {
+  const headline = isRecovery(message)
+    ? `Recovered: the Auth0 ops watcher alarm "${message.AlarmName}" is OK again (was ALARM). Nothing to do.`
+    : `The Auth0 ops watcher alarm "${message.AlarmName}" is now ${message.NewStateValue}` +
+      (message.OldStateValue ? ` (was ${message.OldStateValue}).` : '.');
   const lines = [
-    `The Auth0 ops watcher alarm "${message.AlarmName}" is now ${message.NewStateValue}` +
-      (message.OldStateValue ? ` (was ${message.OldStateValue}).` : '.'),
+    headline,
     '',
-    ...(message.AlarmDescription ? [message.AlarmDescription, ''] : []),
+    ...(message.AlarmDescription ? [isRecovery(message) ? `It had fired because: ${message.AlarmDescription}` : message.AlarmDescription, ''] : []),
     `Reason: ${message.NewStateReason}`,
     `Since: ${message.StateChangeTime}`,
     `Account ${message.AWSAccountId}, region ${message.Region}`,
@@ -66,13 +84,15 @@ export function alarmEmailText(message: AlarmMessage): string {
 
 /**
  * The publish for one alarm state change: `MessageStructure: json` with `default` holding CloudWatch's alarm message
- * keys as JSON and `email` the readable text, and a subject like CloudWatch's (`ALARM: "<name>" in <region>`).
+ * keys as JSON and `email` the readable text, and a subject like CloudWatch's (`ALARM: "<name>" in <region>`); a
+ * recovery says so (`RECOVERED: "<name>" in <region>`), its JSON keeping CloudWatch's `NewStateValue: OK`.
  */
 export function alarmPublishInput(event: CloudWatchAlarmEvent, topicArn: string): PublishCommandInput {
   const message = alarmMessageOf(event);
+  const state = isRecovery(message) ? 'RECOVERED' : message.NewStateValue;
   return {
     TopicArn: topicArn,
-    Subject: asciiSubject(`${message.NewStateValue}: "${message.AlarmName}" in ${message.Region}`),
+    Subject: asciiSubject(`${state}: "${message.AlarmName}" in ${message.Region}`),
     MessageStructure: 'json',
     Message: JSON.stringify({ default: JSON.stringify(message), email: alarmEmailText(message) }),
   };

@@ -53,10 +53,31 @@ describe('alarm relay Lambda handler', () => {
   it('fails the invocation when SNS keeps refusing, so Lambda retries it and then dead-letters it', async () => {
     const before = sns.published(topicArn).length;
     const requestsBefore = sns.requestCount('Publish');
-    // The client's 4 attempts (functions/adapters/sns-publisher.ts), all refused.
-    sns.failNext(4, { status: 500, code: 'InternalError', message: 'SNS is down' });
+    // The relay client's 3 attempts (functions/ops/relay-settings.ts), all refused.
+    sns.failNext(3, { status: 500, code: 'InternalError', message: 'SNS is down' });
     await expect(handler(EVENT)).rejects.toThrow(/SNS is down/);
-    expect(sns.requestCount('Publish') - requestsBefore).toBe(4);
+    expect(sns.requestCount('Publish') - requestsBefore).toBe(3);
     expect(sns.published(topicArn).length - before).toBe(0);
   });
+
+  it('relays a recovery (OK after ALARM) and stays silent on the OK every alarm reaches after a deploy', async () => {
+    const okAfter = (previous: string) =>
+      ({
+        ...EVENT,
+        alarmData: {
+          ...EVENT.alarmData,
+          state: { ...EVENT.alarmData.state, value: 'OK' },
+          previousState: { ...EVENT.alarmData.previousState!, value: previous },
+        },
+      }) as unknown as CloudWatchAlarmEvent;
+    const before = sns.published(topicArn).length;
+    await expect(handler(okAfter('INSUFFICIENT_DATA'))).resolves.toEqual({ messageId: undefined });
+    expect(sns.published(topicArn).length - before).toBe(0);
+    const { messageId } = await handler(okAfter('ALARM'));
+    const published = sns.published(topicArn).slice(before);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.messageId).toBe(messageId);
+    expect(published[0]!.subject).toBe(`RECOVERED: "${EVENT.alarmData.alarmName}" in eu-west-1`);
+  });
 });
+

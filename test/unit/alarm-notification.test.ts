@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { CloudWatchAlarmEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { alarmConsoleUrl, alarmPublishInput } from '../../functions/ops/alarm-notification.js';
+import { alarmConsoleUrl, alarmPublishInput, isNotifiable } from '../../functions/ops/alarm-notification.js';
+import { snsWorstCaseMs } from '../../functions/adapters/sns-publisher.js';
+import { RELAY_SNS_CLIENT, RELAY_TIMEOUT_SECONDS } from '../../functions/ops/relay-settings.js';
 
 const EVENT = JSON.parse(
   readFileSync(new URL('../fixtures/cloudwatch/alarm-lambda-action.json', import.meta.url), 'utf8'),
@@ -75,4 +77,44 @@ describe('alarm notification', () => {
     expect(email.split('\n')[0]).toBe(`The Auth0 ops watcher alarm "${EVENT.alarmData.alarmName}" is now ALARM.`);
     expect(email).not.toContain('undefined');
   });
+
+  /** The fixture's alarm moved to `state` from `previous`. */
+  function transition(state: string, previous: string | undefined): CloudWatchAlarmEvent {
+    return {
+      ...EVENT,
+      alarmData: {
+        ...EVENT.alarmData,
+        state: { ...EVENT.alarmData.state, value: state, reason: `Threshold Crossed: now ${state}` },
+        previousState: previous === undefined ? undefined : { ...EVENT.alarmData.previousState!, value: previous },
+      },
+    } as unknown as CloudWatchAlarmEvent;
+  }
+
+  it('says plainly that the watcher recovered when an alarm goes back to OK, keeping CloudWatch\'s keys for programs', () => {
+    const { input, json, email } = published(transition('OK', 'ALARM'));
+    expect(input.Subject).toBe(`RECOVERED: "${EVENT.alarmData.alarmName}" in eu-west-1`);
+    expect(json).toMatchObject({ NewStateValue: 'OK', OldStateValue: 'ALARM' });
+    const lines = email.split('\n');
+    expect(lines[0]).toBe(`Recovered: the Auth0 ops watcher alarm "${EVENT.alarmData.alarmName}" is OK again (was ALARM). Nothing to do.`);
+    expect(lines[2]).toBe(`It had fired because: ${EVENT.alarmData.configuration.description}`);
+  });
+
+  it('relays alarms and recoveries only, not the OK an alarm reaches after a deploy (from INSUFFICIENT_DATA)', () => {
+    expect(isNotifiable(transition('ALARM', 'OK'))).toBe(true);
+    expect(isNotifiable(transition('ALARM', 'INSUFFICIENT_DATA'))).toBe(true);
+    expect(isNotifiable(transition('ALARM', undefined))).toBe(true);
+    expect(isNotifiable(transition('OK', 'ALARM'))).toBe(true);
+    expect(isNotifiable(transition('OK', 'INSUFFICIENT_DATA'))).toBe(false);
+    expect(isNotifiable(transition('OK', undefined))).toBe(false);
+    expect(isNotifiable(transition('INSUFFICIENT_DATA', 'ALARM'))).toBe(false);
+  });
+
+  it("fits every retry of the relay's publish inside its Lambda timeout", () => {
+    // 3 attempts of (2 s connect + 5 s answer) and the SDK's longest backoffs before the two retries (1 s, 2 s).
+    expect(snsWorstCaseMs(RELAY_SNS_CLIENT)).toBe(24_000);
+    expect(RELAY_TIMEOUT_SECONDS * 1000).toBeGreaterThanOrEqual(snsWorstCaseMs(RELAY_SNS_CLIENT));
+    // The client every other function uses would not have fitted the relay's former 30 s: 4 × 13 s + 7 s.
+    expect(snsWorstCaseMs()).toBe(59_000);
+  });
 });
+
