@@ -1,0 +1,37 @@
+// Lambda entry point of the poll dispatcher: a schedule invokes it once a minute with {"scheduledTime": "<ISO time>"},
+// and it invokes the poll function asynchronously once per source due in that minute.
+import { makeLambdaClient, makeLambdaPollInvoker } from '../adapters/lambda-invoker.js';
+import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
+import { parseScheduledTime } from '../core/poll-plan.js';
+import { loadDispatchLambdaConfig } from './dispatch-lambda-config.js';
+import { makeDispatchPolls, type DispatchSummary } from './dispatch-polls.js';
+
+// `process.env.WATCHER_POLL_PLAN` is replaced at bundle time by the compiled poll plan (see lib/watcher-stack.ts).
+const config = loadDispatchLambdaConfig({ ...process.env, WATCHER_POLL_PLAN: process.env.WATCHER_POLL_PLAN });
+const logger = makePowertoolsLogger('auth0-ops-watcher-dispatch');
+const dispatch = makeDispatchPolls({
+  plan: config.plan,
+  invoker: makeLambdaPollInvoker({ client: makeLambdaClient(), functionName: config.pollFunctionName }),
+  logger,
+});
+
+export interface DispatchEvent {
+  /** EventBridge Scheduler's `<aws.scheduler.scheduled-time>`: the minute whose sources are due. */
+  readonly scheduledTime?: string;
+}
+
+/**
+ * Dispatches the polls due in the event's scheduled minute, so a late or retried run dispatches that minute's
+ * sources. Without a usable scheduled time, the current minute's. Throws `DispatchError` when any poll was not invoked.
+ */
+export async function handler(event: DispatchEvent | undefined): Promise<DispatchSummary> {
+  let scheduledTime = parseScheduledTime(event?.scheduledTime);
+  if (!scheduledTime) {
+    scheduledTime = new Date();
+    logger.warn('no usable scheduledTime in the event; dispatching the current minute', {
+      scheduledTime: event?.scheduledTime,
+      now: scheduledTime.toISOString(),
+    });
+  }
+  return dispatch(scheduledTime);
+}
