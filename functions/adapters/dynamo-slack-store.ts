@@ -41,6 +41,8 @@ export interface SlackStateStore {
   completeDelivery(channel: string, eventId: string, ts: string | undefined, expiresAt: number): Promise<void>;
   /** Gives a claim back after a failed attempt, so the next attempt need not wait for it to go stale. */
   releaseDelivery(channel: string, eventId: string): Promise<void>;
+  /** Whether the event was delivered to the channel (its delivery record is complete); a strongly consistent read. */
+  isDelivered(channel: string, eventId: string): Promise<boolean>;
   getThread(channel: string, threadKey: string): Promise<StoredThread | undefined>;
   /** Claims the right to post an item's root message; false when another attempt holds a fresh claim or a root exists. */
   claimThreadRoot(channel: string, threadKey: string, now: string, staleBefore: string): Promise<boolean>;
@@ -115,6 +117,19 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
           }),
         ),
       );
+    },
+
+    async isDelivered(channel, eventId) {
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: key(channel, `DELIVERY#${eventId}`),
+          ConsistentRead: true,
+          ProjectionExpression: '#status',
+          ExpressionAttributeNames: { '#status': 'status' },
+        }),
+      );
+      return Item?.['status']?.S === 'done';
     },
 
     async getThread(channel, threadKey) {

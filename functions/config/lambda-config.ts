@@ -105,6 +105,22 @@ export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
 export interface SlackLambdaConfig {
   readonly route: SlackOutputConfig & { readonly id: string };
   readonly tableName: string;
+  /**
+   * Overrides of the ordering gate's waits (see `RouteQueueSettings`), present only when the stack sets them:
+   * PREDECESSOR_WAIT_MS (a batch's in-process wait for predecessors, default 10 s) and ORDER_WAIT_MS (the longest an
+   * event is held back for a missing predecessor, default 15 minutes).
+   */
+  readonly ordering?: { readonly predecessorWaitMs?: number; readonly orderWaitMs?: number };
+}
+
+/** An optional environment variable holding a whole number of milliseconds. */
+function optionalMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new ConfigError(`environment variable ${name} must be a whole number of milliseconds`);
+  }
+  return Number(value);
 }
 
 const RULE_LISTS = ['sources', 'types', 'regions', 'vendors'] as const satisfies readonly (keyof RouteRules)[];
@@ -141,5 +157,15 @@ export function loadSlackLambdaConfig(env: NodeJS.ProcessEnv = process.env): Sla
   if (rules['minSeverity'] !== undefined && typeof rules['minSeverity'] !== 'string') {
     throw invalid('rules.minSeverity', 'must be a severity');
   }
-  return deepFreeze({ route: input as unknown as SlackLambdaConfig['route'], tableName });
+  const predecessorWaitMs = optionalMs(env, 'PREDECESSOR_WAIT_MS');
+  const orderWaitMs = optionalMs(env, 'ORDER_WAIT_MS');
+  const ordering = {
+    ...(predecessorWaitMs !== undefined && { predecessorWaitMs }),
+    ...(orderWaitMs !== undefined && { orderWaitMs }),
+  };
+  return deepFreeze({
+    route: input as unknown as SlackLambdaConfig['route'],
+    tableName,
+    ...(Object.keys(ordering).length > 0 && { ordering }),
+  });
 }

@@ -40,6 +40,7 @@ const watcherEventSchema = z.looseObject(
     ),
     update: z.optional(z.object({ label: text, at: isoTime, text }, must('an object'))),
     components: list(text),
+    previous: z.optional(z.object({ id: nonEmpty, detectedAt: isoTime }, must('an object'))),
   },
   must('an object'),
 );

@@ -114,6 +114,13 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** Names one event: enough to find it in the event log (its id, and its detection time, which keys the log). */
+export interface EventLink {
+  readonly id: string;
+  /** The linked event's `detectedAt`, ISO 8601. */
+  readonly detectedAt: string;
+}
+
 /** Schema version 1 of the event published for every change (documented in the README). */
 export interface WatcherEvent {
   readonly schemaVersion: 1;
@@ -144,4 +151,11 @@ export interface WatcherEvent {
   readonly update?: ItemUpdate;
   /** Affected components or products, where the source names them. */
   readonly components?: readonly string[];
+  /**
+   * The event announced just before this one about the same thread (same `source` and `itemId`; a source's
+   * `source.failing`/`source.recovered` events form their own thread). Absent on a thread's first event and on events
+   * from before this field existed. Consumers that must keep a thread in order (the Slack notifier) wait for it;
+   * it is not part of the event's identity, so the id does not depend on it.
+   */
+  readonly previous?: EventLink;
 }

@@ -1,5 +1,5 @@
 // What the watcher remembers per item and per source between polls (the diff's input and output); plain data.
-import type { ItemKind, Severity, WatcherEvent } from './model.js';
+import type { EventLink, ItemKind, Severity, WatcherEvent } from './model.js';
 import type { Validators } from './ports.js';
 
 /** One update of a tracked incident: its identity (label and time) and a hash of its normalized text. */
@@ -30,6 +30,8 @@ export interface TrackedItem {
   readonly changedAt: string;
   /** Epoch seconds after which the item is no longer tracked (DynamoDB TTL attribute). */
   readonly expiresAt?: number;
+  /** The item's last announced event: the next event's `previous` (written with that event's outbox entry). */
+  readonly lastEvent?: EventLink;
 }
 
 /** Health and HTTP-cache state of one source. */
@@ -48,6 +50,8 @@ export interface SourceState {
   readonly lastError?: { readonly at: string; readonly url: string; readonly reason: string };
   /** A changed-body poll holds the source until this time, so overlapping runs cannot both announce a change. */
   readonly leaseUntil?: string;
+  /** The source's last `source.failing`/`source.recovered` event: the next health event's `previous`. */
+  readonly lastEvent?: EventLink;
 }
 
 /** An event waiting in a record's outbox until it has been published. */

@@ -1,6 +1,7 @@
 // The poll use case: fetch a source, parse, diff against the store, write state with an outbox, publish, settle.
 import type { SourceConfig } from '../config/config.js';
 import { diffItems } from '../core/diff-items.js';
+import { chainEvents } from '../core/event-chain.js';
 import { FetchError, PublishError, SecretError } from '../core/errors.js';
 import { contentHash, type EventSourceInfo } from '../core/event-factory.js';
 import type { Item, WatcherEvent } from '../core/model.js';
@@ -144,7 +145,10 @@ export function makePollSource(deps: PollDependencies) {
 
     /** Writes the source record (health, settle or failure) and publishes the health events it carries. */
     async function writeSource(next: SourceState, events: readonly WatcherEvent[], leaseFreeAt?: string): Promise<boolean> {
-      const entries = claimed(events);
+      // Health events are a thread of their own: chained from the source record, in the same write as their outbox.
+      const chain = chainEvents(state.lastEvent, events);
+      const entries = claimed(chain.events);
+      next = chain.last ? { ...next, lastEvent: chain.last } : next;
       const ok = await store.putSource(config.id, next, { expectedVersion: version, outbox: entries, leaseFreeAt });
       if (!ok) {
         log('warn', 'source record changed by another run; leaving it to that run');
@@ -269,10 +273,16 @@ export function makePollSource(deps: PollDependencies) {
     }
     let seq = 0;
     for (const change of changes) {
-      const entries = claimed(change.events, seq);
+      const stored = byId.get(change.next.itemId);
+      // Each event names the one before it about this item; the item remembers the last in the same write as the
+      // outbox, so the link survives a crash before publishing. The stored record is the one the write is conditional
+      // on (also when the diff treats an expired item as new), and a change without events keeps its link.
+      const chain = chainEvents(stored?.value.lastEvent, change.events);
+      const next = chain.last ? { ...change.next, lastEvent: chain.last } : change.next;
+      const entries = claimed(chain.events, seq);
       seq += entries.length;
-      const ok = await store.putItem(config.id, change.next, {
-        expectedVersion: byId.get(change.next.itemId)?.version,
+      const ok = await store.putItem(config.id, next, {
+        expectedVersion: stored?.version,
         outbox: entries,
       });
       if (ok) {

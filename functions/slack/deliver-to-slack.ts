@@ -61,7 +61,7 @@ export function makeSlackDelivery(deps: SlackDeliveryDependencies) {
   const settings = { ...DEFAULT_SLACK_DELIVERY_SETTINGS, ...deps.settings };
   const { destination, store, clock, logger } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const channelKey = destination.mode === 'bot' ? destination.channel : `webhook:${destination.routeId}`;
+  const channelKey = channelKeyOf(destination);
 
   return async function deliver(event: WatcherEvent): Promise<DeliveryOutcome> {
     if (!routeMatches(deps.rules, event)) return 'filtered';
@@ -174,6 +174,11 @@ export function makeSlackDelivery(deps: SlackDeliveryDependencies) {
       });
     }
   }
+}
+
+/** The key of a destination's delivery records and threads: the channel ID, or `webhook:<route id>`. */
+export function channelKeyOf(destination: SlackDestination): string {
+  return destination.mode === 'bot' ? destination.channel : `webhook:${destination.routeId}`;
 }
 
 /** A Slack timestamp ("1730000000.000000") for an ISO time, shifted by `offsetS` seconds. */
