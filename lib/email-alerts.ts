@@ -4,7 +4,7 @@
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { ConfigError, type WatcherConfig } from '../functions/config/config.js';
-import { subscriptionFiltersFor, type SubscriptionFilters } from './subscription-filters.js';
+import { scopeFilterToMessageAttributes, subscriptionFiltersFor, type SubscriptionFilters } from './subscription-filters.js';
 
 /** An `email.alerts` entry as deployed: its place in the config, its addresses and its checked filter policy. */
 export interface EmailAlertRoute {
@@ -52,10 +52,12 @@ export function emailAlertRoutesOf(config: WatcherConfig): EmailAlertRoute[] {
 export function subscribeEmailAlerts(topic: sns.ITopic, routes: readonly EmailAlertRoute[]): sns.Subscription[] {
   return routes.flatMap((route) =>
     route.addresses.map((address) =>
-      topic.addSubscription(
-        new subscriptions.EmailSubscription(address, {
-          filterPolicy: route.filterPolicy ? { ...route.filterPolicy } : undefined,
-        }),
+      scopeFilterToMessageAttributes(
+        topic.addSubscription(
+          new subscriptions.EmailSubscription(address, {
+            filterPolicy: route.filterPolicy ? { ...route.filterPolicy } : undefined,
+          }),
+        ),
       ),
     ),
   );

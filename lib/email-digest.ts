@@ -1,19 +1,18 @@
 // Email digests on AWS: an EventBridge Scheduler schedule in the configured time zone runs the digest function, which
 // reads the event log in the state table and publishes one message per period to the digest topic the addresses
-// subscribe to.
+// subscribe to. It also lists both topics' subscriptions, to report email addresses pending confirmation or gone.
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ConfigError, type DigestConfig, type WatcherConfig } from '../functions/config/config.js';
+import { LambdaSchedule } from './lambda-schedule.js';
 import { WatcherFunction } from './watcher-function.js';
 
 const DIGEST_ENTRY = fileURLToPath(new URL('../functions/digest/handler.ts', import.meta.url));
@@ -65,6 +64,11 @@ export interface EmailDigestProps {
   readonly compiledConfig: string;
   /** The digest topic: the function publishes each digest here, and the addresses subscribe to it. */
   readonly topic: sns.ITopic;
+  /**
+   * The event topic the `email.alerts` addresses subscribe to. The digest lists its subscriptions (and the digest
+   * topic's) to report addresses pending confirmation or gone; it never publishes there.
+   */
+  readonly eventTopic: sns.ITopic;
   /** The state table, holding the event log the digest reads and the digest's watermark. */
   readonly table: dynamodb.ITable;
   /** Where a run that failed all its retries waits (the scheduled event; redriving it reruns the same period). */
@@ -73,10 +77,23 @@ export interface EmailDigestProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The logical id of a function's CloudFormation resource, as cdk-nag names it in a finding. */
-function logicalIdOf(fn: lambda.Function): string {
-  const resource = fn.node.defaultChild as lambda.CfnFunction;
-  return Stack.of(fn).resolve(resource.logicalId) as string;
+/**
+ * Sets `envName` on the digest function to the event topic's ARN, and grants `sns:ListSubscriptionsByTopic` on exactly
+ * the event topic and the digest topic, so the digest can compare their email subscriptions with the config
+ * (subscription health). The digest topic's ARN is already in `DIGEST_TOPIC_ARN`, bound with its publish grant.
+ */
+export function bindSubscriptionHealth(
+  fn: WatcherFunction,
+  topics: { readonly eventTopic: sns.ITopic; readonly digestTopic: sns.ITopic },
+  envName: string,
+): void {
+  fn.function.addEnvironment(envName, topics.eventTopic.topicArn);
+  fn.function.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['sns:ListSubscriptionsByTopic'],
+      resources: [topics.eventTopic.topicArn, topics.digestTopic.topicArn],
+    }),
+  );
 }
 
 /** The digest function, the schedule that runs it in the configured time zone, and the addresses' subscriptions. */
@@ -113,32 +130,16 @@ export class EmailDigest extends Construct {
     // (functions/adapters/dynamo-digest-store.ts, and the reads of dynamo-state-store.ts); it updates and deletes nothing.
     this.function.bindTable(props.table, 'TABLE_NAME', ['GetItem', 'PutItem', 'Query']);
     this.function.bindTopic(props.topic, 'DIGEST_TOPIC_ARN');
+    bindSubscriptionHealth(this.function, { eventTopic: props.eventTopic, digestTopic: props.topic }, 'EVENT_TOPIC_ARN');
 
     // EventBridge Scheduler rather than an EventBridge rule: rules run cron in UTC only, and a digest at 08:30 Berlin
-    // time would move by an hour twice a year. The target's role, assumed only by Scheduler for this account, may
-    // invoke this function and nothing else.
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      }),
-    });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+    // time would move by an hour twice a year.
+    this.schedule = new LambdaSchedule(this, 'Schedule', {
+      fn: this.function.function,
       description: `Runs the ${settings.frequency} email digest ${when}`,
       schedule: digestScheduleExpression(settings),
-      target: new schedulerTargets.LambdaInvoke(this.function.function, {
-        role: scheduleRole,
-        retryAttempts: DIGEST_RETRY_ATTEMPTS,
-      }),
-    });
-    // On the role's policy resource, the one that holds the statement (the target's grant created it).
-    const schedulePolicy = scheduleRole.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
-    Validations.of(schedulePolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.function.function)}.Arn>:*]`,
-      reason:
-        'The LambdaInvoke target grants lambda:InvokeFunction on the digest function and on `<its ARN>:*`, its versions ' +
-        'and aliases. The wildcard spans only qualifiers of this one function, which has none; the schedule invokes ' +
-        'the unqualified ARN.',
-    });
+      retryAttempts: DIGEST_RETRY_ATTEMPTS,
+    }).schedule;
 
     // Each address must confirm its subscription from the mail SNS sends it on the first deploy; until then it
     // receives nothing. Subscriptions are named by address, so editing the list leaves the other ones confirmed.

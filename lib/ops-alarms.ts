@@ -1,15 +1,16 @@
-// Operator alarms: every alarm the watcher raises notifies the ops topic, through the alarm relay function. New alarms
-// go through `add`.
+// Operator alarms: every alarm the watcher raises, and its recovery, notifies the ops topic through the alarm relay
+// function. New alarms go through `add`.
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { POLL_METRICS } from '../functions/adapters/poll-metrics.js';
+import { RELAY_TIMEOUT_SECONDS } from '../functions/ops/relay-settings.js';
 import { WatcherFunction } from './watcher-function.js';
 
 const RELAY_ENTRY = fileURLToPath(new URL('../functions/ops/handler.ts', import.meta.url));
@@ -57,14 +58,17 @@ export interface DeadLetterQueueAlarms {
 }
 
 /**
- * The watcher's alarms, each with the alarm relay function as its alarm action, which publishes the alarm to the ops
- * topic. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key; a Lambda function can. The relay
- * keeps the ops topic encrypted like the others without a customer managed key, which alone would cost $1 a month.
+ * The watcher's alarms, each with the alarm relay function as its alarm action and its OK action, which publishes the
+ * alarm (and its recovery) to the ops topic. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS
+ * key; a Lambda function can. The relay keeps the ops topic encrypted like the others without a customer managed key,
+ * which alone would cost $1 a month.
  */
 export class OpsAlarms extends Construct {
   readonly topic: sns.ITopic;
   /** Publishes each alarm state change it is invoked with to the ops topic (functions/ops/handler.ts). */
   readonly relay: WatcherFunction;
+  /** Every alarm made through {@link add}, in the order made. */
+  readonly all: cloudwatch.Alarm[] = [];
   private readonly action: cloudwatch.IAlarmAction;
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
@@ -75,21 +79,43 @@ export class OpsAlarms extends Construct {
       description: "Publishes the Auth0 ops watcher's alarms to the ops topic",
       serviceName: 'auth0-ops-watcher-alarms',
       memorySize: 128,
-      timeout: Duration.seconds(30),
+      // Holds every retry of the relay's one publish (functions/ops/relay-settings.ts).
+      timeout: Duration.seconds(RELAY_TIMEOUT_SECONDS),
       logRetention: props.logRetention,
       // CloudWatch invokes alarm actions asynchronously: two retries by Lambda, then the dead-letter queue.
       retryAttempts: 2,
       deadLetterQueue: props.deadLetterQueue,
     });
     this.relay.bindTopic(props.topic, 'OPS_TOPIC_ARN');
-    // One invoke permission per alarm, each limited to that alarm's ARN.
-    this.action = new actions.LambdaAction(this.relay.function, { useUniquePermissionId: true });
+    // One invoke permission for every alarm of this stack and of its nested stacks, whatever their number: CloudFormation
+    // names each alarm `<stack name>-<logical id>-<suffix>`, and a nested stack `<stack name>-<logical id>-<suffix>` too,
+    // so all of them start with this stack's name. One statement per alarm (what LambdaAction adds) would fill the
+    // function's 20 KB resource policy at about 40 alarms.
+    const stack = Stack.of(this);
+    this.relay.function.addPermission('InvokedByWatcherAlarms', {
+      principal: new iam.ServicePrincipal('lambda.alarms.cloudwatch.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      sourceAccount: stack.account,
+      sourceArn: stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: `${stack.stackName}-*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    });
+    const functionArn = this.relay.function.functionArn;
+    this.action = { bind: () => ({ alarmActionArn: functionArn }) };
   }
 
-  /** Creates an alarm that notifies the ops topic when it goes into ALARM. */
-  add(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, props);
+  /**
+   * Creates an alarm that notifies the ops topic when it goes into ALARM and when it recovers (back to OK). `scope`
+   * places it elsewhere than under this construct, e.g. in a nested stack of this one (which the invoke permission covers).
+   */
+  add(id: string, props: cloudwatch.AlarmProps, scope: Construct = this): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, props);
     alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.all.push(alarm);
     return alarm;
   }
 
@@ -186,13 +212,14 @@ export class OpsAlarms extends Construct {
    *
    * @param what the source, for the alarm description, e.g. `Auth0 status (US-1)`
    */
-  watchSuccessfulPolls(id: string, sourceId: string, what: string, window: Duration): cloudwatch.Alarm {
+  watchSuccessfulPolls(id: string, sourceId: string, what: string, window: Duration, scope?: Construct): cloudwatch.Alarm {
     return this.noSuccessfulPolls(
       id,
       `No successful poll of ${what} for ${window.toHumanString()}: the poll function, its schedule or the source ` +
         'is failing; see the poll log group (source failed, with its reason)',
       { [POLL_METRICS.sourceDimension]: sourceId },
       window,
+      scope,
     );
   }
 
@@ -202,6 +229,7 @@ export class OpsAlarms extends Construct {
     alarmDescription: string,
     dimensionsMap: Record<string, string>,
     window: Duration,
+    scope?: Construct,
   ): cloudwatch.Alarm {
     const windowMinutes = Math.ceil(window.toMinutes({ integral: false }));
     const evaluationPeriods = Math.ceil(windowMinutes / MAX_PERIOD_MINUTES);
@@ -220,6 +248,6 @@ export class OpsAlarms extends Construct {
       evaluationPeriods,
       datapointsToAlarm: evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    }, scope);
   }
 }

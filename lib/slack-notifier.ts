@@ -1,14 +1,18 @@
-// Slack delivery on AWS: one notifier function per Slack output (route), subscribed to the event topic through the
-// SNS filter policy equivalent to the route's rules, so it is invoked only for the events the route takes.
+// Slack delivery on AWS: one queue per Slack output (route), subscribed to the event topic through the SNS filter policy
+// equivalent to the route's rules, and one notifier function consuming it.
 import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError, slackRouteId, type SlackOutputConfig, type WatcherConfig } from '../functions/config/config.js';
-import { subscriptionFiltersFor, type SubscriptionFilters } from './subscription-filters.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
+import type { DeadLetterQueueAlarms, OpsAlarms } from './ops-alarms.js';
+import { scopeFilterToMessageAttributes, subscriptionFiltersFor, type SubscriptionFilters } from './subscription-filters.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 
 const SLACK_ENTRY = fileURLToPath(new URL('../functions/slack/handler.ts', import.meta.url));
@@ -54,22 +58,56 @@ function secretOf(output: SlackOutputConfig, id: string): SlackRoute['secret'] {
 export interface SlackNotifierProps {
   /** The route it serves, from `slackRoutesOf`. */
   readonly route: SlackRoute;
-  /** The event topic; the notifier subscribes to it with the route's filter policy. */
+  /** The event topic; the route's queue subscribes to it with the route's filter policy. */
   readonly topic: sns.ITopic;
-  /** The state table, where the notifier keeps its delivery records and thread roots. */
+  /** The state table, where the notifier keeps its delivery records and thread roots, and reads the event log. */
   readonly table: dynamodb.ITable;
-  /** Receives, once, each event the notifier failed to deliver. */
-  readonly deadLetterQueue: sqs.IQueue;
+  /** Where the alarms on the route's dead-letter queue go. */
+  readonly alarms: OpsAlarms;
   /** Retention of the notifier's logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The notifier function of one Slack route, its grants, and its filtered subscription to the event topic. */
+/** How long one notifier invocation may take: a batch of up to 10 events at Slack's one message a second per channel. */
+export const NOTIFIER_TIMEOUT = Duration.seconds(60);
+/**
+ * How long a message taken by an invocation stays hidden from the others: six times the function's timeout, as AWS
+ * advises for Lambda consumers, so that a batch the function is still working on (or retrying after a throttle) is not
+ * handed to a second invocation. A message the notifier defers (waiting for an earlier event of its thread) comes back
+ * after this long.
+ */
+export const ROUTE_QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * NOTIFIER_TIMEOUT.toSeconds());
+/**
+ * Receives of one message before it moves to the route's dead-letter queue: enough for a few deferrals while an earlier
+ * event of the same thread is delivered (the notifier stops waiting for one after 15 minutes) plus several real attempts.
+ */
+export const ROUTE_QUEUE_MAX_RECEIVE_COUNT = 8;
+/** Invocations of one route's notifier at once: SQS event source mappings allow no fewer than 2. */
+export const ROUTE_MAX_CONCURRENCY = 2;
+/**
+ * Events per invocation. No batching window: the mapping invokes as soon as messages arrive, and its pollers keep their
+ * 20-second long polls on an idle queue. Two events of one poll taken by two invocations are put in order by the
+ * notifier, which waits briefly for the earlier one before deferring the later.
+ */
+export const ROUTE_BATCH_SIZE = 10;
+
+/**
+ * The notifier of one Slack route: its queue, subscribed to the event topic through the route's filter policy with raw
+ * message delivery (each message is the event's JSON); the function that consumes it through an event source mapping
+ * with bounded concurrency (no reserved concurrency, which an account at the new-account quota cannot set aside); and
+ * the queue's dead-letter queue with its alarms. Order within a thread is the function's job (functions/slack/): a
+ * standard queue may hand messages over out of order and redeliver them.
+ */
 export class SlackNotifier extends Construct {
   /** The route this notifier serves. */
   readonly route: SlackRoute;
   readonly function: WatcherFunction;
+  /** The route's events, as the event topic delivers them. */
+  readonly queue: sqs.Queue;
+  /** Where a message lands after {@link ROUTE_QUEUE_MAX_RECEIVE_COUNT} receives; redrive it to `queue` once fixed. */
+  readonly deadLetterQueue: DeadLetterQueue;
   readonly subscription: sns.Subscription;
+  readonly deadLetterAlarms: DeadLetterQueueAlarms;
 
   constructor(scope: Construct, id: string, props: SlackNotifierProps) {
     super(scope, id);
@@ -77,28 +115,51 @@ export class SlackNotifier extends Construct {
     const { output, secret, filterPolicy } = props.route;
     const mode = output.channel !== undefined ? `bot, channel ${output.channel}` : 'incoming webhook';
 
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue');
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: ROUTE_QUEUE_VISIBILITY_TIMEOUT,
+      // Longer than any outage of Slack worth waiting out; what is older is better read in the dead-letter queue.
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: ROUTE_QUEUE_MAX_RECEIVE_COUNT },
+    });
+
     this.function = new WatcherFunction(this, 'Notifier', {
       entry: SLACK_ENTRY,
       description: `Posts watcher events to Slack output "${output.id}" (${mode})`,
       // The name the handler's logger uses, so the function's settings and its logs agree.
       serviceName: 'auth0-ops-watcher-slack',
+      timeout: NOTIFIER_TIMEOUT,
       logRetention: props.logRetention,
       // The route as configured: secret references only, never values.
       environment: { ROUTE: JSON.stringify(output) },
-      // The notifier retries Slack itself; a failed event goes to the dead-letter queue once instead of being re-posted.
-      retryAttempts: 0,
-      deadLetterQueue: props.deadLetterQueue,
-      // One at a time: Slack allows about one message a second per channel, and a thread keeps its order; throttled
-      // SNS deliveries wait in Lambda's asynchronous queue and are retried there (up to 6 h), not lost.
-      reservedConcurrentExecutions: 1,
       secretRefs: [{ ref: secret.ref, usedBy: `output "${output.id}" field "${secret.field}"` }],
     });
     // What the Slack store (functions/adapters/dynamo-slack-store.ts) sends: claims, completions and thread roots are
-    // conditional puts and updates; it never queries or deletes.
+    // conditional puts and updates, and it reads the event log to order a thread; it never queries or deletes.
     this.function.bindTable(props.table, 'TABLE_NAME', ['GetItem', 'PutItem', 'UpdateItem']);
+    this.function.function.addEventSource(
+      new lambdaEventSources.SqsEventSource(this.queue, {
+        batchSize: ROUTE_BATCH_SIZE,
+        maxConcurrency: ROUTE_MAX_CONCURRENCY,
+        // The handler reports the messages it did not deliver; the others are deleted.
+        reportBatchItemFailures: true,
+      }),
+    );
 
-    this.subscription = props.topic.addSubscription(
-      new subscriptions.LambdaSubscription(this.function.function, { filterPolicy: filterPolicy ? { ...filterPolicy } : undefined }),
+    this.subscription = scopeFilterToMessageAttributes(
+      props.topic.addSubscription(
+        new subscriptions.SqsSubscription(this.queue, {
+          rawMessageDelivery: true,
+          filterPolicy: filterPolicy ? { ...filterPolicy } : undefined,
+        }),
+      ),
+    );
+    this.deadLetterAlarms = props.alarms.watchDeadLetterQueue(
+      `SlackRoute-${output.id}-DeadLetters`,
+      this.deadLetterQueue,
+      `Slack route "${output.id}"`,
     );
   }
 }

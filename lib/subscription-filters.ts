@@ -44,3 +44,15 @@ function filterOf(value: FilterPolicy[string][number], field: string): sns.Subsc
   // A new kind of condition in routing.ts must be translated here, not passed through unchecked.
   throw new ConfigError(`${field}: no SNS subscription filter for condition ${JSON.stringify(value)}`);
 }
+
+/**
+ * Sets `FilterPolicyScope: MessageAttributes` on a filtered subscription, where CloudFormation would otherwise leave
+ * it unset. Unset, a later stack update that adds or removes the subscription's filter policy fails (aws-cdk#24804,
+ * cloudformation-coverage-roadmap#1840); set, the policy is evaluated on the message attributes, as it always was.
+ * A subscription without a filter policy is left as it is. Returns the subscription.
+ */
+export function scopeFilterToMessageAttributes<T extends sns.Subscription>(subscription: T): T {
+  const cfn = subscription.node.defaultChild as sns.CfnSubscription;
+  if (cfn.filterPolicy !== undefined) cfn.filterPolicyScope = 'MessageAttributes';
+  return subscription;
+}

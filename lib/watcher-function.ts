@@ -2,7 +2,7 @@
 // and the bind… helpers set an environment variable and its grant together so they cannot drift apart.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, AssetStaging, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, AssetStaging, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -43,6 +43,16 @@ export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
  */
 export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 
+/**
+ * The runtime of every watcher function, and the Node.js version its bundle targets. No function sets reserved
+ * concurrency: an account at the new-account quota of 10 cannot reserve any, and the first deploy would roll back.
+ * Lambda blocks creating and then updating functions on a runtime past its deprecation dates (nodejs22.x reaches the
+ * end of standard support on 2027-04-30), so the runtime moves with each Node.js LTS; cdk-nag's AwsSolutions-L1 says
+ * when a newer one exists, and is not acknowledged.
+ */
+export const WATCHER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const WATCHER_BUNDLE_TARGET = 'node24';
+
 /** A secret reference of the config and where it comes from, for error messages: `source "advisories" field "token"`. */
 export interface SecretRefUse {
   readonly ref: string;
@@ -78,8 +88,9 @@ export interface WatcherFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * Retries of a failed asynchronous invocation. Scheduled functions keep 0: the next scheduled run is the retry,
-   * and a retry minutes later would only overlap it.
-   * @default 0
+   * and a retry minutes later would only overlap it. Leave it unset for a function that is never invoked
+   * asynchronously (a queue consumer), which then gets no asynchronous-invocation settings at all.
+   * @default - Lambda's own (2 retries); set it on every function invoked asynchronously
    */
   readonly retryAttempts?: number;
   /**
@@ -93,11 +104,6 @@ export interface WatcherFunctionProps {
    * @default - none: the failed event is dropped after its retries
    */
   readonly deadLetterQueue?: sqs.IQueue;
-  /**
-   * Concurrency set aside for this function, which is also its ceiling.
-   * @default - none: the function draws on the account's unreserved concurrency
-   */
-  readonly reservedConcurrentExecutions?: number;
   /**
    * Environment variables beyond the fixed ones. Never a secret: reference secrets with `secretRefs`.
    * Resource names and ARNs go through the bind… helpers, so the grant comes with them.
@@ -154,16 +160,15 @@ export class WatcherFunction extends Construct {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: WATCHER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(60),
       logGroup: this.logGroup,
       role: this.role,
-      retryAttempts: props.retryAttempts ?? 0,
+      retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
       deadLetterQueue: props.deadLetterQueue,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
@@ -180,7 +185,7 @@ export class WatcherFunction extends Construct {
         sourceMap: true,
         // Mappings are enough for stack traces; embedding the sources would only grow the asset.
         sourcesContent: false,
-        target: 'node22',
+        target: WATCHER_BUNDLE_TARGET,
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
@@ -192,14 +197,6 @@ export class WatcherFunction extends Construct {
         workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
         esbuildArgs: { '--alias': Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },
-    });
-    // On the CfnFunction itself, so the acknowledgment covers this finding of this resource and nothing under it.
-    Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Every watcher function is pinned to nodejs22.x, a supported LTS Lambda runtime, and its bundle targets node22. ' +
-        'Moving to a newer runtime is a deliberate upgrade with its own test run, not something to happen whenever ' +
-        'cdk-nag learns of a newer one.',
     });
     for (const { ref, usedBy } of secretRefs) this.grantSecretRead(awsSecretOf(ref, usedBy));
   }
@@ -218,6 +215,15 @@ export class WatcherFunction extends Construct {
   bindTopic(topic: sns.ITopic, envName: string): void {
     this.function.addEnvironment(envName, topic.topicArn);
     sns.TopicGrants.fromTopic(topic).publish(this.function);
+  }
+
+  /**
+   * Sets `envName` to `target`'s ARN and grants `lambda:InvokeFunction` on that ARN only (not its versions and aliases,
+   * which the watcher does not use), in this function's role: the target's resource policy gains no statement.
+   */
+  bindInvoke(target: lambda.IFunction, envName: string): void {
+    this.function.addEnvironment(envName, target.functionArn);
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
   }
 
   /** Grants read access to one secret: `ssm:GetParameter` on the parameter, `secretsmanager:GetSecretValue` on the secret. */

@@ -4,17 +4,17 @@
 // and a dead-man's switch on successful polls notify the ops topic (`monitoring: 'detailed'` adds one dead-man's
 // switch per source and errors and throttles alarms per function).
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_EVERY_MINUTES, type SourceConfig, type WatcherConfig } from '../functions/config/config.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import { checkDeploymentLimits } from './deployment-limits.js';
 import { emailAlertRoutesOf, subscribeEmailAlerts } from './email-alerts.js';
 import { digestSettingsOf, EmailDigest } from './email-digest.js';
 import { OpsAlarms } from './ops-alarms.js';
+import { PollSchedule, pollPlanOf } from './poll-schedule.js';
 import { SlackNotifier, slackRoutesOf } from './slack-notifier.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 import { WatcherState } from './watcher-state.js';
@@ -65,6 +65,12 @@ const POLL_MAX_EVENT_AGE = Duration.minutes(5);
 const POLL_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
 
 /**
+ * Per-source dead-man's switches per nested stack (detailed monitoring). A source added or removed moves the ones after
+ * it along; CloudFormation names alarms itself, so a moved alarm is simply made anew in its new stack.
+ */
+export const SOURCE_ALARMS_PER_NESTED_STACK = 200;
+
+/**
  * How long a source may go without a successful poll before its dead-man's switch alarms: three of its poll intervals,
  * and at least `minimumMinutes`.
  */
@@ -80,8 +86,11 @@ export function compiledPollConfig(config: WatcherConfig): string {
 
 /**
  * The part of the config the digest function needs: what the poll function gets (the digest names sources), with each
- * source's poll interval filled in, and the `email.digest` settings; the function checks its shape at cold start. The
- * alert addresses stay out, so editing them does not change the digest bundle.
+ * source's poll interval filled in, the `email.digest` settings, and the `email.alerts` entries (addresses and rules);
+ * the function checks its shape at cold start. The alert entries are in because the digest reports subscription health:
+ * it compares the event topic's email subscriptions with these addresses, and an address that vanished is subscribed
+ * again with its entry's filter policy. Editing them therefore redeploys the digest bundle too, a cheap price for
+ * noticing an address a mail scanner silently unsubscribed.
  */
 export function compiledDigestConfig(config: WatcherConfig): string {
   const { failureThreshold, trackResolvedDays, email } = config;
@@ -90,7 +99,8 @@ export function compiledDigestConfig(config: WatcherConfig): string {
     ...source,
     everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type],
   }));
-  return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest } });
+  const alerts = email.alerts.map(({ addresses, rules }) => ({ addresses, rules }));
+  return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest, alerts } });
 }
 
 /** The secret references a source holds, with the field each sits in. github-advisories `token` is the only one today. */
@@ -103,9 +113,13 @@ export class WatcherStack extends Stack {
   /** Every alarm of the watcher; each notifies the ops topic. */
   readonly alarms: OpsAlarms;
   readonly poll: WatcherFunction;
+  /** The every-minute schedule and the dispatcher that invokes the poll function for each source due. */
+  readonly pollSchedule: PollSchedule;
+  /** With detailed monitoring, the nested stacks holding the per-source dead-man's switches; else empty. */
+  readonly sourceAlarmStacks: NestedStack[];
   /** One per Slack output, in config order; empty when the config has none. */
   readonly notifiers: readonly SlackNotifier[];
-  /** Where every function's failed invocations wait: polls, Slack deliveries, digest runs and alarms. */
+  /** Where failed asynchronous invocations wait: polls, dispatch runs, digest runs and alarms (Slack routes have their own). */
   readonly deadLetterQueue: DeadLetterQueue;
   /** The event topic's email subscriptions, one per address of each `email.alerts` entry, in config order. */
   readonly emailAlertSubscriptions: readonly sns.Subscription[];
@@ -147,7 +161,7 @@ export class WatcherStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       logRetention: props.logRetention,
     });
-    this.alarms.watchDeadLetterQueue('DeadLetters', this.deadLetterQueue, 'poll, Slack, digest or alarm');
+    this.alarms.watchDeadLetterQueue('DeadLetters', this.deadLetterQueue, 'poll, dispatch, digest or alarm');
 
     // Stateless: one function polls any source; the schedule says which.
     this.poll = new WatcherFunction(this, 'Poll', {
@@ -168,57 +182,61 @@ export class WatcherStack extends Stack {
     });
     this.poll.bindTable(this.state.table, 'TABLE_NAME', POLL_TABLE_ACTIONS);
     this.poll.bindTopic(this.state.topic, 'TOPIC_ARN');
-    const everyMinutes = (source: SourceConfig) => source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type];
+    const plan = pollPlanOf(config);
     // Silence is news once the most often polled source has missed three polls.
     this.alarms.watchAllSuccessfulPolls(
       'NoSuccessfulPoll',
-      deadMansSwitchWindow(Math.min(...config.sources.map(everyMinutes)), deadMansSwitchMinutes),
+      deadMansSwitchWindow(Math.min(...plan.sources.map((source) => source.everyMinutes)), deadMansSwitchMinutes),
     );
     if (detailed) this.alarms.watchFunction('PollFunction', this.poll.function, 'poll');
 
-    for (const source of config.sources) {
-      const minutes = everyMinutes(source);
-      const what = source.name ?? source.id;
-      if (detailed) {
+    // One schedule, every minute, for all sources: the dispatcher invokes the poll function for each source due.
+    this.pollSchedule = new PollSchedule(this, 'PollSchedule', {
+      plan,
+      poll: this.poll,
+      deadLetterQueue: this.deadLetterQueue,
+      logRetention: props.logRetention,
+    });
+    if (detailed) this.alarms.watchFunction('DispatchFunction', this.pollSchedule.dispatcher.function, 'poll dispatcher');
+
+    // Detailed monitoring: a dead-man's switch per source. These alarms are most of a large config's resources, so they
+    // live in nested stacks of SOURCE_ALARMS_PER_NESTED_STACK each, keeping every stack under CloudFormation's 500.
+    this.sourceAlarmStacks = [];
+    if (detailed) {
+      plan.sources.forEach((planned, index) => {
+        const source = config.sources[index]!;
+        const chunk = Math.floor(index / SOURCE_ALARMS_PER_NESTED_STACK);
+        const nested =
+          this.sourceAlarmStacks[chunk] ??
+          (this.sourceAlarmStacks[chunk] = new NestedStack(this, `SourceAlarms${chunk + 1}`, {
+            description: `Dead-man's switches of sources ${chunk * SOURCE_ALARMS_PER_NESTED_STACK + 1} and on`,
+          }));
         this.alarms.watchSuccessfulPolls(
           `NoSuccessfulPoll-${source.id}`,
           source.id,
-          what,
-          deadMansSwitchWindow(minutes, deadMansSwitchMinutes),
+          source.name ?? source.id,
+          deadMansSwitchWindow(planned.everyMinutes, deadMansSwitchMinutes),
+          nested,
         );
-      }
-      new events.Rule(this, `Schedule-${source.id}`, {
-        description: `Polls ${what} every ${minutes} min`,
-        schedule: events.Schedule.rate(Duration.minutes(minutes)),
-        targets: [
-          new targets.LambdaFunction(this.poll.function, {
-            event: events.RuleTargetInput.fromObject({ sourceId: source.id }),
-            // The next scheduled poll is the retry.
-            retryAttempts: 0,
-          }),
-        ],
       });
     }
 
-    // Stateless: one notifier per Slack route; an event a notifier fails to deliver lands once in the shared queue.
+    // Stateless: one queue and notifier per Slack route; an event the notifier keeps failing to deliver ends in the
+    // route's own dead-letter queue.
     this.notifiers = slackRoutes.map(
       (route) =>
         new SlackNotifier(this, `SlackNotifier-${route.output.id}`, {
           route,
           topic: this.state.topic,
           table: this.state.table,
-          deadLetterQueue: this.deadLetterQueue,
+          alarms: this.alarms,
           logRetention: props.logRetention,
         }),
     );
     if (detailed) {
       for (const notifier of this.notifiers) {
         const routeId = notifier.route.output.id;
-        // Reserved concurrency 1 throttles every burst of events by design (they wait in Lambda's queue), so only
-        // throttling that lasts 15 minutes, a backlog the notifier is not working off, is worth an alarm.
-        this.alarms.watchFunction(`SlackNotifier-${routeId}`, notifier.function.function, `Slack notifier "${routeId}"`, {
-          throttledPeriods: 3,
-        });
+        this.alarms.watchFunction(`SlackNotifier-${routeId}`, notifier.function.function, `Slack notifier "${routeId}"`);
       }
     }
 
@@ -232,6 +250,7 @@ export class WatcherStack extends Stack {
         settings: digestSettings,
         compiledConfig: compiledDigestConfig(config),
         topic: digestTopic,
+        eventTopic: this.state.topic,
         deadLetterQueue: this.deadLetterQueue,
         table: this.state.table,
         logRetention: props.logRetention,
@@ -245,5 +264,8 @@ export class WatcherStack extends Stack {
     if (digestTopic) {
       new CfnOutput(this, 'DigestTopicArn', { description: 'Subscribe here for email digests', value: digestTopic.topicArn });
     }
+
+    // Last, once everything is built: a config AWS would refuse stops the synth here, naming the limit it breaks.
+    checkDeploymentLimits(this);
   }
 }

@@ -40,8 +40,10 @@ export class WatcherState extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: 'expiresAt',
-      // The table is the watcher's memory: losing it re-announces every tracked item.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // The table is the watcher's memory: losing it re-announces every tracked item, so it is kept when the stack is
+      // deleted or an update would replace it. Not when the stack's first deploy rolls back: the table is new and empty
+      // then, and keeping it would leave an orphan behind every failed first attempt (DeletionPolicy RetainExceptOnCreate).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     // The AWS-managed key costs nothing, unlike a customer key; same-account publishers need no KMS grant for it.

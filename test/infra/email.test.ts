@@ -50,7 +50,7 @@ describe('email alerts', () => {
   const { stack, template } = synthStack(EMAIL);
   const eventTopicId = logicalIdOf(stack.state.topic);
 
-  it('subscribes each alert address to the event topic over the email protocol, with its entry\'s filter policy', () => {
+  it("subscribes each alert address to the event topic over the email protocol, with its entry's filter policy on the message attributes", () => {
     const incidents = { type: [{ prefix: 'incident.' }], severity: ['critical', 'major'] };
     const advisories = { type: [{ prefix: 'advisory.' }], severity: ['critical', 'major'] };
     const email = (address: string, filterPolicy: unknown) => ({
@@ -58,6 +58,8 @@ describe('email alerts', () => {
       Endpoint: address,
       TopicArn: { Ref: eventTopicId },
       FilterPolicy: filterPolicy,
+      // Stated, so that a later deploy that adds or removes a filter policy succeeds.
+      FilterPolicyScope: 'MessageAttributes',
     });
     expect(subscriptionsTo(template, eventTopicId)).toEqual({
       'oncall@example.com': email('oncall@example.com', incidents),
@@ -72,6 +74,7 @@ describe('email alerts', () => {
     const subscription = subscriptionsTo(customTemplate, logicalIdOf(custom.state.topic))['all@example.com'];
     expect(subscription).toMatchObject({ Protocol: 'email' });
     expect(subscription).not.toHaveProperty('FilterPolicy');
+    expect(subscription).not.toHaveProperty('FilterPolicyScope');
   });
 
   it('names each subscription by its address, so reordering entries or moving an address between them keeps its subscription', () => {
@@ -119,10 +122,11 @@ describe('email alerts', () => {
     expect(custom.state.digestTopic).toBeUndefined();
     customTemplate.resourceCountIs('AWS::SNS::Topic', 2);
     customTemplate.resourceCountIs('AWS::SNS::Subscription', 2);
-    // The poll function and the alarm relay.
-    customTemplate.resourceCountIs('AWS::Lambda::Function', 2);
-    customTemplate.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    // With detailed monitoring, the poll function's alarms only.
+    // The poll function, the poll dispatcher and the alarm relay.
+    customTemplate.resourceCountIs('AWS::Lambda::Function', 3);
+    // The poll schedule only.
+    customTemplate.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // With detailed monitoring, the poll function's and the dispatcher's alarms only.
     const detailed = synthStack(withEmail({ alerts: [INCIDENT_ALERTS] }), { props: { monitoring: 'detailed' } });
     expect(
       Object.values(detailed.template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Lambda' } })).map(
@@ -131,6 +135,8 @@ describe('email alerts', () => {
     ).toEqual([
       [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(detailed.stack.poll.function) } }],
       [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(detailed.stack.poll.function) } }],
+      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(detailed.stack.pollSchedule.dispatcher.function) } }],
+      [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(detailed.stack.pollSchedule.dispatcher.function) } }],
     ]);
     expect(Object.keys(customTemplate.findOutputs('*')).sort()).toEqual(['OpsTopicArn', 'TableName', 'TopicArn']);
   });
@@ -185,11 +191,11 @@ describe('email digest function', () => {
   const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const tableId = logicalIdOf(stack.state.table);
 
-  it('runs the digest on Node.js 22, arm64, 256 MB and a 60 s timeout, next to the poll and alarm relay functions', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+  it('runs the digest on Node.js 24, arm64, 256 MB and a 60 s timeout, next to the poll, dispatcher and alarm relay functions', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     expect(fn.Properties).toMatchObject({
       Description: 'Sends the daily email digest of watcher events, every day at 08:30 Europe/Berlin',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 60,
@@ -197,11 +203,18 @@ describe('email digest function', () => {
     });
   });
 
-  it('sets TABLE_NAME and DIGEST_TOPIC_ARN, and passes the config only through the bundle', () => {
+  it('sets TABLE_NAME, DIGEST_TOPIC_ARN and EVENT_TOPIC_ARN, and passes the config only through the bundle', () => {
     const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(variables).sort()).toEqual(['DIGEST_TOPIC_ARN', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(Object.keys(variables).sort()).toEqual([
+      'DIGEST_TOPIC_ARN',
+      'EVENT_TOPIC_ARN',
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'TABLE_NAME',
+    ]);
     expect(variables['TABLE_NAME']).toEqual({ Ref: tableId });
     expect(variables['DIGEST_TOPIC_ARN']).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
+    expect(variables['EVENT_TOPIC_ARN']).toEqual({ Ref: logicalIdOf(stack.state.topic) });
     expect(variables['POWERTOOLS_SERVICE_NAME']).toBe('auth0-ops-watcher-digest');
   });
 
@@ -212,13 +225,23 @@ describe('email digest function', () => {
     expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
   });
 
-  it('grants sns:Publish on the digest topic only, not the event topic, and nothing beyond the table, the topic, its log group and the dead-letter queue', () => {
+  it('grants sns:Publish on the digest topic only, sns:ListSubscriptionsByTopic on the event and digest topics only, and nothing beyond the table, the topics, its log group and the dead-letter queue', () => {
     const statements = statementsFor(template, 'sns', roleId);
-    expect(statements).toHaveLength(1);
-    expect(actionsOf(statements[0]!)).toEqual(['sns:Publish']);
-    expect(statements[0]!.Resource).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
-    expect(JSON.stringify(identityStatements(template, roleId))).not.toContain(logicalIdOf(stack.state.topic));
-    expect(identityStatements(template, roleId)).toHaveLength(4);
+    expect(statements).toHaveLength(2);
+    const publish = statements.find((statement) => actionsOf(statement).includes('sns:Publish'));
+    expect(actionsOf(publish!)).toEqual(['sns:Publish']);
+    expect(publish!.Resource).toEqual({ Ref: logicalIdOf(stack.state.digestTopic!) });
+    const list = statements.find((statement) => statement !== publish);
+    expect(actionsOf(list!)).toEqual(['sns:ListSubscriptionsByTopic']);
+    // In whatever order CDK's policy minimisation leaves them.
+    expect(list!.Resource).toHaveLength(2);
+    expect(list!.Resource).toEqual(
+      expect.arrayContaining([{ Ref: logicalIdOf(stack.state.topic) }, { Ref: logicalIdOf(stack.state.digestTopic!) }]),
+    );
+    // The event topic appears in the listing grant and nowhere else: the digest never publishes events.
+    const others = identityStatements(template, roleId).filter((statement) => statement !== list);
+    expect(JSON.stringify(others)).not.toContain(logicalIdOf(stack.state.topic));
+    expect(identityStatements(template, roleId)).toHaveLength(5);
     expect(statementsFor(template, 'sqs', roleId)).toEqual([
       expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalIdOf(stack.deadLetterQueue), 'Arn'] } }),
     ]);
@@ -237,11 +260,14 @@ describe('email digest function', () => {
     });
   });
 
-  it('compiles the sources with their poll intervals and the digest settings into the digest function, leaving the poll function\'s config as it was', () => {
+  it('compiles the sources with their poll intervals, the digest settings and the alert entries (for subscription health) into the digest function, leaving the poll function\'s config as it was', () => {
     const config = parseConfig(EMAIL, ROOT);
     const digestConfig = parseConfig(JSON.parse(compiledDigestConfig(config)), '/tmp');
     expect(digestConfig.email.digest).toEqual({ ...DAILY_DIGEST, frequency: 'daily', weekday: 'MON', quiet: 'send' });
-    expect(digestConfig.email.alerts).toEqual([]);
+    expect(digestConfig.email.alerts).toEqual([
+      { addresses: [...INCIDENT_ALERTS.addresses], rules: { types: ['incident.*'], minSeverity: 'major' } },
+      { addresses: [...ADVISORY_ALERTS.addresses], rules: { types: ['advisory.*'], minSeverity: 'major' } },
+    ]);
     // The cadence each source is scheduled at, so the digest can flag one whose polls stopped.
     expect(digestConfig.sources).toEqual(
       config.sources.map((source) => ({ ...source, everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type] })),
@@ -260,7 +286,8 @@ describe('email digest schedule', () => {
   const functionId = logicalIdOf(stack.digest!.function.function);
 
   it('runs a daily digest every day at its local time in its time zone, retrying a failed invoke twice', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // The digest's and the poll dispatcher's.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(30 8 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Berlin',
@@ -293,7 +320,7 @@ describe('email digest schedule', () => {
   });
 
   it('gives the schedule a role only EventBridge Scheduler of this account assumes, and that can only invoke the digest function', () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as Resource;
+    const schedule = template.findResources('AWS::Scheduler::Schedule')[logicalIdOf(stack.digest!.schedule)] as Resource;
     const roleId = (schedule.Properties['Target'] as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn['Fn::GetAtt'][0];
     const role = template.findResources('AWS::IAM::Role')[roleId] as Resource;
     expect(role.Properties['AssumeRolePolicyDocument']).toMatchObject({
@@ -358,9 +385,10 @@ describe('email, when not configured', () => {
     expect(stack.digest).toBeUndefined();
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     template.resourceCountIs('AWS::SNS::Topic', 2);
-    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    // The poll schedule only.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).sort()).toEqual(
-      [logicalIdOf(stack.poll.function), logicalIdOf(stack.alarms.relay.function)].sort(),
+      [logicalIdOf(stack.poll.function), logicalIdOf(stack.pollSchedule.dispatcher.function), logicalIdOf(stack.alarms.relay.function)].sort(),
     );
   });
 });

@@ -1,12 +1,15 @@
-// Infrastructure assertions for the ops alarms: with standard monitoring one dead-man's switch over all sources and the
-// dead-letter queue every function fails into; with detailed monitoring also one per source and errors and throttles of
-// every function. Every alarm invokes the relay function, which publishes it to the ops topic.
+// Infrastructure assertions for the ops alarms: with standard monitoring one dead-man's switch over all sources, the
+// dead-letter queue the functions fail into and each Slack route's; with detailed monitoring also one per source (in
+// nested stacks) and errors and throttles of every function. Every alarm invokes the relay function when it fires and
+// when it recovers, and the relay publishes it to the ops topic.
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
 import { makePollMetrics, POLL_METRICS } from '../../functions/adapters/poll-metrics.js';
+import { RELAY_TIMEOUT_SECONDS } from '../../functions/ops/relay-settings.js';
 import type { PollOutcome } from '../../functions/poll/poll-source.js';
+import type { WatcherStack } from '../../lib/watcher-stack.js';
 import {
   FULL_CONFIG_INPUT,
   logicalIdOf,
@@ -27,6 +30,7 @@ interface AlarmProperties {
   EvaluationPeriods: number;
   DatapointsToAlarm?: number;
   AlarmActions: unknown[];
+  OKActions?: unknown[];
 }
 
 function alarmsOf(template: Template): AlarmProperties[] {
@@ -46,9 +50,14 @@ function watcherDeadMansSwitchOf(template: Template): AlarmProperties {
   return alarms[0]!;
 }
 
-/** The dead-man's-switch alarm of `sourceId`. */
-function deadMansSwitchOf(template: Template, sourceId: string): AlarmProperties {
-  const alarms = alarmsOf(template).filter(
+/** The templates of the nested stacks holding the per-source dead-man's switches (detailed monitoring). */
+function sourceAlarmTemplatesOf(stack: WatcherStack): Template[] {
+  return stack.sourceAlarmStacks.map((nested) => Template.fromStack(nested));
+}
+
+/** The dead-man's-switch alarm of `sourceId`, wherever it is (detailed monitoring puts them in nested stacks). */
+function deadMansSwitchOf(stack: WatcherStack, sourceId: string): AlarmProperties {
+  const alarms = sourceAlarmTemplatesOf(stack).flatMap(alarmsOf).filter(
     (alarm) => alarm.MetricName === POLL_METRICS.successfulPolls && JSON.stringify(alarm.Dimensions ?? []).includes(`"${sourceId}"`),
   );
   expect(alarms).toHaveLength(1);
@@ -97,18 +106,18 @@ describe('standard monitoring (the default)', () => {
     );
   });
 
-  it("has exactly three alarms: the dead-man's switch and the dead-letter queue's depth and age", () => {
+  it("has the dead-man's switch, and the depth and age of the functions' dead-letter queue and of each Slack route's", () => {
     const alarms = alarmsOf(template);
     expect(alarms.map((alarm) => `${alarm.Namespace} ${alarm.MetricName}`).sort()).toEqual([
-      'AWS/SQS ApproximateAgeOfOldestMessage',
-      'AWS/SQS ApproximateNumberOfMessagesVisible',
+      ...Array<string>(3).fill('AWS/SQS ApproximateAgeOfOldestMessage'),
+      ...Array<string>(3).fill('AWS/SQS ApproximateNumberOfMessagesVisible'),
       'Auth0OpsWatcher SuccessfulPolls',
     ]);
+    expect(stack.sourceAlarmStacks).toEqual([]);
   });
 
-  it('sends the failed invocations of every function to the one dead-letter queue', () => {
-    const functions = [stack.poll, ...stack.notifiers.map((n) => n.function), stack.digest!.function, stack.alarms.relay];
-    expect(functions).toHaveLength(5);
+  it('sends the failed asynchronous invocations of every scheduled or alarm-driven function to the one dead-letter queue', () => {
+    const functions = [stack.poll, stack.pollSchedule.dispatcher, stack.digest!.function, stack.alarms.relay];
     for (const fn of functions) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: Match.absent(),
@@ -116,7 +125,8 @@ describe('standard monitoring (the default)', () => {
         DeadLetterConfig: { TargetArn: queueArn },
       });
     }
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    // The shared queue, and each of the two Slack routes' queue and dead-letter queue.
+    template.resourceCountIs('AWS::SQS::Queue', 1 + 2 * 2);
   });
 
   it('does not retry a failed poll, and gives up on a throttled one after 5 minutes, both into the queue', () => {
@@ -141,14 +151,15 @@ describe('standard monitoring (the default)', () => {
 });
 
 describe("detailed monitoring: a dead-man's switch per source", () => {
-  const { template } = synthStack(DEFAULT_CONFIG_INPUT, DETAILED);
+  const { stack, template } = synthStack(DEFAULT_CONFIG_INPUT, DETAILED);
+  const [sourceAlarms] = sourceAlarmTemplatesOf(stack);
 
   it.each([
     ['auth0-status-us-1', 'every minute', 15],
     ['auth0-changelog', 'every 15 minutes', 45],
     ['auth0-advisories', 'hourly', 180],
   ])('alarms when %s (polled %s) has had no successful poll for %i minutes, no data counting as none', (sourceId, _cadence, minutes) => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    sourceAlarms!.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Auth0OpsWatcher',
       MetricName: 'SuccessfulPolls',
       Dimensions: [{ Name: 'Source', Value: sourceId }],
@@ -163,11 +174,29 @@ describe("detailed monitoring: a dead-man's switch per source", () => {
     });
   });
 
-  it("has one per source, besides the one over all sources", () => {
-    expect(alarmsOf(template).filter((alarm) => alarm.MetricName === 'SuccessfulPolls' && alarm.Dimensions)).toHaveLength(
-      DEFAULT_CONFIG_INPUT.sources.length,
-    );
+  it('has one per source in a nested stack of their own, besides the one over all sources in the main stack', () => {
+    expect(stack.sourceAlarmStacks).toHaveLength(1);
+    expect(alarmsOf(sourceAlarms!)).toHaveLength(DEFAULT_CONFIG_INPUT.sources.length);
+    expect(alarmsOf(sourceAlarms!).every((alarm) => alarm.MetricName === 'SuccessfulPolls' && alarm.Dimensions)).toBe(true);
+    expect(alarmsOf(template).filter((alarm) => alarm.MetricName === 'SuccessfulPolls' && alarm.Dimensions)).toEqual([]);
     watcherDeadMansSwitchOf(template);
+  });
+
+  it('fills nested stacks of 200 switches each, in config order', () => {
+    const many = {
+      ...DEFAULT_CONFIG_INPUT,
+      sources: Array.from({ length: 450 }, (_, i) => ({
+        id: `feed-${i}`,
+        type: 'feed',
+        vendor: 'Example',
+        url: `https://status${i}.example.com/feed.rss`,
+      })),
+    };
+    const big = synthStack(many, DETAILED).stack;
+    expect(sourceAlarmTemplatesOf(big).map((t) => alarmsOf(t).length)).toEqual([200, 200, 50]);
+    expect(deadMansSwitchOf(big, 'feed-0').Dimensions).toEqual([{ Name: 'Source', Value: 'feed-0' }]);
+    const [, second] = sourceAlarmTemplatesOf(big);
+    second!.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'Source', Value: 'feed-200' }] });
   });
 
   it('has the poll function write the per-source metrics too', () => {
@@ -177,21 +206,21 @@ describe("detailed monitoring: a dead-man's switch per source", () => {
   });
 
   it('waits deadMansSwitchMinutes for a source polled every minute, and three intervals for one polled less often', () => {
-    const custom = synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'detailed', deadMansSwitchMinutes: 30 } }).template;
+    const custom = synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'detailed', deadMansSwitchMinutes: 30 } }).stack;
     expect(deadMansSwitchOf(custom, 'auth0-status-us-1').Period).toBe(30 * 60);
     expect(deadMansSwitchOf(custom, 'auth0-changelog').Period).toBe(45 * 60);
-    const longer = synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'detailed', deadMansSwitchMinutes: 60 } }).template;
+    const longer = synthStack(DEFAULT_CONFIG_INPUT, { props: { monitoring: 'detailed', deadMansSwitchMinutes: 60 } }).stack;
     expect(deadMansSwitchOf(longer, 'auth0-changelog').Period).toBe(60 * 60);
   });
 
   it("follows a source's everyMinutes", () => {
-    expect(deadMansSwitchOf(synthStack(withChangelogEvery(5), DETAILED).template, 'auth0-changelog').Period).toBe(15 * 60);
+    expect(deadMansSwitchOf(synthStack(withChangelogEvery(5), DETAILED).stack, 'auth0-changelog').Period).toBe(15 * 60);
   });
 
   it('splits a window longer than a day into day-long periods that must all be silent', () => {
-    const daily = deadMansSwitchOf(synthStack(withChangelogEvery(1440), DETAILED).template, 'auth0-changelog');
+    const daily = deadMansSwitchOf(synthStack(withChangelogEvery(1440), DETAILED).stack, 'auth0-changelog');
     expect(daily).toMatchObject({ Period: 86_400, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
-    const twiceADay = deadMansSwitchOf(synthStack(withChangelogEvery(600), DETAILED).template, 'auth0-changelog');
+    const twiceADay = deadMansSwitchOf(synthStack(withChangelogEvery(600), DETAILED).stack, 'auth0-changelog');
     expect(twiceADay).toMatchObject({ Period: 900 * 60, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
   });
 
@@ -267,13 +296,13 @@ describe('poll metrics, as the poll function writes them', () => {
   it.each(['changed', 'unchanged'] as const)(
     "by source, counts an %s poll in SuccessfulPolls with its Source and without dimensions, what the detailed alarms watch",
     (outcome) => {
-      const { template } = synthStack(DEFAULT_CONFIG_INPUT, DETAILED);
+      const { stack, template } = synthStack(DEFAULT_CONFIG_INPUT, DETAILED);
       const written = metricsOf('auth0-changelog', outcome, true);
       expect(written).toEqual([
         { namespace: 'Auth0OpsWatcher', name: 'SuccessfulPolls', dimensions: { Source: 'auth0-changelog' } },
         { namespace: 'Auth0OpsWatcher', name: 'SuccessfulPolls', dimensions: {} },
       ]);
-      expect(watchedBy(deadMansSwitchOf(template, 'auth0-changelog'))).toEqual(written[0]);
+      expect(watchedBy(deadMansSwitchOf(stack, 'auth0-changelog'))).toEqual(written[0]);
       expect(watchedBy(watcherDeadMansSwitchOf(template))).toEqual(written[1]);
     },
   );
@@ -294,10 +323,11 @@ describe('detailed monitoring: function alarms', () => {
 
   it.each([
     ['poll', 1, () => stack.poll.function],
-    ['incidents notifier', 3, () => incidents!.function.function],
-    ['platform notifier', 3, () => platform!.function.function],
+    ['poll dispatcher', 1, () => stack.pollSchedule.dispatcher.function],
+    ['incidents notifier', 1, () => incidents!.function.function],
+    ['platform notifier', 1, () => platform!.function.function],
     ['digest', 1, () => stack.digest!.function.function],
-  ])('alarms on any error of the %s function within 5 minutes, and on throttles in %i consecutive 5-minute periods', (_name, throttledPeriods, fn) => {
+  ])('alarms on any error of the %s function within 5 minutes, and on throttles in %i 5-minute period', (_name, throttledPeriods, fn) => {
     const dimensions = [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn()) } }];
     const common = {
       Namespace: 'AWS/Lambda',
@@ -308,6 +338,7 @@ describe('detailed monitoring: function alarms', () => {
       Threshold: 1,
       TreatMissingData: 'notBreaching',
       AlarmActions: [action],
+      OKActions: [action],
     };
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { ...common, MetricName: 'Errors', EvaluationPeriods: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -318,12 +349,12 @@ describe('detailed monitoring: function alarms', () => {
     });
   });
 
-  it("has exactly these alarms: a dead-man's switch over all sources and one per source, errors and throttles per function, and the queue's two", () => {
-    const alarms = alarmsOf(template);
+  it("has exactly these alarms: a dead-man's switch over all sources and one per source, errors and throttles per function, and each dead-letter queue's two", () => {
+    const alarms = [...alarmsOf(template), ...sourceAlarmTemplatesOf(stack).flatMap(alarmsOf)];
     expect(alarms.filter((alarm) => alarm.Namespace === 'Auth0OpsWatcher')).toHaveLength(1 + 3);
-    expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/Lambda')).toHaveLength(4 * 2);
-    expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/SQS')).toHaveLength(2);
-    expect(alarms).toHaveLength(14);
+    expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/Lambda')).toHaveLength(5 * 2);
+    expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/SQS')).toHaveLength(2 + 2 * 2);
+    expect(alarms).toHaveLength(20);
   });
 });
 
@@ -331,30 +362,62 @@ describe('alarm relay', () => {
   it.each([
     ['standard', {}],
     ['detailed', DETAILED],
-  ])('is the one action of every alarm with %s monitoring, and may be invoked by exactly those alarms', (_level, options) => {
+  ])('is the alarm action and the OK action of every alarm with %s monitoring, nested stacks included', (_level, options) => {
     const { stack, template } = synthStack(FULL_CONFIG_INPUT, options);
-    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toEqual([opsAlarmActionOf(stack)]);
+    const relay = opsAlarmActionOf(stack);
+    for (const alarm of alarmsOf(template)) {
+      expect(alarm.AlarmActions).toEqual([relay]);
+      expect(alarm.OKActions).toEqual([relay]);
+    }
+    // In a nested stack the relay's ARN arrives as a parameter, which the main stack fills with that ARN.
+    for (const nested of stack.sourceAlarmStacks) {
+      const nestedResource = template.findResources('AWS::CloudFormation::Stack')[logicalIdOf(nested)] as {
+        Properties: { Parameters: Record<string, unknown> };
+      };
+      for (const alarm of alarmsOf(Template.fromStack(nested))) {
+        const [action] = alarm.AlarmActions as { Ref: string }[];
+        expect(nestedResource.Properties.Parameters[action!.Ref]).toEqual(relay);
+        expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+      }
+    }
+    expect(stack.sourceAlarmStacks).toHaveLength(options === DETAILED ? 1 : 0);
+  });
+
+  it.each([
+    ['standard', {}],
+    ['detailed', DETAILED],
+  ])("may be invoked by this stack's alarms through one permission, however many alarms there are (%s)", (_level, options) => {
+    const { stack, template } = synthStack(FULL_CONFIG_INPUT, options);
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
       (p) => (p as { Properties: Record<string, unknown> }).Properties,
     );
-    const relayPermissions = permissions.filter((p) => JSON.stringify(p['FunctionName']) === JSON.stringify(opsAlarmActionOf(stack)));
-    expect(relayPermissions.map((p) => p['Principal'])).toEqual(alarmIds.map(() => 'lambda.alarms.cloudwatch.amazonaws.com'));
-    expect(relayPermissions.map((p) => p['SourceArn']).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    );
-    for (const p of relayPermissions) expect(p['SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(permissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: opsAlarmActionOf(stack),
+        Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        // CloudFormation names every alarm of the stack and of its nested stacks `<stack name>-…`.
+        SourceArn: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:Watcher-*'],
+          ],
+        },
+      },
+    ]);
   });
 
-  it('publishes to the ops topic and nothing else, from a 128 MB Node.js 22 function', () => {
+  it('publishes to the ops topic and nothing else, from a 128 MB Node.js 24 function whose timeout holds its retries', () => {
     const { stack, template } = synthStack();
     const relay = stack.alarms.relay;
     const opsTopicId = logicalIdOf(stack.state.opsTopic);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: "Publishes the Auth0 ops watcher's alarms to the ops topic",
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 128,
+      Timeout: RELAY_TIMEOUT_SECONDS,
       Environment: { Variables: Match.objectLike({ OPS_TOPIC_ARN: { Ref: opsTopicId } }) },
     });
     const roleId = logicalIdOf(relay.role);

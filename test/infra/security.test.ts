@@ -58,20 +58,17 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
-  it('acknowledge only the pinned runtime of each function and the scheduler grant on the digest function\'s qualifiers, each on its own resource', () => {
+  it("acknowledge only the schedules' grants on their functions' qualifiers, each on its own resource, and no runtime", () => {
     const digestFunctionId = logicalIdOf(stack.digest!.function.function);
+    const dispatcherId = logicalIdOf(stack.pollSchedule.dispatcher.function);
     expect(
       acknowledgmentsIn(app)
         .map(({ path, id }) => `${path}: ${id}`)
         .sort(),
     ).toEqual(
       [
-        'Watcher/Poll/Function/Resource: AwsSolutions-L1',
-        'Watcher/SlackNotifier-incidents/Notifier/Function/Resource: AwsSolutions-L1',
-        'Watcher/SlackNotifier-platform/Notifier/Function/Resource: AwsSolutions-L1',
-        'Watcher/EmailDigest/Function/Function/Resource: AwsSolutions-L1',
-        'Watcher/Alarms/Relay/Function/Resource: AwsSolutions-L1',
-        `Watcher/EmailDigest/ScheduleRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<${digestFunctionId}.Arn>:*]`,
+        `Watcher/PollSchedule/EveryMinute/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<${dispatcherId}.Arn>:*]`,
+        `Watcher/EmailDigest/Schedule/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<${digestFunctionId}.Arn>:*]`,
       ].sort(),
     );
   });
@@ -168,6 +165,7 @@ function grantsOf(template: Template, roleId: string, names: Readonly<Record<str
 function resourceNames(stack: WatcherStack): Record<string, string> {
   const functions: [string, WatcherFunction][] = [
     ['poll', stack.poll],
+    ['poll dispatcher', stack.pollSchedule.dispatcher],
     ...stack.notifiers.map((notifier): [string, WatcherFunction] => [`${notifier.route.output.id} notifier`, notifier.function]),
     ...(stack.digest ? [['digest', stack.digest.function] as [string, WatcherFunction]] : []),
     ['alarm relay', stack.alarms.relay],
@@ -178,6 +176,7 @@ function resourceNames(stack: WatcherStack): Record<string, string> {
     [logicalIdOf(stack.state.opsTopic)]: 'ops topic',
     ...(stack.state.digestTopic && { [logicalIdOf(stack.state.digestTopic)]: 'digest topic' }),
     [logicalIdOf(stack.deadLetterQueue)]: 'dead-letter queue',
+    ...Object.fromEntries(stack.notifiers.map((notifier) => [logicalIdOf(notifier.queue), `${notifier.route.output.id} queue`])),
     ...Object.fromEntries(
       functions.flatMap(([name, fn]) => [
         [logicalIdOf(fn.function), `${name} function`],
@@ -208,19 +207,28 @@ describe('least privilege', () => {
   it.each([
     ['incidents', () => incidents!, 'slack-bot-token'],
     ['platform', () => platform!, 'slack-webhook-platform'],
-  ])('grants the %s notifier its own log group, the Slack store\'s item operations, its own parameter and the dead-letter queue', (name, notifier, parameter) => {
+  ])("grants the %s notifier its own log group, the Slack store's item operations, its own parameter and the consuming of its own queue", (name, notifier, parameter) => {
     expect(grantsOf(template, roleIdOf(template, notifier().function), names)).toEqual([
       'dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem on table.Arn',
       `logs:CreateLogStream, logs:PutLogEvents on ${name} notifier log group.Arn`,
-      'sqs:SendMessage on dead-letter queue.Arn',
+      `sqs:ChangeMessageVisibility, sqs:DeleteMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:ReceiveMessage on ${name} queue.Arn`,
       `ssm:GetParameter on ${ARN_PREFIX}:ssm:${REGION_ACCOUNT}:parameter/auth0-watcher/${parameter}`,
     ]);
   });
 
-  it('grants the digest function its own log group, the reads and watermark puts of its stores, the digest topic and the dead-letter queue', () => {
+  it('grants the poll dispatcher its own log group, the invoking of the poll function (not its versions) and the dead-letter queue', () => {
+    expect(grantsOf(template, roleIdOf(template, stack.pollSchedule.dispatcher), names)).toEqual([
+      'lambda:InvokeFunction on poll function.Arn',
+      'logs:CreateLogStream, logs:PutLogEvents on poll dispatcher log group.Arn',
+      'sqs:SendMessage on dead-letter queue.Arn',
+    ]);
+  });
+
+  it('grants the digest function its own log group, the reads and watermark puts of its stores, the digest topic, the listing of both email topics and the dead-letter queue', () => {
     expect(grantsOf(template, roleIdOf(template, stack.digest!.function), names)).toEqual([
       'dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query on table.Arn',
       'logs:CreateLogStream, logs:PutLogEvents on digest log group.Arn',
+      'sns:ListSubscriptionsByTopic on digest topic and event topic',
       'sns:Publish on digest topic',
       'sqs:SendMessage on dead-letter queue.Arn',
     ]);
@@ -234,9 +242,9 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('has no role beyond the five functions\' and the digest schedule\'s, and attaches no AWS managed policy to any', () => {
+  it("has no role beyond the six functions' and the two schedules', and attaches no AWS managed policy to any", () => {
     const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(6);
+    expect(Object.keys(roles)).toHaveLength(8);
     for (const role of Object.values(roles)) {
       expect((role as { Properties: Record<string, unknown> }).Properties['ManagedPolicyArns']).toBeUndefined();
     }
@@ -281,17 +289,20 @@ describe('encryption and TLS', () => {
     });
   });
 
-  it('encrypts the dead-letter queue and denies every access to it over non-TLS connections', () => {
-    const queueId = logicalIdOf(stack.deadLetterQueue);
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: queueId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+  it('encrypts every queue (dead-letter queues and Slack route queues) and denies every access to it over non-TLS connections', () => {
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1 + 2 * stack.notifiers.length);
+    for (const [queueId, queue] of queues) {
+      expect((queue as { Properties: Record<string, unknown> }).Properties['SqsManagedSseEnabled']).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-// Infrastructure assertions for Slack delivery: one notifier per Slack output, subscribed through the route's filter
-// policy, reading only its own secret, failing once into a shared dead-letter queue that alarms the ops topic.
+// Infrastructure assertions for Slack delivery: per Slack output a queue subscribed through the route's filter policy, a
+// notifier consuming it with bounded concurrency and no reserved concurrency, reading only its own secret, and the
+// route's own dead-letter queue, which alarms the ops topic.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -70,13 +71,13 @@ describe('SlackNotifier functions', () => {
   const { stack, template } = synthStack(TWO_ROUTES);
   const [incidents, platform] = stack.notifiers;
 
-  it('builds one notifier per Slack output, in config order, on Node.js 22 and arm64, and ignores the local-only outputs', () => {
+  it('builds one notifier per Slack output, in config order, on Node.js 24 and arm64, and ignores the local-only outputs', () => {
     expect(stack.notifiers).toHaveLength(2);
-    // The two notifiers, the poll function and the alarm relay.
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    // The two notifiers, the poll function, the poll dispatcher and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     for (const notifier of [incidents!, platform!]) {
       const fn = functionOf(template, notifier);
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
     }
     expect(functionOf(template, incidents!).Properties.Description).toBe(
@@ -110,36 +111,46 @@ describe('SlackNotifier functions', () => {
     expect(fn.Properties.Description).toContain('"slack-1"');
   });
 
-  it('does not retry a failed invocation, and sends it to the dead-letter queue instead', () => {
-    const queueId = logicalIdOf(stack.deadLetterQueue);
+  it('consumes its own queue in batches of up to 10, two batches at a time at most, reporting the messages it did not deliver', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     for (const notifier of [incidents!, platform!]) {
-      const functionId = logicalIdOf(notifier.function.function);
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: functionId },
-        MaximumRetryAttempts: 0,
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalIdOf(notifier.function.function) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(notifier.queue), 'Arn'] },
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: Match.absent(),
+        ScalingConfig: { MaximumConcurrency: 2 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Description: functionOf(template, notifier).Properties.Description,
-        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
-      });
-      const sends = statementsFor(template, 'sqs', roleIdOf(template, notifier));
-      expect(sends).toHaveLength(1);
-      expect(actionsOf(sends[0]!)).toEqual(['sqs:SendMessage']);
-      expect(sends[0]!.Resource).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+      const consumes = statementsFor(template, 'sqs', roleIdOf(template, notifier));
+      expect(consumes).toHaveLength(1);
+      expect(actionsOf(consumes[0]!).sort()).toEqual([
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ]);
+      expect(consumes[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(notifier.queue), 'Arn'] });
     }
   });
 
-  it('runs each notifier one invocation at a time (reserved concurrency 1)', () => {
-    for (const notifier of [incidents!, platform!]) {
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Description: functionOf(template, notifier).Properties.Description,
-        ReservedConcurrentExecutions: 1,
+  it('reserves no concurrency for any function, and sets no asynchronous retries or dead-letter target on a queue consumer', () => {
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      expect({ id, reserved: (fn as { Properties: Record<string, unknown> }).Properties['ReservedConcurrentExecutions'] }).toEqual({
+        id,
+        reserved: undefined,
       });
     }
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('^Polls'),
-      ReservedConcurrentExecutions: Match.absent(),
-    });
+    for (const notifier of [incidents!, platform!]) {
+      const functionId = logicalIdOf(notifier.function.function);
+      expect(functionOf(template, notifier).Properties).not.toHaveProperty('DeadLetterConfig');
+      expect(
+        Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).filter(
+          (config) => JSON.stringify(config).includes(`"${functionId}"`),
+        ),
+      ).toEqual([]);
+    }
   });
 
   it('grants each notifier the GetItem, PutItem and UpdateItem its Slack store sends, on the table only', () => {
@@ -203,21 +214,43 @@ describe('SlackNotifier subscriptions', () => {
   const [incidents, platform] = stack.notifiers;
   const eventTopicId = logicalIdOf(stack.state.topic);
 
-  it('subscribes each notifier, and nothing else, to the event topic over the lambda protocol', () => {
+  it("subscribes each route's queue, and nothing else, to the event topic over the sqs protocol with raw message delivery", () => {
     template.resourceCountIs('AWS::SNS::Subscription', 2);
     for (const notifier of [incidents!, platform!]) {
-      const functionId = logicalIdOf(notifier.function.function);
+      const queueId = logicalIdOf(notifier.queue);
       expect(subscriptionOf(template, notifier).Properties).toMatchObject({
-        Protocol: 'lambda',
+        Protocol: 'sqs',
         TopicArn: { Ref: eventTopicId },
-        Endpoint: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        // The message is the event's JSON, as the poll function published it (the `default` of its json structure).
+        RawMessageDelivery: true,
       });
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
-        Principal: 'sns.amazonaws.com',
-        SourceArn: { Ref: eventTopicId },
+      // Only the event topic may send to the queue.
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': { Ref: eventTopicId } } },
+            }),
+          ]),
+        },
       });
+    }
+    // No function is invoked by SNS any more.
+    expect(
+      Object.values(template.findResources('AWS::Lambda::Permission')).filter((p) =>
+        JSON.stringify(p).includes('sns.amazonaws.com'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('evaluates each route filter policy on the message attributes, stated so that later policy changes can be deployed', () => {
+    for (const notifier of [incidents!, platform!]) {
+      expect(subscriptionOf(template, notifier).Properties['FilterPolicyScope']).toBe('MessageAttributes');
     }
   });
 
@@ -235,10 +268,12 @@ describe('SlackNotifier subscriptions', () => {
     });
   });
 
-  it('subscribes a route without rules to every event', () => {
+  it('subscribes a route without rules to every event, with no filter policy and so no scope', () => {
     const { rules: _rules, ...everything } = PLATFORM;
     const custom = synthStack(withOutputs(everything));
-    expect(subscriptionOf(custom.template, custom.stack.notifiers[0]!).Properties['FilterPolicy']).toBeUndefined();
+    const properties = subscriptionOf(custom.template, custom.stack.notifiers[0]!).Properties;
+    expect(properties['FilterPolicy']).toBeUndefined();
+    expect(properties['FilterPolicyScope']).toBeUndefined();
   });
 
   it('refuses rules beyond the SNS filter-policy limits with a ConfigError naming the output', () => {
@@ -264,67 +299,91 @@ describe('SlackNotifier subscriptions', () => {
   });
 });
 
-describe('SlackNotifier dead-letter queue (shared by every function) and its alarms', () => {
+describe("SlackNotifier route queues, their dead-letter queues and alarms", () => {
   const { stack, template } = synthStack(TWO_ROUTES);
-  const queueId = logicalIdOf(stack.deadLetterQueue);
   const alarmAction = opsAlarmActionOf(stack);
 
-  it('keeps failed events for 14 days in one queue encrypted with SQS-managed keys', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 1);
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 60 * 60,
-      KmsMasterKeyId: Match.absent(),
-    });
+  it("gives each route a queue of its own and a dead-letter queue of its own, besides the functions' shared one", () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1 + 2 * 2);
+    const queues = stack.notifiers.flatMap((n) => [logicalIdOf(n.queue), logicalIdOf(n.deadLetterQueue)]);
+    expect(new Set([...queues, logicalIdOf(stack.deadLetterQueue)]).size).toBe(5);
   });
 
-  it('denies every access to the queue over non-TLS connections', () => {
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: queueId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sqs:*',
-            Principal: { AWS: '*' },
-            Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
-      },
-    });
+  it('hides a message for six times the notifier timeout, keeps it four days, and moves it to the dead-letter queue after 8 receives', () => {
+    for (const notifier of stack.notifiers) {
+      const fn = functionOf(template, notifier) as LambdaFunction & { Properties: { Timeout: number } };
+      expect(fn.Properties.Timeout).toBe(60);
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: 6 * 60,
+        MessageRetentionPeriod: 4 * 24 * 60 * 60,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(notifier.deadLetterQueue), 'Arn'] }, maxReceiveCount: 8 },
+      });
+    }
   });
 
-  it('alarms the ops topic as soon as a failed event is in the queue', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [alarmAction],
-    });
+  it('keeps dead letters for 14 days, encrypted with SQS-managed keys', () => {
+    for (const notifier of stack.notifiers) {
+      expect(template.findResources('AWS::SQS::Queue')[logicalIdOf(notifier.deadLetterQueue)]).toMatchObject({
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 60 * 60 },
+      });
+    }
   });
 
-  it('alarms the ops topic when a failed event has waited more than an hour', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
-      Statistic: 'Maximum',
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 3600,
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [alarmAction],
-    });
+  it('denies every access to every queue over non-TLS connections', () => {
+    for (const queue of stack.notifiers.flatMap((n) => [n.queue, n.deadLetterQueue])) {
+      const queueId = logicalIdOf(queue);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Principal: { AWS: '*' },
+              Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
   });
 
-  it('has exactly these two alarms on the queue', () => {
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SQS' } }))).toHaveLength(2);
+  it("alarms the ops topic as soon as a route's message is in its dead-letter queue, and when it recovers", () => {
+    for (const notifier of stack.notifiers) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(notifier.deadLetterQueue), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: `A Slack route "${notifier.route.output.id}" event failed and waits in the dead-letter queue`,
+        AlarmActions: [alarmAction],
+        OKActions: [alarmAction],
+      });
+    }
+  });
+
+  it("alarms the ops topic when a route's dead letter has waited more than an hour", () => {
+    for (const notifier of stack.notifiers) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(notifier.deadLetterQueue), 'QueueName'] } }],
+        Threshold: 3600,
+        AlarmActions: [alarmAction],
+        OKActions: [alarmAction],
+      });
+    }
+  });
+
+  it("has exactly two alarms per dead-letter queue: each route's and the functions' shared one", () => {
+    const sqsAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SQS' } }));
+    expect(sqsAlarms).toHaveLength(2 * 3);
   });
 });
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
 import {
@@ -37,10 +37,11 @@ describe('WatcherStack state', () => {
   const eventTopicId = logicalIdOf(stack.state.topic);
   const opsTopicId = logicalIdOf(stack.state.opsTopic);
 
-  it('keeps state in a retained pay-per-request table keyed pk/sk with PITR, AWS-managed encryption and TTL on expiresAt', () => {
+  it('keeps state in a pay-per-request table keyed pk/sk with PITR, AWS-managed encryption and TTL on expiresAt, retained on update and delete but not left behind by a failed first deploy', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
+      // Retain, except when the create of the table itself is rolled back: then it is new, empty and deleted.
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         KeySchema: [
@@ -113,8 +114,8 @@ describe('WatcherStack state', () => {
   });
 
   it('builds no notifier when the config has no Slack output; the dead-letter queue is there for the other functions', () => {
-    // The poll function and the alarm relay.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // The poll function, the poll dispatcher and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     template.resourceCountIs('AWS::SQS::Queue', 1);
     expect(stack.notifiers).toEqual([]);
@@ -125,12 +126,12 @@ describe('WatcherStack poll function and schedules', () => {
   const { stack, template } = synthStack();
   const pollId = logicalIdOf(stack.poll.function);
 
-  it('runs one poll function on Node.js 22, arm64, 256 MB and a 60 s timeout, logging to a one-month log group deleted with the stack', () => {
-    // The poll function and the alarm relay.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+  it('runs one poll function on Node.js 24, arm64, 256 MB and a 60 s timeout, logging to a one-month log group deleted with the stack', () => {
+    // The poll function, the poll dispatcher and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     const logGroupId = logicalIdOf(stack.poll.logGroup);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 60,
@@ -169,40 +170,63 @@ describe('WatcherStack poll function and schedules', () => {
     });
   });
 
-  it('creates exactly one schedule per source', () => {
-    template.resourceCountIs('AWS::Events::Rule', DEFAULT_CONFIG_INPUT.sources.length);
-  });
+  /** The poll plan compiled into the dispatcher's bundle. */
+  function planOf(built: ReturnType<typeof synthStack>['stack']): { id: string; everyMinutes: number }[] {
+    const define = built.pollSchedule.dispatcher.bundleDefine['process.env.WATCHER_POLL_PLAN']!;
+    return (JSON.parse(JSON.parse(define) as string) as { sources: { id: string; everyMinutes: number }[] }).sources;
+  }
 
-  it.each([
-    ['auth0-status-us-1', 'rate(1 minute)'],
-    ['auth0-changelog', 'rate(15 minutes)'],
-    ['auth0-advisories', 'rate(1 hour)'],
-  ])('polls %s at its type default %s, with {"sourceId"} as input and no EventBridge retries', (sourceId, rate) => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: rate,
+  it('polls every source through one every-minute Scheduler schedule and the dispatcher: no rule and no invoke permission per source', () => {
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const dispatcherId = logicalIdOf(stack.pollSchedule.dispatcher.function);
+    // The digest is not configured here, so this is the one schedule.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [pollId, 'Arn'] },
-          Input: JSON.stringify({ sourceId }),
-          RetryPolicy: { MaximumRetryAttempts: 0 },
-        }),
-      ],
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [dispatcherId, 'Arn'] },
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+      }),
+    });
+    // The poll function's resource policy is empty: the dispatcher's role holds the one invoke grant, on its ARN only.
+    expect(
+      Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+        (p) => JSON.stringify((p as { Properties: { FunctionName: unknown } }).Properties.FunctionName).includes(pollId),
+      ),
+    ).toEqual([]);
+    const dispatcherRole = (template.findResources('AWS::Lambda::Function')[dispatcherId] as {
+      Properties: { Role: { 'Fn::GetAtt': [string, string] } };
+    }).Properties.Role['Fn::GetAtt'][0];
+    expect(statementsFor(template, 'lambda', dispatcherRole)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [pollId, 'Arn'] } },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POLL_FUNCTION_NAME: { 'Fn::GetAtt': [pollId, 'Arn'] } }) },
     });
   });
 
-  it('schedules third-party presets like the Auth0 sources, every 5 minutes, with a dead-man\'s switch each when detailed', () => {
+  it('plans every source at its type default cadence, in config order: status every minute, change log 15, advisories 60', () => {
+    expect(planOf(stack)).toEqual([
+      { id: 'auth0-status-us-1', everyMinutes: 1 },
+      { id: 'auth0-changelog', everyMinutes: 15 },
+      { id: 'auth0-advisories', everyMinutes: 60 },
+    ]);
+  });
+
+  it("plans third-party presets every 5 minutes, with a dead-man's switch each when detailed", () => {
     const withPresets = synthStack(
       { ...DEFAULT_CONFIG_INPUT, presets: ['github', 'google-workspace', 'facebook-login'] },
       { props: { monitoring: 'detailed' } },
-    ).template;
-    withPresets.resourceCountIs('AWS::Events::Rule', DEFAULT_CONFIG_INPUT.sources.length + 3);
+    );
+    const plan = planOf(withPresets.stack);
+    expect(plan).toHaveLength(DEFAULT_CONFIG_INPUT.sources.length + 3);
+    const sourceAlarms = Template.fromStack(withPresets.stack.sourceAlarmStacks[0]!);
     for (const sourceId of ['github', 'google-workspace', 'facebook-login']) {
-      withPresets.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: 'rate(5 minutes)',
-        Targets: [Match.objectLike({ Input: JSON.stringify({ sourceId }) })],
-      });
-      withPresets.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      expect(plan).toContainEqual({ id: sourceId, everyMinutes: 5 });
+      sourceAlarms.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'SuccessfulPolls',
         Dimensions: [{ Name: 'Source', Value: sourceId }],
         TreatMissingData: 'breaching',
@@ -215,12 +239,7 @@ describe('WatcherStack poll function and schedules', () => {
       ...DEFAULT_CONFIG_INPUT,
       sources: [{ id: 'changelog-fast', type: 'auth0-changelog', url: 'https://auth0.com/changelog/rss.xml', everyMinutes: 5 }],
     };
-    const custom = synthStack(input).template;
-    custom.resourceCountIs('AWS::Events::Rule', 1);
-    custom.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ Input: '{"sourceId":"changelog-fast"}' })],
-    });
+    expect(planOf(synthStack(input).stack)).toEqual([{ id: 'changelog-fast', everyMinutes: 5 }]);
   });
 });
 
@@ -317,15 +336,17 @@ describe('WatcherStack bundling', () => {
 
 describe('cdk synth', () => {
   // One run per shape of the app (cdk-nag runs inside each): the smallest, with standard monitoring, and the largest,
-  // with detailed monitoring (a dead-man's switch per source, errors and throttles of each of four functions).
+  // with detailed monitoring (a dead-man's switch per source in a nested stack, errors and throttles of each of five
+  // functions besides the relay, and each Slack route's dead-letter queue).
   it.each([
-    ['the default config', undefined, [], 2, 3],
+    ['the default config', undefined, [], 3, 3],
     [
       'a config file with two Slack outputs, email alerts and a digest, and -c monitoring=detailed',
       FULL_CONFIG_INPUT,
       ['-c', 'monitoring=detailed'],
-      5,
-      1 + 3 + 4 * 2 + 2,
+      6,
+      // All sources' switch, 5 functions × 2, the shared dead-letter queue's 2, and 2 per Slack route.
+      1 + 5 * 2 + 2 + 2 * 2,
     ],
   ])(
     'synthesizes the app offline from %s with `npx cdk synth --quiet`, no AWS credentials, no deprecation warning and no cdk-nag finding',
@@ -368,10 +389,15 @@ describe('cdk synth', () => {
         pluginReports: unknown[];
       };
       expect(report.pluginReports).toEqual([]);
-      // bin/app.ts ran the AwsSolutions checks: they copy each acknowledgment into the template, here the runtime's.
-      for (const fn of lambdas) {
-        expect(fn.Metadata?.cdk_nag?.rules_to_suppress.map((rule) => rule.id)).toEqual(['AwsSolutions-L1']);
-      }
+      // bin/app.ts ran the AwsSolutions checks, which copy each acknowledgment into the template: none on a function
+      // (the runtime is the newest, so AwsSolutions-L1 has nothing to say), one on each schedule role's policy.
+      for (const fn of lambdas) expect(fn.Metadata?.cdk_nag).toBeUndefined();
+      const acknowledged = Object.values(template.Resources).flatMap(
+        (r) => r.Metadata?.cdk_nag?.rules_to_suppress.map((rule) => `${r.Type} ${rule.id.replace(/\[.*$/, '')}`) ?? [],
+      );
+      expect(acknowledged.sort()).toEqual(
+        Array<string>(functions === 3 ? 1 : 2).fill('AWS::IAM::Policy AwsSolutions-IAM5'),
+      );
     },
     180_000,
   );

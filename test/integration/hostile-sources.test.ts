@@ -161,7 +161,8 @@ async function baselined(kind: Kind = 'auth0-status', options: WatchOptions = {}
 async function snapshotOf(sourceId: string) {
   const source = await store.getSource(sourceId);
   const kept: Record<string, unknown> = { ...source?.value };
-  for (const health of ['consecutiveFailures', 'failingSince', 'lastError', 'failingAnnounced']) delete kept[health];
+  // lastEvent links the source's own health events (source.failing, source.recovered), which a failure may announce.
+  for (const health of ['consecutiveFailures', 'failingSince', 'lastError', 'failingAnnounced', 'lastEvent']) delete kept[health];
   const items = await store.listItems(sourceId);
   return {
     source: kept,
