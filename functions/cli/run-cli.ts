@@ -27,6 +27,7 @@ import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
 import type { Clock, Logger, Publisher } from '../core/ports.js';
 import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
 import { makePollSource, type PollResult } from '../poll/poll-source.js';
+import { runCheckDeployCommand } from './check-deploy-command.js';
 
 /** Exit codes: every source polled; some source failed (the others' results stand); bad config or usage. */
 export const EXIT_OK = 0;
@@ -34,9 +35,12 @@ export const EXIT_SOURCE_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 const USAGE = `usage: npm start -- [poll | digest] [--config <file>] [--verbose] [--now <time>]
+       npm start -- check-deploy --outputs <file> [--config <file>] [--stack <name>] [--timeout <seconds>]
 
   poll              poll every configured source once (the default)
   digest            render the digest of the period since the previous one into the console and jsonl outputs
+  check-deploy      send a test event through the deployed topic to every Slack route and say which received it
+                    (npm start -- check-deploy --help)
   --config, -c      JSON config file; relative paths in it resolve against its directory
                     (default: Auth0 status for US-1, the change log, advisories for Auth0's SDKs)
   --verbose, -v     log each published event and poll on stderr
@@ -54,6 +58,8 @@ export interface CliIo {
 
 /** Runs the CLI and returns its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Talks to the deployed stack, not the embedded store, and has its own options and exit codes.
+  if (argv[0] === 'check-deploy') return runCheckDeployCommand(argv.slice(1), io);
   let args: ReturnType<typeof parseCliArgs>;
   try {
     args = parseCliArgs(argv);

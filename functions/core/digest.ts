@@ -21,6 +21,12 @@ import {
   type Severity,
   type WatcherEvent,
 } from './model.js';
+import {
+  renderSubscriptionHealth,
+  subscriptionSubjectParts,
+  subscriptionSummary,
+  type SubscriptionHealth,
+} from './subscription-health.js';
 
 export interface DigestOpenItem {
   readonly source: string;
@@ -76,6 +82,11 @@ export interface DigestInput {
   readonly rcaOwed: readonly DigestRcaOwed[];
   /** Every configured source. */
   readonly sources: readonly DigestSourceHealth[];
+  /**
+   * The email subscriptions of the watcher's topics compared with the config; undefined where there are none to check
+   * (locally), and then the digest says nothing about them.
+   */
+  readonly subscriptions?: SubscriptionHealth;
 }
 
 export interface Digest {
@@ -373,10 +384,12 @@ function compose(digest: Prepared, caps: Caps): string {
     const period = `between ${formatUtc(input.from)} and ${formatUtc(input.to)}`;
     lines.push(...wrap(`All quiet: no new incidents, change-log entries or advisories ${period}.`, ''));
     lines.push(...caution(digest));
+    lines.push(...subscriptionAlert(digest));
     if (input.openItems.length > 0) lines.push('', ...openSection(digest, list));
     if (digest.rcaOwed.length > 0) lines.push('', ...rcaSection(digest, list, { published: false }));
   } else {
     lines.push(...overview(digest));
+    lines.push(...subscriptionAlert(digest));
     lines.push('', ...openSection(digest, list));
     lines.push('', ...resolvedSection(digest, list));
     lines.push('', ...rcaSection(digest, list, { published: true }));
@@ -395,7 +408,8 @@ function compose(digest: Prepared, caps: Caps): string {
     ...wrap(
       `Covers events detected from ${formatUtc(input.from)} to ${formatUtc(input.to)}; ` +
         'the next digest starts where this one ends. ' +
-        `Open items, owed root-cause analyses and source health are as of ${formatUtc(input.generatedAt)}. ` +
+        `Open items, owed root-cause analyses and ${input.subscriptions ? 'source and subscription' : 'source'} health ` +
+        `are as of ${formatUtc(input.generatedAt)}. ` +
         'All times are UTC.',
       '',
     ),
@@ -476,6 +490,12 @@ function healthSummary(digest: Prepared): string {
   if (problems.length > 0) return problems.join(', ');
   if (digest.sources.length === 0) return 'no sources configured';
   return digest.sources.length === 1 ? 'the 1 source is OK' : `all ${digest.sources.length} sources OK`;
+}
+
+/** Email subscriptions that receive nothing, or could not be checked: said at the top, so nobody misses them. */
+function subscriptionAlert(digest: Prepared): string[] {
+  const summary = digest.input.subscriptions && subscriptionSummary(digest.input.subscriptions);
+  return summary === undefined ? [] : wrap(summary, '');
 }
 
 /** In a quiet digest: silence from a blind source means nothing, so say so. */
@@ -676,6 +696,7 @@ function healthSection(digest: Prepared, list: ListRenderer, sourceCap: number):
     lines.push(`Health changes in this period (${digest.sourceEvents.length}):`);
     lines.push(...list(digest.sourceEvents, sourceEventEntry, 'see the watcher logs'));
   }
+  if (input.subscriptions) lines.push(...renderSubscriptionHealth(input.subscriptions));
   return lines;
 }
 
@@ -782,6 +803,7 @@ function renderDigestSubject(digest: Prepared): string {
   if (open > 0) parts.push(`${open} open ${open === 1 ? 'incident' : 'incidents'}`);
   if (failing > 0) parts.push(failing === 1 ? 'source failing' : `${failing} sources failing`);
   if (silent > 0) parts.push(silent === 1 ? 'source silent' : `${silent} sources silent`);
+  if (input.subscriptions) parts.push(...subscriptionSubjectParts(input.subscriptions));
   if (digest.resolved.length > 0) parts.push(`${digest.resolved.length} resolved`);
   if (digest.rcaOwed.length > 0) parts.push(`${digest.rcaOwed.length} RCA owed`);
   if (digest.rcaPublished.length > 0) parts.push(`${digest.rcaPublished.length} RCA published`);

@@ -5,8 +5,11 @@ import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSnsClient } from '../adapters/sns-publisher.js';
+import { makeSnsSubscriptionLister } from '../adapters/sns-subscriptions.js';
 import { ConfigError } from '../config/config-base.js';
-import { compiledWatcherConfig, requiredEnv } from '../config/lambda-config.js';
+import { compiledWatcherConfig, requiredEnv, type CompiledWatcherConfig } from '../config/lambda-config.js';
+import type { RouteRules } from '../core/routing.js';
+import { expectedEmailSubscriptions, type EmailSubscriptionConfig } from '../core/subscription-health.js';
 import type { DigestDependencies } from './run-digest.js';
 
 export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBClient): DigestDependencies {
@@ -15,13 +18,49 @@ export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBCli
   const digest = config.email?.digest;
   if (!digest) throw new ConfigError('WATCHER_CONFIG has no email.digest settings for the digest function');
   const tableName = requiredEnv(env, 'TABLE_NAME');
+  const digestTopicArn = requiredEnv(env, 'DIGEST_TOPIC_ARN');
+  // One client for the digest topic's publish and both topics' subscription listings.
+  const sns = makeSnsClient({});
   return {
     digestStore: makeDynamoDigestStore({ client, tableName }),
     stateStore: makeDynamoStateStore({ client, tableName }),
-    publisher: makeSnsDigestPublisher({ client: makeSnsClient({}), topicArn: requiredEnv(env, 'DIGEST_TOPIC_ARN') }),
+    publisher: makeSnsDigestPublisher({ client: sns, topicArn: digestTopicArn }),
     clock: { now: () => new Date() },
     logger: makePowertoolsLogger('auth0-ops-watcher-digest'),
     sources: config.sources,
     digest,
+    subscriptionCheck: {
+      lister: makeSnsSubscriptionLister({ client: sns }),
+      topics: [
+        { topic: 'events', topicArn: requiredEnv(env, 'EVENT_TOPIC_ARN') },
+        { topic: 'digest', topicArn: digestTopicArn },
+      ],
+      expected: expectedEmailSubscriptions({ alerts: compiledAlerts(config), digest }),
+    },
   };
+}
+
+/**
+ * The `email.alerts` entries compiled into the digest's config (`compiledDigestConfig`, lib/watcher-stack.ts), for
+ * subscription health. Validated at synth like the rest, so only their shape is checked; a `ConfigError` names the
+ * first field that is off.
+ */
+function compiledAlerts(config: CompiledWatcherConfig): EmailSubscriptionConfig['alerts'] {
+  const alerts = (config.email as { readonly alerts?: unknown } | undefined)?.alerts;
+  if (alerts === undefined) return [];
+  const invalid = (field: string, what: string) =>
+    new ConfigError(`WATCHER_CONFIG is not a config the stack validated: ${field} ${what}`);
+  if (!Array.isArray(alerts)) throw invalid('email.alerts', 'must be a list');
+  return alerts.map((alert: unknown, index) => {
+    const field = `email.alerts[${index}]`;
+    if (typeof alert !== 'object' || alert === null) throw invalid(field, 'must be an object');
+    const { addresses, rules } = alert as { addresses?: unknown; rules?: unknown };
+    if (!Array.isArray(addresses) || !addresses.every((address) => typeof address === 'string')) {
+      throw invalid(`${field}.addresses`, 'must be a list of strings');
+    }
+    if (rules !== undefined && (typeof rules !== 'object' || rules === null || Array.isArray(rules))) {
+      throw invalid(`${field}.rules`, 'must be an object');
+    }
+    return { addresses: addresses as string[], rules: rules as RouteRules | undefined };
+  });
 }

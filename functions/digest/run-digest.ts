@@ -3,6 +3,15 @@ import type { DigestStore, DigestWatermark } from '../adapters/dynamo-digest-sto
 import type { DigestConfig, SourceConfig } from '../config/config.js';
 import { renderDigest, type Digest, type DigestOpenItem, type DigestRcaOwed, type DigestSourceHealth } from '../core/digest.js';
 import type { Clock, Logger, StateStore } from '../core/ports.js';
+import {
+  assessSubscriptions,
+  SubscriptionListError,
+  type ExpectedSubscription,
+  type SubscriptionHealth,
+  type SubscriptionLister,
+  type TopicListing,
+  type TopicRole,
+} from '../core/subscription-health.js';
 import type { TrackedItem } from '../core/tracked.js';
 
 /** A digest with its period, as outputs receive it. */
@@ -38,6 +47,14 @@ export type DigestOutcome =
   /** The previous digest ended less than a minute before this period would end: nothing to cover yet. */
   | { readonly outcome: 'nothing-due' };
 
+/** What subscription health compares: the watcher's topics as SNS lists them, and what the config expects on them. */
+export interface SubscriptionCheck {
+  readonly lister: SubscriptionLister;
+  /** The topics to list: the event topic (alert addresses) and the digest topic (digest addresses). */
+  readonly topics: readonly { readonly topic: TopicRole; readonly topicArn: string }[];
+  readonly expected: readonly ExpectedSubscription[];
+}
+
 export interface DigestDependencies {
   readonly digestStore: DigestStore;
   readonly stateStore: StateStore;
@@ -46,6 +63,8 @@ export interface DigestDependencies {
   readonly logger: Logger;
   readonly sources: readonly SourceConfig[];
   readonly digest: DigestConfig;
+  /** Reports the email subscriptions in the digest; absent locally, where there are none. */
+  readonly subscriptionCheck?: SubscriptionCheck;
   readonly settings?: Partial<DigestSettings>;
 }
 
@@ -81,7 +100,11 @@ export function makeRunDigest(deps: DigestDependencies) {
     }
     const version = (record?.version ?? 0) + 1;
 
-    const [events, state] = await Promise.all([digestStore.eventsBetween(period.from, period.to), currentState(now)]);
+    const [events, state, subscriptions] = await Promise.all([
+      digestStore.eventsBetween(period.from, period.to),
+      currentState(now),
+      checkSubscriptions(),
+    ]);
     const rendered = renderDigest({
       frequency: name,
       from: period.from,
@@ -90,6 +113,7 @@ export function makeRunDigest(deps: DigestDependencies) {
       timeZone: config.timeZone,
       events,
       ...state,
+      subscriptions,
     });
     const message: DigestMessage = { ...rendered, from: period.from, to: period.to };
     const skip = rendered.quiet && config.quiet === 'skip';
@@ -102,6 +126,24 @@ export function makeRunDigest(deps: DigestDependencies) {
     logger.info(skip ? 'quiet digest skipped' : 'digest sent', { digest: name, ...period, events: events.length });
     return skip ? { outcome: 'skipped-quiet', ...period } : { outcome: 'sent', digest: message };
   };
+
+  /** The email subscriptions against the config. A topic that cannot be listed is reported, never fatal: the digest still goes out. */
+  async function checkSubscriptions(): Promise<SubscriptionHealth | undefined> {
+    const check = deps.subscriptionCheck;
+    if (!check) return undefined;
+    const listings = await Promise.all(
+      check.topics.map(async ({ topic, topicArn }): Promise<TopicListing> => {
+        try {
+          return { topic, topicArn, outcome: 'listed', subscriptions: await check.lister.listSubscriptions(topicArn) };
+        } catch (error) {
+          if (!(error instanceof SubscriptionListError)) throw error;
+          logger.warn('subscription health could not be checked', { topicArn, reason: error.reason });
+          return { topic, topicArn, outcome: 'failed', reason: error.reason };
+        }
+      }),
+    );
+    return assessSubscriptions(check.expected, listings);
+  }
 
   /** What is true now: open items, RCAs owed and each source's health, read from the poller's records. */
   async function currentState(now: Date) {

@@ -1,5 +1,7 @@
 // Test double of Amazon SNS for integration tests: the Query protocol (form-encoded POST, XML replies) on 127.0.0.1.
-import { randomUUID } from 'node:crypto';
+// Publishes, and subscriptions as SNS keeps them: an email subscription stays "PendingConfirmation" until its token
+// (the link in the confirmation mail) confirms it, and an unsubscribed one is simply gone.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback, readRequestBody } from './loopback-server.js';
 
@@ -28,6 +30,20 @@ export interface InjectedFault {
   readonly message?: string;
 }
 
+/** One subscription as the server keeps it. */
+export interface RecordedSubscription {
+  /** Its ARN, which SNS reveals only once it is confirmed. */
+  readonly subscriptionArn: string;
+  readonly topicArn: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  readonly confirmed: boolean;
+  /** `Attributes` given to `Subscribe` (FilterPolicy, FilterPolicyScope, RawMessageDelivery, …). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Confirmed with `AuthenticateOnUnsubscribe=true`: the unsubscribe link in a mail no longer works. */
+  readonly authenticateOnUnsubscribe: boolean;
+}
+
 export interface SnsTestServer {
   /** `http://127.0.0.1:<port>`, for the client's `endpoint`. */
   readonly endpoint: string;
@@ -35,6 +51,22 @@ export interface SnsTestServer {
   createTopic(name: string): string;
   /** Accepted publishes, oldest first, optionally of one topic. */
   published(topicArn?: string): RecordedPublish[];
+  /**
+   * Calls `listener` with each accepted publish, after the reply, as SNS delivers to subscribers asynchronously. What
+   * the listener throws or rejects with is kept in {@link SnsTestServer.deliveryErrors}, as a failed delivery would be.
+   */
+  onPublish(listener: (publish: RecordedPublish) => void | Promise<void>): void;
+  /** What `onPublish` listeners threw, oldest first. */
+  deliveryErrors(): unknown[];
+  /** Subscriptions that exist now (pending and confirmed), in the order they were made, optionally of one topic. */
+  subscriptions(topicArn?: string): RecordedSubscription[];
+  /** The token the confirmation mail of a pending subscription carries (its link's `Token=`); undefined if none. */
+  confirmationToken(topicArn: string, endpoint: string): string | undefined;
+  /**
+   * What a mail scanner does when it follows the unsubscribe link of a message: removes the subscription without AWS
+   * credentials, unless it was confirmed with `AuthenticateOnUnsubscribe=true`. Returns whether it was removed.
+   */
+  followUnsubscribeLink(subscriptionArn: string): boolean;
   /** How many requests arrived, optionally of one action, faults and rejections included. */
   requestCount(action?: string): number;
   /** Answers the next `n` requests with this error. */
@@ -63,12 +95,23 @@ const invalid = (message: string): SnsFault => new SnsFault(400, 'InvalidParamet
 
 /** Starts the server on an ephemeral loopback port. */
 export async function startSnsTestServer(
-  options: { readonly region?: string; readonly accountId?: string } = {},
+  options: {
+    readonly region?: string;
+    readonly accountId?: string;
+    /** Subscriptions per `ListSubscriptionsByTopic` page. @default 100, as SNS */
+    readonly subscriptionPageSize?: number;
+  } = {},
 ): Promise<SnsTestServer> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
+  const pageSize = options.subscriptionPageSize ?? 100;
   const topics = new Set<string>();
   const publishes: RecordedPublish[] = [];
+  const listeners: ((publish: RecordedPublish) => void | Promise<void>)[] = [];
+  const deliveryErrors: unknown[] = [];
+  const subscriptions: StoredSubscription[] = [];
+  /** NextToken → where the next page starts, per topic. */
+  const pageTokens = new Map<string, { topicArn: string; offset: number }>();
   const counts = new Map<string, number>();
   const faults: InjectedFault[] = [];
   const delays: number[] = [];
@@ -108,7 +151,53 @@ export async function startSnsTestServer(
       if (action === 'Publish') {
         const recorded = publish(params, topics);
         publishes.push(recorded);
-        return reply(res, requestId, 'Publish', `<MessageId>${recorded.messageId}</MessageId>`);
+        reply(res, requestId, 'Publish', `<MessageId>${recorded.messageId}</MessageId>`);
+        for (const listener of listeners) {
+          void Promise.resolve()
+            .then(() => listener(recorded))
+            .catch((error: unknown) => deliveryErrors.push(error));
+        }
+        return;
+      }
+      if (action === 'Subscribe') {
+        const arn = subscribe(params, topics, subscriptions);
+        return reply(res, requestId, 'Subscribe', `<SubscriptionArn>${xml(arn)}</SubscriptionArn>`);
+      }
+      if (action === 'ConfirmSubscription') {
+        const arn = confirmSubscription(params, topics, subscriptions);
+        return reply(res, requestId, 'ConfirmSubscription', `<SubscriptionArn>${xml(arn)}</SubscriptionArn>`);
+      }
+      if (action === 'Unsubscribe') {
+        const arn = required(params, 'SubscriptionArn');
+        const index = subscriptions.findIndex((s) => s.confirmed && s.subscriptionArn === arn);
+        if (index < 0) throw new SnsFault(404, 'NotFound', 'Subscription does not exist');
+        subscriptions.splice(index, 1);
+        return reply(res, requestId, 'Unsubscribe');
+      }
+      if (action === 'ListSubscriptionsByTopic') {
+        const topicArn = required(params, 'TopicArn');
+        if (!topics.has(topicArn)) throw new SnsFault(404, 'NotFound', 'Topic does not exist');
+        let offset = 0;
+        const token = params.get('NextToken');
+        if (token !== null && token !== '') {
+          const page = pageTokens.get(token);
+          if (!page || page.topicArn !== topicArn) throw invalid('Invalid parameter: NextToken');
+          offset = page.offset;
+        }
+        const ofTopic = subscriptions.filter((s) => s.topicArn === topicArn);
+        const members = ofTopic.slice(offset, offset + pageSize).map(
+          (s) =>
+            `<member><TopicArn>${xml(s.topicArn)}</TopicArn><Protocol>${xml(s.protocol)}</Protocol>` +
+            `<SubscriptionArn>${s.confirmed ? xml(s.subscriptionArn) : 'PendingConfirmation'}</SubscriptionArn>` +
+            `<Owner>${accountId}</Owner><Endpoint>${xml(s.endpoint)}</Endpoint></member>`,
+        );
+        let next = '';
+        if (offset + pageSize < ofTopic.length) {
+          const nextToken = randomBytes(24).toString('base64');
+          pageTokens.set(nextToken, { topicArn, offset: offset + pageSize });
+          next = `<NextToken>${xml(nextToken)}</NextToken>`;
+        }
+        return reply(res, requestId, 'ListSubscriptionsByTopic', `<Subscriptions>${members.join('')}</Subscriptions>${next}`);
       }
       throw new SnsFault(400, 'InvalidAction', `The action ${action} is not valid for this web service.`);
     } catch (error) {
@@ -127,6 +216,22 @@ export async function startSnsTestServer(
     endpoint: `http://127.0.0.1:${port}`,
     createTopic,
     published: (topicArn) => publishes.filter((p) => topicArn === undefined || p.topicArn === topicArn),
+    onPublish: (listener) => {
+      listeners.push(listener);
+    },
+    deliveryErrors: () => [...deliveryErrors],
+    subscriptions: (topicArn) =>
+      subscriptions
+        .filter((s) => topicArn === undefined || s.topicArn === topicArn)
+        .map(({ token: _token, ...s }) => ({ ...s, attributes: { ...s.attributes } })),
+    confirmationToken: (topicArn, endpoint) =>
+      subscriptions.find((s) => s.topicArn === topicArn && s.endpoint === endpoint && !s.confirmed)?.token,
+    followUnsubscribeLink: (subscriptionArn) => {
+      const index = subscriptions.findIndex((s) => s.subscriptionArn === subscriptionArn && s.confirmed);
+      if (index < 0 || subscriptions[index]!.authenticateOnUnsubscribe) return false;
+      subscriptions.splice(index, 1);
+      return true;
+    },
     requestCount: (action) =>
       action === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(action) ?? 0),
     failNext: (n, fault) => {
@@ -140,6 +245,106 @@ export async function startSnsTestServer(
       await listener.close();
     },
   };
+}
+
+interface StoredSubscription {
+  subscriptionArn: string;
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  confirmed: boolean;
+  token: string;
+  attributes: Record<string, string>;
+  authenticateOnUnsubscribe: boolean;
+}
+
+/** Protocols whose endpoint must confirm the subscription (the others are confirmed at once, as for same-account Lambda and SQS). */
+const CONFIRMED_BY_ENDPOINT = new Set(['email', 'email-json', 'http', 'https']);
+const PROTOCOLS = new Set([...CONFIRMED_BY_ENDPOINT, 'sms', 'sqs', 'lambda', 'application', 'firehose']);
+const SUBSCRIPTION_ATTRIBUTES = new Set([
+  'DeliveryPolicy',
+  'FilterPolicy',
+  'FilterPolicyScope',
+  'RawMessageDelivery',
+  'RedrivePolicy',
+  'SubscriptionRoleArn',
+  'ReplayPolicy',
+]);
+
+/**
+ * `Subscribe`: a new subscription, pending confirmation for email and HTTP(S), with its attributes. As SNS, it answers
+ * "pending confirmation" in place of the ARN unless `ReturnSubscriptionArn` is true, and subscribing an endpoint again
+ * returns the same subscription (a pending one gets a new confirmation token, as a new confirmation mail).
+ */
+function subscribe(params: URLSearchParams, topics: ReadonlySet<string>, subscriptions: StoredSubscription[]): string {
+  const topicArn = required(params, 'TopicArn');
+  if (!topics.has(topicArn)) throw new SnsFault(404, 'NotFound', 'Topic does not exist');
+  const protocol = required(params, 'Protocol');
+  if (!PROTOCOLS.has(protocol)) throw invalid('Invalid parameter: Amazon SNS does not support this protocol string');
+  const endpoint = required(params, 'Endpoint');
+  if (protocol.startsWith('email') && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(endpoint)) {
+    throw invalid('Invalid parameter: Email address');
+  }
+  const attributes: Record<string, string> = {};
+  for (let n = 1; params.has(`Attributes.entry.${n}.key`); n += 1) {
+    const key = params.get(`Attributes.entry.${n}.key`) ?? '';
+    const value = params.get(`Attributes.entry.${n}.value`) ?? '';
+    if (!SUBSCRIPTION_ATTRIBUTES.has(key)) throw invalid(`Invalid parameter: Attributes Reason: Unknown attribute ${key}`);
+    attributes[key] = value;
+  }
+  if (attributes['FilterPolicy'] !== undefined) {
+    let policy: unknown;
+    try {
+      policy = JSON.parse(attributes['FilterPolicy']);
+    } catch {
+      policy = undefined;
+    }
+    if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) {
+      throw invalid('Invalid parameter: FilterPolicy: failed to parse JSON');
+    }
+  }
+  const scope = attributes['FilterPolicyScope'];
+  if (scope !== undefined && scope !== 'MessageAttributes' && scope !== 'MessageBody') {
+    throw invalid('Invalid parameter: FilterPolicyScope: Invalid value');
+  }
+  const returnArn = params.get('ReturnSubscriptionArn') === 'true';
+  const existing = subscriptions.find((s) => s.topicArn === topicArn && s.protocol === protocol && s.endpoint === endpoint);
+  if (existing) {
+    if (existing.confirmed && JSON.stringify(existing.attributes) !== JSON.stringify(attributes)) {
+      throw invalid('Invalid parameter: Attributes Reason: Subscription already exists with different attributes');
+    }
+    if (!existing.confirmed) existing.token = randomBytes(32).toString('hex');
+    return existing.confirmed || returnArn ? existing.subscriptionArn : 'pending confirmation';
+  }
+  const confirmed = !CONFIRMED_BY_ENDPOINT.has(protocol);
+  const subscription: StoredSubscription = {
+    subscriptionArn: `${topicArn}:${randomUUID()}`,
+    topicArn,
+    protocol,
+    endpoint,
+    confirmed,
+    token: randomBytes(32).toString('hex'),
+    attributes,
+    authenticateOnUnsubscribe: false,
+  };
+  subscriptions.push(subscription);
+  return confirmed || returnArn ? subscription.subscriptionArn : 'pending confirmation';
+}
+
+/** `ConfirmSubscription`: the token from the confirmation mail confirms the pending subscription it was sent for. */
+function confirmSubscription(
+  params: URLSearchParams,
+  topics: ReadonlySet<string>,
+  subscriptions: StoredSubscription[],
+): string {
+  const topicArn = required(params, 'TopicArn');
+  if (!topics.has(topicArn)) throw new SnsFault(404, 'NotFound', 'Topic does not exist');
+  const token = required(params, 'Token');
+  const subscription = subscriptions.find((s) => s.topicArn === topicArn && s.token === token);
+  if (!subscription) throw invalid('Invalid token');
+  subscription.confirmed = true;
+  if (params.get('AuthenticateOnUnsubscribe') === 'true') subscription.authenticateOnUnsubscribe = true;
+  return subscription.subscriptionArn;
 }
 
 /** Parses and validates a Publish the way SNS documents it. */
@@ -240,14 +445,42 @@ function required(params: URLSearchParams, name: string): string {
   return value;
 }
 
-function reply(res: ServerResponse, requestId: string, action: string, result: string): void {
+/** A successful answer; actions without a result (`Unsubscribe`) carry only the response metadata. */
+function reply(res: ServerResponse, requestId: string, action: string, result?: string): void {
   send(
     res,
     200,
     requestId,
-    `<${action}Response xmlns="${XMLNS}"><${action}Result>${result}</${action}Result>` +
+    `<${action}Response xmlns="${XMLNS}">${result === undefined ? '' : `<${action}Result>${result}</${action}Result>`}` +
       `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
   );
+}
+
+/**
+ * Whether a subscription's filter policy (scope MessageAttributes) admits a publish, on the operators the watcher's
+ * policies use: every key must match; its values are alternatives (exact string, `{prefix}`, `{exists}`); a
+ * String.Array attribute matches when any element matches; a missing attribute matches only `{exists: false}`.
+ */
+export function filterPolicyAdmits(
+  policy: Readonly<Record<string, ReadonlyArray<string | Readonly<Record<string, unknown>>>>> | undefined,
+  attributes: Readonly<Record<string, RecordedAttribute>>,
+): boolean {
+  if (!policy) return true;
+  return Object.entries(policy).every(([key, alternatives]) => {
+    const attribute = attributes[key];
+    const values =
+      attribute === undefined
+        ? []
+        : attribute.dataType === 'String.Array'
+          ? (JSON.parse(attribute.value) as unknown[]).map(String)
+          : [attribute.value];
+    return alternatives.some((alternative) => {
+      if (typeof alternative === 'string') return values.includes(alternative);
+      if (typeof alternative['prefix'] === 'string') return values.some((v) => v.startsWith(alternative['prefix'] as string));
+      if (typeof alternative['exists'] === 'boolean') return alternative['exists'] === (attribute !== undefined);
+      throw new Error(`filter-policy operator not modelled by the test server: ${JSON.stringify(alternative)}`);
+    });
+  });
 }
 
 function replyError(res: ServerResponse, requestId: string, fault: SnsFault): void {

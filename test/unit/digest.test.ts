@@ -8,6 +8,12 @@ import {
   type DigestSourceHealth,
 } from '../../functions/core/digest.js';
 import type { AffectedPackage, ChangeType, EventType, Severity, WatcherEvent } from '../../functions/core/model.js';
+import {
+  assessSubscriptions,
+  expectedEmailSubscriptions,
+  type ListedSubscription,
+  type SubscriptionHealth,
+} from '../../functions/core/subscription-health.js';
 import { sampleEvent } from '../support/sample-event.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
@@ -534,6 +540,159 @@ describe('renderDigest: watcher health', () => {
     const fresh: DigestSourceHealth = { id: 'auth0-status-au-1', type: 'auth0-status', url: 'https://status.auth0.com/feed', consecutiveFailures: 0 };
     const { text } = renderDigest(digestInput({ sources: [...SOURCES, fresh] }));
     expect(text).toContain('  - auth0-status-au-1 (auth0-status): NOT POLLED YET\n    never polled successfully');
+  });
+});
+
+describe('renderDigest: subscription health', () => {
+  const EVENTS = 'arn:aws:sns:eu-west-1:123456789012:Auth0OpsWatcher-StateTopic-AbC';
+  const DIGESTS = 'arn:aws:sns:eu-west-1:123456789012:Auth0OpsWatcher-StateDigestTopic-XyZ';
+  const expected = expectedEmailSubscriptions({
+    alerts: [
+      { addresses: ['oncall@example.com', 'sre@example.com'], rules: { types: ['incident.*'], minSeverity: 'major', regions: ['US-1'] } },
+      { addresses: ['all@example.com'] },
+    ],
+    digest: { addresses: ['ops@example.com'] },
+  });
+  const email = (endpoint: string, topicArn: string, pending = false): ListedSubscription => ({
+    protocol: 'email',
+    endpoint,
+    subscriptionArn: pending ? 'PendingConfirmation' : `${topicArn}:${endpoint}`,
+  });
+  const notifier: ListedSubscription = { protocol: 'lambda', endpoint: 'arn:aws:lambda:eu-west-1:123456789012:function:n', subscriptionArn: `${EVENTS}:n` };
+  const allConfirmed = (): ListedSubscription[] => [
+    email('oncall@example.com', EVENTS),
+    email('sre@example.com', EVENTS),
+    email('all@example.com', EVENTS),
+    notifier,
+  ];
+  const health = (events: readonly ListedSubscription[] | string, digests: readonly ListedSubscription[] | string): SubscriptionHealth =>
+    assessSubscriptions(expected, [
+      typeof events === 'string'
+        ? { topic: 'events', topicArn: EVENTS, outcome: 'failed', reason: events }
+        : { topic: 'events', topicArn: EVENTS, outcome: 'listed', subscriptions: events },
+      typeof digests === 'string'
+        ? { topic: 'digest', topicArn: DIGESTS, outcome: 'failed', reason: digests }
+        : { topic: 'digest', topicArn: DIGESTS, outcome: 'listed', subscriptions: digests },
+    ]);
+  const render = (subscriptions: SubscriptionHealth | undefined, overrides: Partial<DigestInput> = {}) =>
+    renderDigest(digestInput({ events: busyDay(), subscriptions, ...overrides }));
+  /** The subscription part: from its "Email subscriptions:" line to the end of WATCHER HEALTH. */
+  const part = (text: string): string[] => {
+    const health = section(text, 'WATCHER HEALTH');
+    return health.slice(health.findIndex((line) => line.startsWith('Email subscriptions:'))).filter((line) => line !== '');
+  };
+
+  it('says all are confirmed, per topic, and raises nothing at the top or in the subject when all is well', () => {
+    const { text, subject } = render(health(allConfirmed(), [email('OPS@example.com', DIGESTS)]));
+    expect(part(text)).toEqual([
+      'Email subscriptions: all 4 confirmed (3 on the event topic, 1 on the digest',
+      '  topic).',
+      '  Other subscribers, not checked here (the Slack notifiers among them): 1',
+      '  lambda on the event topic.',
+    ]);
+    expect(text).not.toMatch(/see WATCHER HEALTH/);
+    expect(subject).not.toMatch(/subscription/);
+  });
+
+  it('lists an address pending confirmation with the command that confirms it so that unsubscribing needs authentication', () => {
+    const { text, subject } = render(health(allConfirmed(), [email('ops@example.com', DIGESTS, true)]));
+    const lines = part(text);
+    expect(lines[0]).toBe('Email subscriptions: 3 of 4 confirmed, 1 pending confirmation.');
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain(
+      'Pending confirmation (1): an address receives nothing until it confirms, and SNS deletes a subscription nobody ' +
+        'confirms within 48 hours. Open the "AWS Notification - Subscription Confirmation" mail and follow its link; ' +
+        'or better, so that unsubscribing needs AWS credentials and a mail scanner following the unsubscribe link ' +
+        'cannot remove it, set TOKEN to the value after "Token=" in that link and run the command shown.',
+    );
+    const at = lines.indexOf('  ! ops@example.com (email.digest, digest topic)');
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      '      aws sns confirm-subscription \\',
+      `        --topic-arn ${DIGESTS} \\`,
+      '        --token "$TOKEN" \\',
+      '        --authenticate-on-unsubscribe true',
+    ]);
+    expect(text).toContain('\nEmail subscriptions: 1 address not confirmed; see WATCHER HEALTH.\n');
+    expect(subject).toMatch(/: 1 subscription unconfirmed, 1 resolved/);
+  });
+
+  it('lists a missing address with the subscribe command carrying the filter policy of its alert entry, and an unfiltered one without', () => {
+    const events = [email('oncall@example.com', EVENTS), notifier];
+    const { text, subject } = render(health(events, [email('ops@example.com', DIGESTS)]));
+    const lines = part(text);
+    expect(lines[0]).toBe('Email subscriptions: 2 of 4 confirmed, 2 missing.');
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain(
+      'Missing (2): no longer subscribed, so it receives nothing: unsubscribed (a mail scanner following the ' +
+        'unsubscribe link of any SNS mail does this) or never confirmed and expired.',
+    );
+    const sre = lines.indexOf('  ! sre@example.com (email.alerts[0], event topic)');
+    const policy = '{"type":[{"prefix":"incident."}],"severity":["critical","major"],"region":["US-1",{"exists":false}]}';
+    expect(lines.slice(sre + 1, sre + 6)).toEqual([
+      '      aws sns subscribe \\',
+      `        --topic-arn ${EVENTS} \\`,
+      '        --protocol email \\',
+      '        --notification-endpoint sre@example.com \\',
+      `        --attributes '${JSON.stringify({ FilterPolicy: policy, FilterPolicyScope: 'MessageAttributes' })}'`,
+    ]);
+    // The attributes are what SNS takes: a FilterPolicy that is itself JSON, scoped to the message attributes.
+    const attributes = JSON.parse(lines[sre + 5]!.trim().replace(/^--attributes '|'$/g, '')) as Record<string, string>;
+    expect(JSON.parse(attributes['FilterPolicy']!)).toEqual({ type: [{ prefix: 'incident.' }], severity: ['critical', 'major'], region: ['US-1', { exists: false }] });
+    const all = lines.indexOf('  ! all@example.com (email.alerts[1], event topic)');
+    expect(lines.slice(all + 1, all + 5)).toEqual([
+      '      aws sns subscribe \\',
+      `        --topic-arn ${EVENTS} \\`,
+      '        --protocol email \\',
+      '        --notification-endpoint all@example.com',
+    ]);
+    expect(text).toContain('\nEmail subscriptions: 2 addresses no longer subscribed; see WATCHER HEALTH.\n');
+    expect(subject).toMatch(/: 2 subscriptions missing, 1 resolved/);
+  });
+
+  it('quotes an address for the shell, so a quote in it cannot break the command', () => {
+    const quoted = assessSubscriptions(expectedEmailSubscriptions({ alerts: [{ addresses: ["o'brien@example.com"] }] }), [
+      { topic: 'events', topicArn: EVENTS, outcome: 'listed', subscriptions: [] },
+    ]);
+    expect(part(render(quoted).text)).toContain("        --notification-endpoint 'o'\\''brien@example.com'");
+  });
+
+  it('lists subscriptions the config does not name, for information only', () => {
+    const events = [...allConfirmed(), email('former@example.com', EVENTS), email('new@example.com', EVENTS, true)];
+    const { text, subject } = render(health(events, [email('ops@example.com', DIGESTS)]));
+    expect(part(text).slice(0, 5)).toEqual([
+      'Email subscriptions: all 4 confirmed (3 on the event topic, 1 on the digest',
+      '  topic); 2 not in the config.',
+      '  Not in the config, for information (2):',
+      '  - former@example.com (event topic, confirmed)',
+      '  - new@example.com (event topic, pending confirmation)',
+    ]);
+    expect(text).not.toMatch(/see WATCHER HEALTH/);
+    expect(subject).not.toMatch(/subscription/);
+  });
+
+  it('still sends the digest when a topic cannot be listed, says why, and says so at the top and in the subject', () => {
+    const denied = 'AuthorizationErrorException: not authorized to perform: SNS:ListSubscriptionsByTopic';
+    const { text, subject } = render(health(denied, [email('ops@example.com', DIGESTS)]));
+    expect(part(text)).toEqual([
+      'Email subscriptions: the 1 confirmed (1 on the digest topic).',
+      '  ! Could not check the subscriptions of the event topic (3 configured',
+      '    addresses not checked): AuthorizationErrorException: not authorized to',
+      '    perform: SNS:ListSubscriptionsByTopic',
+    ]);
+    expect(text).toContain('\nEmail subscriptions: the subscriptions of the event topic could not be\nchecked; see WATCHER HEALTH.\n');
+    expect(subject).toMatch(/: subscriptions unchecked, 1 resolved/);
+  });
+
+  it('raises subscription problems in a quiet digest too', () => {
+    const { text, subject } = render(health([notifier], 'ThrottledException: Rate exceeded'), { events: [] });
+    expect(text).toMatch(
+      /^All quiet: [^]*\nEmail subscriptions: 3 addresses no longer subscribed; the subscriptions of\nthe digest topic could not be checked; see WATCHER HEALTH\.\n\nWATCHER HEALTH/m,
+    );
+    expect(subject).toBe('[Auth0 digest] Nov 26: all quiet, 3 subscriptions missing, subscriptions unchecked');
+  });
+
+  it('leaves subscriptions out entirely where there are none to check (the local CLI)', () => {
+    const { text, subject } = render(undefined);
+    expect(text).not.toMatch(/subscription/i);
+    expect(subject).not.toMatch(/subscription/i);
   });
 });
 

@@ -1,0 +1,264 @@
+// `npm start -- check-deploy`: reads what `cdk deploy --outputs-file` wrote and the watcher config, runs the delivery
+// check against the deployed stack with the environment's AWS credentials, and prints one line per route.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoSlackStore } from '../adapters/dynamo-slack-store.js';
+import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
+import { makeSnsSubscriptionLister } from '../adapters/sns-subscriptions.js';
+import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, slackRouteId, type WatcherConfig } from '../config/config.js';
+import { PublishError } from '../core/errors.js';
+import { confirmCommand, subscribeCommand } from '../core/subscription-health.js';
+import { SOURCE_MODULES } from '../sources/registry.js';
+import { DeliveryRecordsError, makeCheckDeploy, type CheckDeployReport, type CheckDeploySlackRoute } from './check-deploy.js';
+
+/** The stack name `cdk deploy` uses without `-c stackName`. */
+export const DEFAULT_STACK_NAME = 'Auth0OpsWatcher';
+const DEFAULT_TIMEOUT_S = 90;
+const MAX_TIMEOUT_S = 900;
+
+export const CHECK_DEPLOY_USAGE = `usage: npm start -- check-deploy --outputs <file> [--config <file>] [--stack <name>] [--timeout <seconds>]
+
+  --outputs <file>    what \`npx cdk deploy --outputs-file <file>\` wrote
+  --config, -c        the watcher config the stack was deployed with (its Slack routes and email alerts)
+  --stack <name>      the stack in the outputs file (default: ${DEFAULT_STACK_NAME}, or the only one there)
+  --timeout <s>       how long to wait for the Slack notifiers (default: ${DEFAULT_TIMEOUT_S}, at most ${MAX_TIMEOUT_S})
+
+Publishes clearly marked test events to the deployed event topic, so that every Slack route gets one its rules accept,
+and waits until each route's notifier has recorded the delivery. AWS credentials come from the environment (as for the
+AWS CLI: AWS_PROFILE, AWS_ACCESS_KEY_ID, …); the region is the deployed topic's.
+
+exit codes: 0 every Slack route received its event, 1 one did not (or publishing failed), 2 bad usage, outputs or config`;
+
+/** Exit codes of check-deploy. */
+const EXIT_ALL_RECEIVED = 0;
+const EXIT_NOT_RECEIVED = 1;
+const EXIT_USAGE = 2;
+
+/** Stops the command with one line on stderr and exit code 2. */
+class CheckDeployUsageError extends Error {
+  override readonly name = 'CheckDeployUsageError';
+}
+
+export interface CheckDeployIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** Runs `check-deploy` with the arguments after the command name; returns the exit code. */
+export async function runCheckDeployCommand(argv: readonly string[], io: CheckDeployIo): Promise<number> {
+  let setup: Awaited<ReturnType<typeof prepare>>;
+  try {
+    setup = await prepare(argv);
+  } catch (error) {
+    if (error instanceof CheckDeployUsageError || error instanceof ConfigError) {
+      io.stderr.write(`auth0-ops-watcher check-deploy: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  if (setup === 'help') {
+    io.stdout.write(`${CHECK_DEPLOY_USAGE}\n`);
+    return EXIT_ALL_RECEIVED;
+  }
+
+  const { stackName, topicArn, tableName, config, timeoutS } = setup;
+  const region = topicArn.split(':')[3];
+  const sns = makeSnsClient({ region });
+  const dynamo = new DynamoDBClient({ region, maxAttempts: 4 });
+  const checkDeploy = makeCheckDeploy({
+    publisher: makeSnsPublisher({ client: sns, topicArn }),
+    deliveries: makeDynamoSlackStore({ client: dynamo, tableName }),
+    subscriptions: makeSnsSubscriptionLister({ client: sns }),
+    clock: { now: () => new Date() },
+  });
+  const request = {
+    topicArn,
+    runId: randomBytes(6).toString('hex'),
+    timeoutMs: timeoutS * 1000,
+    slackRoutes: slackRoutesOf(config),
+    emailAlerts: config.email.alerts,
+    sources: config.sources.map((source) => ({
+      id: source.id,
+      type: source.type,
+      vendor: 'vendor' in source ? source.vendor : SOURCE_MODULES[source.type].vendor,
+    })),
+  };
+  const routes = request.slackRoutes.length;
+  io.stderr.write(
+    `Delivery check ${request.runId} of stack ${stackName}: ` +
+      (routes === 0
+        ? 'no Slack routes, checking the email alerts only\n'
+        : `${routes} Slack ${routes === 1 ? 'route' : 'routes'}, waiting up to ${timeoutS} s for their notifiers…\n`),
+  );
+  try {
+    const report = await checkDeploy(request);
+    io.stdout.write(formatReport(report, { stackName, topicArn, timeoutS }));
+    return report.slack.every((route) => route.receivedAfterMs !== undefined) ? EXIT_ALL_RECEIVED : EXIT_NOT_RECEIVED;
+  } catch (error) {
+    if (error instanceof PublishError || error instanceof DeliveryRecordsError) {
+      io.stderr.write(`auth0-ops-watcher check-deploy: ${error.message}\n`);
+      return EXIT_NOT_RECEIVED;
+    }
+    throw error;
+  } finally {
+    sns.destroy();
+    dynamo.destroy();
+  }
+}
+
+/** Arguments, the deployed stack's outputs and the config, checked; every problem is one usage line. */
+async function prepare(argv: readonly string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        outputs: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        stack: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new CheckDeployUsageError(`${(error as Error).message}\n\n${CHECK_DEPLOY_USAGE}`);
+  }
+  if (values.help) return 'help' as const;
+  if (!values.outputs) {
+    throw new CheckDeployUsageError('--outputs <file> is required: the file `npx cdk deploy --outputs-file <file>` wrote');
+  }
+  const timeoutS = values.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(values.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > MAX_TIMEOUT_S) {
+    throw new CheckDeployUsageError(`--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S}, not "${values.timeout}"`);
+  }
+  const { stackName, topicArn, tableName } = await readStackOutputs(values.outputs, values.stack);
+  const config: WatcherConfig = values.config ? await loadConfigFile(values.config) : parseConfig(DEFAULT_CONFIG_INPUT, process.cwd());
+  if (config.email.alerts.length === 0 && !config.outputs.some((output) => output.type === 'slack')) {
+    throw new CheckDeployUsageError(
+      `${values.config ? `the config ${values.config}` : 'the default config'} has no Slack routes and no email alerts: ` +
+        'nothing to check (pass --config <the file the stack was deployed with>)',
+    );
+  }
+  return { stackName, topicArn, tableName, config, timeoutS };
+}
+
+/** The deployed stack's `TopicArn` and `TableName` from a `cdk deploy --outputs-file` file. */
+async function readStackOutputs(path: string, wanted: string | undefined) {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CheckDeployUsageError(`cannot read the outputs file ${path}: ${(error as Error).message}`);
+  }
+  let outputs: unknown;
+  try {
+    outputs = JSON.parse(text);
+  } catch (error) {
+    throw new CheckDeployUsageError(`the outputs file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) {
+    throw new CheckDeployUsageError(`the outputs file ${path} is not what \`cdk deploy --outputs-file\` writes (an object of stacks)`);
+  }
+  const stacks = Object.keys(outputs);
+  const stackName =
+    wanted ?? (stacks.includes(DEFAULT_STACK_NAME) ? DEFAULT_STACK_NAME : stacks.length === 1 ? stacks[0]! : undefined);
+  const found = stackName === undefined ? undefined : (outputs as Record<string, unknown>)[stackName];
+  if (stackName === undefined || typeof found !== 'object' || found === null) {
+    const listed = stacks.length === 0 ? 'it lists no stack' : `it lists ${stacks.map((s) => `"${s}"`).join(', ')}`;
+    throw new CheckDeployUsageError(
+      stackName === undefined
+        ? `the outputs file ${path} has several stacks and none is "${DEFAULT_STACK_NAME}": pick one with --stack (${listed})`
+        : `stack "${stackName}" is not in the outputs file ${path} (${listed})`,
+    );
+  }
+  const { TopicArn: topicArn, TableName: tableName } = found as Record<string, unknown>;
+  if (typeof topicArn !== 'string' || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(topicArn)) {
+    throw new CheckDeployUsageError(`stack "${stackName}" in ${path} has no TopicArn output: is it an auth0-ops-watcher stack?`);
+  }
+  if (typeof tableName !== 'string' || tableName === '') {
+    throw new CheckDeployUsageError(`stack "${stackName}" in ${path} has no TableName output: is it an auth0-ops-watcher stack?`);
+  }
+  return { stackName, topicArn, tableName };
+}
+
+/** Each Slack output as deployed: route id, the key its notifier records deliveries under, and its rules. */
+function slackRoutesOf(config: WatcherConfig): CheckDeploySlackRoute[] {
+  return config.outputs.flatMap((output, index) => {
+    if (output.type !== 'slack') return [];
+    const id = slackRouteId(output, index);
+    // As `channelKeyOf` in functions/slack/deliver-to-slack.ts: the channel in bot mode, the route in webhook mode.
+    const channelKey = output.botToken && output.channel ? output.channel : `webhook:${id}`;
+    return [{ id, channelKey, rules: output.rules }];
+  });
+}
+
+/** One line per route and address; no secrets (the config holds only references, and none is resolved here). */
+function formatReport(report: CheckDeployReport, context: { stackName: string; topicArn: string; timeoutS: number }): string {
+  const lines: string[] = [];
+  const count = report.events.length;
+  lines.push(
+    count === 0
+      ? 'No Slack routes: no test event published.'
+      : `Published ${count} test ${count === 1 ? 'event' : 'events'} to ${context.topicArn}:`,
+  );
+  for (const { event, routeIds } of report.events) {
+    lines.push(`  ${event.id} (${event.type}, ${event.severity}, ${event.source}, ${event.vendor}) for ${routeIds.join(', ')}`);
+  }
+
+  if (report.slack.length > 0) {
+    lines.push('', 'Slack routes:');
+    const width = Math.max(...report.slack.map((route) => route.routeId.length));
+    for (const route of report.slack) {
+      const name = route.routeId.padEnd(width);
+      if (route.receivedAfterMs !== undefined) {
+        lines.push(`  ${name}  received after ${Math.max(1, Math.round(route.receivedAfterMs / 1000))} s`);
+      } else {
+        lines.push(
+          `  ${name}  NOT received within ${context.timeoutS} s: look for event ${route.eventId} in the route's ` +
+            `dead-letter queue, and for "slack delivery failed" (it names the Slack error) in the log group of its ` +
+            `notifier (SlackNotifier-${route.routeId} in ${context.stackName})`,
+        );
+      }
+    }
+  }
+
+  if (report.email.outcome === 'failed') {
+    lines.push('', `Email alerts: could not list the event topic's subscriptions: ${report.email.reason}`);
+  } else if (report.email.outcome === 'listed') {
+    lines.push('', 'Email alerts (whether a mail arrives cannot be seen from here; the subscription and its filter can):');
+    for (const { subscription, takes } of report.email.addresses) {
+      const filter =
+        takes.length === 0 ? 'its filter takes none of the test events' : `its filter takes test event ${takes.join(', ')}`;
+      const where = `${subscription.address} (${subscription.field})`;
+      if (subscription.status === 'confirmed') {
+        lines.push(`  ${where}: confirmed; ${filter}${takes.length > 0 ? ': look for "Delivery check" in that mailbox' : ''}`);
+      } else if (subscription.status === 'pending') {
+        lines.push(
+          `  ${where}: PENDING confirmation, receives nothing until confirmed; ${filter}. Confirm from the mail's link, ` +
+            'or with its Token= value so that unsubscribing needs authentication:',
+          ...confirmCommand(subscription.topicArn, '      '),
+        );
+      } else {
+        lines.push(
+          `  ${where}: MISSING (unsubscribed, or expired unconfirmed), receives nothing; ${filter}. Subscribe it again:`,
+          ...subscribeCommand(subscription, '      '),
+        );
+      }
+    }
+  }
+
+  const received = report.slack.filter((route) => route.receivedAfterMs !== undefined).length;
+  lines.push(
+    '',
+    report.slack.length === 0
+      ? 'No Slack routes to check.'
+      : received === report.slack.length
+        ? `All ${report.slack.length} Slack ${report.slack.length === 1 ? 'route' : 'routes'} received the test event.`
+        : `${received} of ${report.slack.length} Slack routes received the test event.`,
+  );
+  return `${lines.join('\n')}\n`;
+}

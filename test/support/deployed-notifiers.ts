@@ -1,0 +1,80 @@
+// Plays a deployment's Slack notifiers for the post-deploy check's tests: each route subscribes to the event topic on the
+// SNS test server with its rules' filter policy (as lib/slack-notifier.ts subscribes it), and every publish the filter
+// admits is handed to the real Slack delivery, which writes the real delivery records.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { makeDynamoSlackStore } from '../../functions/adapters/dynamo-slack-store.js';
+import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
+import { makeSnsClient } from '../../functions/adapters/sns-publisher.js';
+import { slackRouteId, type WatcherConfig } from '../../functions/config/config.js';
+import { parseWatcherEvent } from '../../functions/core/event-schema.js';
+import type { Logger } from '../../functions/core/ports.js';
+import { filterPolicyFor } from '../../functions/core/routing.js';
+import { makeSlackDelivery } from '../../functions/slack/deliver-to-slack.js';
+import { makeSlackDestination } from '../../functions/slack/slack-destination.js';
+import { filterPolicyAdmits, type SnsTestServer } from './sns-test-server.js';
+
+const SILENT: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+export interface DeployedNotifiersOptions {
+  readonly sns: SnsTestServer;
+  readonly topicArn: string;
+  /** The config whose Slack outputs are the routes. */
+  readonly config: WatcherConfig;
+  readonly dynamo: DynamoDBClient;
+  readonly tableName: string;
+  /** The environment the routes' `env:` secret references resolve in. */
+  readonly secretsEnv: NodeJS.ProcessEnv;
+}
+
+/** Subscribes one notifier per Slack route and delivers what each subscription's filter policy admits. */
+export async function playDeployedNotifiers(options: DeployedNotifiersOptions): Promise<void> {
+  const { sns, topicArn, config } = options;
+  const store = makeDynamoSlackStore({ client: options.dynamo, tableName: options.tableName });
+  const secrets = makeSecretResolver({ env: options.secretsEnv });
+  const notifiers = await Promise.all(
+    config.outputs.flatMap((output, index) => {
+      if (output.type !== 'slack') return [];
+      const id = slackRouteId(output, index);
+      return [
+        makeSlackDestination(output, id, secrets, { retries: 0, timeoutMs: 2_000 }).then((destination) => ({
+          id,
+          filterPolicy: filterPolicyFor(output.rules),
+          deliver: makeSlackDelivery({ destination, rules: output.rules, store, clock: { now: () => new Date() }, logger: SILENT }),
+        })),
+      ];
+    }),
+  );
+  // What the stack deploys: one Lambda subscription per route, filtered on the message attributes.
+  const client = makeSnsClient({ endpoint: sns.endpoint });
+  for (const notifier of notifiers) {
+    await client.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'lambda',
+        Endpoint: `arn:aws:lambda:us-east-1:000000000000:function:SlackNotifier-${notifier.id}`,
+        ...(notifier.filterPolicy && {
+          Attributes: { FilterPolicy: JSON.stringify(notifier.filterPolicy), FilterPolicyScope: 'MessageAttributes' },
+        }),
+      }),
+    );
+  }
+  client.destroy();
+  sns.onPublish(async (publish) => {
+    if (publish.topicArn !== topicArn) return;
+    const event = parseWatcherEvent((JSON.parse(publish.message) as { default: string }).default);
+    const subscriptions = sns.subscriptions(topicArn).filter((s) => s.protocol === 'lambda');
+    // Each notifier on its own, as separate Lambda functions: one failing does not stop the others.
+    const results = await Promise.allSettled(
+      notifiers.map(async (notifier) => {
+        const subscription = subscriptions.find((s) => s.endpoint.endsWith(`:SlackNotifier-${notifier.id}`));
+        const policy = subscription?.attributes['FilterPolicy'];
+        if (!filterPolicyAdmits(policy === undefined ? undefined : JSON.parse(policy), publish.attributes)) return;
+        await notifier.deliver(event);
+      }),
+    );
+    const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed.length === 1) throw failed[0]!.reason;
+    if (failed.length > 1) throw new AggregateError(failed.map((f) => f.reason as unknown), 'several notifiers failed');
+  });
+}
