@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { LAMBDA_BUNDLE_ALIASES, secretBackendDefines, WatcherFunction, type SecretRefUse } from '../lib/watcher-function.js';
+import { LAMBDA_BUNDLE_ALIASES, secretBackendDefines, WATCHER_BUNDLE_TARGET, WatcherFunction, type SecretRefUse } from '../lib/watcher-function.js';
 import { logicalIdOf, ROOT, synthStack } from '../test/infra/synth-watcher-stack.js';
 
 export interface FunctionBundle {
@@ -50,7 +50,7 @@ async function bundle(entry: string, outfile: string, options: BundleOptions) {
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: WATCHER_BUNDLE_TARGET,
     format: 'esm',
     minify: true,
     keepNames: true,

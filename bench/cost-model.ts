@@ -45,13 +45,18 @@ export const PRICES = {
     bytesPerLogEventOverhead: 26,
   },
   kms: {
-    /** A customer managed key, per month (prorated hourly); the stack creates one for the ops topic. */
+    /** A customer managed key, per month (prorated hourly); the stack creates none. */
     perKeyMonth: 1.0,
   },
+  sqs: {
+    /** Standard queues, per request (each 64 KB of a payload is one request); the first million a month free. */
+    perRequest: 0.4 / 1e6,
+    freeRequests: 1_000_000,
+  },
   /**
-   * Free at this scale: EventBridge scheduled rules, EventBridge Scheduler (14 million invocations a month free),
-   * SSM Parameter Store standard parameters and standard throughput (SecureString included), SQS below a million
-   * requests, data transfer in, and the first 100 GB a month out.
+   * Free at this scale: EventBridge Scheduler (14 million invocations a month free; the stack's schedules make about
+   * 43,000), SSM Parameter Store standard parameters and standard throughput (SecureString included), data transfer in,
+   * and the first 100 GB a month out.
    */
   secretsManagerPerSecretMonth: 0.4,
 } as const;
@@ -90,6 +95,8 @@ export interface DeploymentShape {
   readonly emailAlertAddresses: number;
   readonly digestRunsPerMonth: number;
   readonly logRetentionMonths: number;
+  /** Memory of the poll dispatcher, MB (it runs every minute whatever the number of sources). */
+  readonly dispatcherMemoryMb: number;
 }
 
 /** What is assumed rather than measured; docs/cost.md states and justifies each. */
@@ -121,6 +128,18 @@ export const ASSUMPTIONS = {
   handlerLogEvents: 2,
   /** DynamoDB data: tracked items and 90 days of event log, GB. */
   tableGb: 0.005,
+  /** Billed duration of a dispatcher run: a few asynchronous invoke calls of about 20 ms each, milliseconds. */
+  dispatchRunMs: 100,
+  /** Log bytes of a dispatcher run: its one `polls dispatched` line and Lambda's START, END and REPORT lines. */
+  dispatchLogBytes: 650,
+  /**
+   * ReceiveMessage requests an event source mapping makes on an idle queue, per month: Lambda's pollers long-poll
+   * (20 s) continuously, counted as five pollers, 15 requests a minute. AWS does not document the number; reports of
+   * idle queues with a Lambda trigger are of this order.
+   */
+  idleQueueReceivesPerMonth: 5 * 3 * 30 * 24 * 60,
+  /** SQS requests per event delivered to a route: SNS's send, the mapping's receive and its delete. */
+  sqsRequestsPerDelivery: 3,
 } as const;
 
 export interface CostLine {
@@ -161,7 +180,9 @@ export function estimateMonthlyCost(measured: MeasuredInputs, shape: DeploymentS
   const gbSeconds =
     (unchangedPolls * unchangedMs + changedPolls * a.changedPollMs + coldStarts * (a.runtimeInitMs + measured.pollImportMs)) / 1000 * gb +
     (slackDeliveries * a.slackDeliveryMs + shape.digestRunsPerMonth * a.digestRunMs) / 1000 * gb;
-  const requests = polls + slackDeliveries + shape.digestRunsPerMonth;
+  const dispatchRuns = MINUTES_PER_MONTH;
+  const dispatchGbSeconds = (dispatchRuns * a.dispatchRunMs) / 1000 * (shape.dispatcherMemoryMb / 1024);
+  const requests = polls + slackDeliveries + shape.digestRunsPerMonth + dispatchRuns;
 
   // DynamoDB on demand: every poll reads the source record; heartbeats hourly; changed polls as measured.
   const readUnits = unchangedPolls * measured.unchangedReadUnits + changedPolls * measured.changedReadUnits + slackDeliveries * 2;
@@ -178,7 +199,10 @@ export function estimateMonthlyCost(measured: MeasuredInputs, shape: DeploymentS
   // CloudWatch Logs: what each poll logs, the platform lines, and the per-event overhead.
   const bytesPerPoll =
     measured.unchangedLogBytes + a.platformLogBytes + (a.platformLogEvents + a.handlerLogEvents) * p.cloudwatch.bytesPerLogEventOverhead;
-  const logGb = (polls * bytesPerPoll + (slackDeliveries + shape.digestRunsPerMonth) * 2_000) / 1e9;
+  const logGb = (polls * bytesPerPoll + (slackDeliveries + shape.digestRunsPerMonth) * 2_000 + dispatchRuns * a.dispatchLogBytes) / 1e9;
+
+  // SQS: each Slack route's queue, polled by its event source mapping around the clock, and the events through it.
+  const sqsRequests = shape.slackRoutes * a.idleQueueReceivesPerMonth + slackDeliveries * a.sqsRequestsPerDelivery;
   const storedGb = logGb * shape.logRetentionMonths;
 
   const lines: CostLine[] = [
@@ -193,6 +217,18 @@ export function estimateMonthlyCost(measured: MeasuredInputs, shape: DeploymentS
       listUsd: gbSeconds * p.lambda.perGbSecondArm,
       freeTierUsd: afterFree(gbSeconds, p.lambda.freeGbSeconds, p.lambda.perGbSecondArm),
       fixed: false,
+    },
+    {
+      item: `Poll dispatcher duration (${fmt(dispatchRuns)} runs, ${fmt(dispatchGbSeconds)} GB-s at ${shape.dispatcherMemoryMb} MB)`,
+      listUsd: dispatchGbSeconds * p.lambda.perGbSecondArm,
+      freeTierUsd: afterFree(dispatchGbSeconds, Math.max(0, p.lambda.freeGbSeconds - gbSeconds), p.lambda.perGbSecondArm),
+      fixed: true,
+    },
+    {
+      item: `SQS requests (${fmt(sqsRequests)}: ${shape.slackRoutes} Slack route queue${shape.slackRoutes === 1 ? '' : 's'} polled around the clock)`,
+      listUsd: sqsRequests * p.sqs.perRequest,
+      freeTierUsd: afterFree(sqsRequests, p.sqs.freeRequests, p.sqs.perRequest),
+      fixed: true,
     },
     {
       item: `DynamoDB reads (${fmt(readUnits)} RRU)`,

@@ -5,14 +5,15 @@ import './quiet.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG_INPUT, DEFAULT_EVERY_MINUTES, parseConfig } from '../functions/config/config.js';
-import { PRESET_NAMES } from '../functions/config/presets.js';
+import { DEFAULT_EVERY_MINUTES, parseConfig } from '../functions/config/config.js';
 import { measureBundles, type FunctionBundle } from './bundles.js';
+import { DEFAULT_DEPLOYMENT, deploymentWithSources, GROWTH_ROWS } from './deployments.js';
 import { ASSUMPTIONS, estimateMonthlyCost, PRICES, type CostEstimate, type DeploymentShape, type MeasuredInputs } from './cost-model.js';
 import { startEnvironment } from './environment.js';
 import { runHandler, type HandlerRun } from './handler-runs.js';
 import { measurePolls, type PollFigures } from './polls.js';
 import { measureThroughput } from './throughput.js';
+import { Template } from 'aws-cdk-lib/assertions';
 import { synthStack } from '../test/infra/synth-watcher-stack.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -23,26 +24,8 @@ const MIB = 1024 * 1024;
 const started = performance.now();
 const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
 
-/**
- * The default deployment of issue #7: Auth0 status for two regions, the change log, advisories, ten third-party
- * status pages (presets), a Slack route, real-time email alerts and a daily email digest.
- */
-const [statusUs1, ...otherDefaults] = DEFAULT_CONFIG_INPUT.sources;
-const DEPLOYMENT = {
-  sources: [
-    statusUs1,
-    { ...statusUs1, id: 'auth0-status-eu-1', name: 'Auth0 status (EU-1)', region: 'EU-1', url: 'https://status.auth0.com/feed?domain=samples.eu.auth0.com' },
-    ...otherDefaults,
-  ],
-  presets: PRESET_NAMES.slice(0, 10),
-  outputs: [
-    { type: 'slack', id: 'incidents', botToken: 'ssm:/auth0-watcher/slack-bot-token', channel: 'C0INCIDENTS', rules: { minSeverity: 'major' } },
-  ],
-  email: {
-    alerts: [{ addresses: ['oncall@example.com'], rules: { types: ['incident.*', 'source.*'], minSeverity: 'major' } }],
-    digest: { addresses: ['ops@example.com'], frequency: 'daily' },
-  },
-};
+/** The default deployment (examples/default-deployment.json): what the README and docs/cost.md price. */
+const DEPLOYMENT = DEFAULT_DEPLOYMENT;
 
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -113,14 +96,17 @@ async function main() {
   // The handler runs as the default (standard) stack configures it; detailed monitoring adds the ["Source"] set.
   const dimensionSets = new Set(handlerRuns.flatMap((r) => r.metricDocuments.flatMap((d) => d.dimensionSets.map((s) => s.join(',')))));
   const standardMetricsFor = (sources: number) => (dimensionSets.has('Source') ? sources : 0) + (dimensionSets.has('') ? 1 : 0);
-  const everyMinutes = config.sources.map((s) => s.everyMinutes ?? DEFAULT_EVERY_MINUTES[s.type]);
-  // Detailed monitoring, counted from its template (no bundling needed to count alarms): per-source alarms grow with n.
-  const detailed = synthStack(DEPLOYMENT, { outdir: join(OUT, 'cdk.out.detailed'), props: { monitoring: 'detailed' } })
-    .template.findResources('AWS::CloudWatch::Alarm');
-  const detailedPerSource = Object.values(detailed).filter((a) =>
-    JSON.stringify((a as { Properties: { Dimensions?: unknown } }).Properties.Dimensions ?? []).includes('"Source"'),
-  ).length;
-  const detailedFixedAlarms = Object.keys(detailed).length - detailedPerSource;
+  const everyMinutesOf = (input: unknown) => parseConfig(input, ROOT).sources.map((s) => s.everyMinutes ?? DEFAULT_EVERY_MINUTES[s.type]);
+  const everyMinutes = everyMinutesOf(DEPLOYMENT);
+  // Detailed monitoring, counted from its templates (no bundling needed to count alarms): the main stack's alarms, and
+  // the per-source ones in nested stacks, which grow with the number of sources.
+  const detailedStack = synthStack(DEPLOYMENT, { outdir: join(OUT, 'cdk.out.detailed'), props: { monitoring: 'detailed' } }).stack;
+  const detailedPerSource = detailedStack.sourceAlarmStacks.reduce(
+    (n, nested) => n + Object.keys(Template.fromStack(nested).findResources('AWS::CloudWatch::Alarm')).length,
+    0,
+  );
+  if (detailedPerSource !== everyMinutes.length) throw new Error(`expected one detailed alarm per source, found ${detailedPerSource}`);
+  const detailedFixedAlarms = Object.keys(Template.fromStack(detailedStack).findResources('AWS::CloudWatch::Alarm')).length;
   const shapeFor = (sources: readonly number[], design: 'standard' | 'detailed'): DeploymentShape => ({
     sourceEveryMinutes: sources,
     alarms: design === 'standard' ? bundles.synth.alarms : detailedFixedAlarms + sources.length,
@@ -132,6 +118,7 @@ async function main() {
     emailAlertAddresses: config.email.alerts.reduce((n, a) => n + a.addresses.length, 0),
     digestRunsPerMonth: config.email.digest ? (config.email.digest.frequency === 'weekly' ? 4.3 : 30) : 0,
     logRetentionMonths: Math.max(...bundles.synth.logRetentionDays) / 30,
+    dispatcherMemoryMb: bundles.synth.lambdaMemoryMb.dispatch ?? 128,
   });
   const deployedMemory = bundles.synth.lambdaMemoryMb.poll ?? 256;
   const costs: Record<string, CostEstimate> = {
@@ -141,9 +128,9 @@ async function main() {
     detailed: estimateMonthlyCost(measured, shapeFor(everyMinutes, 'detailed'), deployedMemory),
   };
   const deployedCost = costs.deployed!;
-  const auth0Only = everyMinutes.slice(0, 4);
-  const growth = [4, everyMinutes.length, 24, 54, 104].map((n) => {
-    const sources = n <= everyMinutes.length ? (n === 4 ? auth0Only : everyMinutes) : [...everyMinutes, ...Array(n - everyMinutes.length).fill(5)];
+  // Each row is a config the infrastructure tests synthesize (bench/deployments.ts): every priced row deploys.
+  const growth = GROWTH_ROWS.map((n) => {
+    const sources = everyMinutesOf(deploymentWithSources(n));
     const standard = estimateMonthlyCost(measured, shapeFor(sources, 'standard'), deployedMemory);
     const detailedCost = estimateMonthlyCost(measured, shapeFor(sources, 'detailed'), deployedMemory);
     return {

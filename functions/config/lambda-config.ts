@@ -34,8 +34,27 @@ const SOURCE_TYPES: { readonly [T in SourceType]: true } = {
   feed: true,
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The JSON the stack compiled into a bundle as `name` (see lib/), and a maker of the `ConfigError` that names a field of
+ * it that is off: `<name> is not <what> the stack compiled: <field> <problem>`. Missing or not JSON fails with its own.
+ */
+export function compiledJson(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  what: string,
+): { readonly input: unknown; readonly invalid: (field: string, problem: string) => ConfigError } {
+  const json = requiredEnv(env, name);
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigError(`${name} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return { input, invalid: (field, problem) => new ConfigError(`${name} is not ${what}: ${field} ${problem}`) };
+}
 const isPositiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -46,15 +65,7 @@ const isStringArray = (value: unknown): value is string[] =>
  * the cold start with a `ConfigError` naming the first field that is off, instead of failing some poll later.
  */
 export function compiledWatcherConfig(env: NodeJS.ProcessEnv): CompiledWatcherConfig {
-  const json = requiredEnv(env, 'WATCHER_CONFIG');
-  let input: unknown;
-  try {
-    input = JSON.parse(json);
-  } catch (error) {
-    throw new ConfigError(`WATCHER_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const invalid = (field: string, what: string) =>
-    new ConfigError(`WATCHER_CONFIG is not a config the stack validated: ${field} ${what}`);
+  const { input, invalid } = compiledJson(env, 'WATCHER_CONFIG', 'a config the stack validated');
   if (!isRecord(input)) throw invalid('(config)', 'must be an object');
   for (const field of ['failureThreshold', 'trackResolvedDays'] as const) {
     if (!isPositiveInteger(input[field])) throw invalid(field, 'must be a whole number of at least 1');

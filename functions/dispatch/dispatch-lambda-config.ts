@@ -1,8 +1,8 @@
 // The poll dispatcher's configuration: the poll plan the stack compiles into the bundle (WATCHER_POLL_PLAN) and the
 // poll function it invokes (POLL_FUNCTION_NAME). As for WATCHER_CONFIG, the stack validated the sources at synth, so a
 // cold start checks the shape only, and anything else fails it with a ConfigError naming the field.
-import { ConfigError, deepFreeze } from '../config/config-base.js';
-import { requiredEnv } from '../config/lambda-config.js';
+import { deepFreeze } from '../config/config-base.js';
+import { compiledJson, isRecord, requiredEnv } from '../config/lambda-config.js';
 import { MAX_EVERY_MINUTES, planPolls, type PlannedSource, type PollPlan } from '../core/poll-plan.js';
 
 export interface DispatchLambdaConfig {
@@ -19,23 +19,13 @@ export function loadDispatchLambdaConfig(env: NodeJS.ProcessEnv = process.env): 
   });
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads WATCHER_POLL_PLAN, `{"sources":[{"id":"auth0-status-us-1","everyMinutes":1},…]}`: every source in config
  * order with its cadence filled in (whole minutes, 1 to 1440). Other keys of a source are ignored.
  */
 export function compiledPollPlan(env: NodeJS.ProcessEnv): readonly PlannedSource[] {
-  const json = requiredEnv(env, 'WATCHER_POLL_PLAN');
-  let input: unknown;
-  try {
-    input = JSON.parse(json);
-  } catch (error) {
-    throw new ConfigError(`WATCHER_POLL_PLAN is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const invalid = (field: string, what: string) =>
-    new ConfigError(`WATCHER_POLL_PLAN is not a plan the stack compiled: ${field} ${what}`);
+  const { input, invalid } = compiledJson(env, 'WATCHER_POLL_PLAN', 'a plan the stack compiled');
   if (!isRecord(input)) throw invalid('(plan)', 'must be an object');
   const { sources } = input;
   if (!Array.isArray(sources) || sources.length === 0) throw invalid('sources', 'must be a non-empty list');

@@ -2,7 +2,7 @@
 // function: it records each invocation it accepts and answers as Lambda does, or with an injected fault.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readRequestBody } from './loopback-server.js';
+import { listenOnLoopback, readRequestBody, trackedSleep } from './loopback-server.js';
 
 /** Lambda's `X-Amz-Invocation-Type`; `RequestResponse` when the header is absent. */
 export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
@@ -126,7 +126,7 @@ export async function startLambdaTestServer(
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
       payload = await readBody(req);
-      if (delayMs > 0) await sleep(delayMs, timers);
+      if (delayMs > 0) await trackedSleep(delayMs, timers);
       const pending = faults.find((f) => f.remaining > 0 && (!f.match || f.match({ payload })));
       if (pending) {
         pending.remaining -= 1;
@@ -244,14 +244,4 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const tooLarge = () =>
     new LambdaFault(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the Invoke operation`);
   return (await readRequestBody(req, MAX_SYNC_PAYLOAD_BYTES, tooLarge)).toString('utf8');
-}
-
-function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
-    }, ms);
-    timers.add(timer);
-  });
 }

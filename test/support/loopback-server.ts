@@ -1,5 +1,5 @@
-// Shared by the test servers (feed, SNS, Slack, the DynamoDB fault proxy): listening on loopback, closing without
-// waiting for clients, and reading request bodies with a cap.
+// Shared by the test servers (feed, SNS, Slack, Lambda, the DynamoDB fault proxy): listening on loopback, closing
+// without waiting for clients, reading request bodies with a cap, and delays that closing can cancel.
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -34,4 +34,15 @@ export async function readRequestBody(req: IncomingMessage, maxBytes: number, to
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** Waits `ms`, keeping the timer in `timers` until it fires, so that a server's close can clear the ones pending. */
+export function trackedSleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
 }

@@ -3,7 +3,7 @@
 // (the link in the confirmation mail) confirms it, and an unsubscribed one is simply gone.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readRequestBody } from './loopback-server.js';
+import { listenOnLoopback, readRequestBody, trackedSleep } from './loopback-server.js';
 
 /** A message attribute as SNS received it. */
 export interface RecordedAttribute {
@@ -134,7 +134,7 @@ export async function startSnsTestServer(
       counts.set(action, (counts.get(action) ?? 0) + 1);
 
       const delay = delays.shift();
-      if (delay !== undefined) await sleep(delay, timers);
+      if (delay !== undefined) await trackedSleep(delay, timers);
       const fault = faults.shift();
       if (fault) throw new SnsFault(fault.status, fault.code, fault.message ?? `Injected ${fault.code}`);
 
@@ -507,14 +507,4 @@ function xml(text: string): string {
 async function readBody(req: IncomingMessage): Promise<string> {
   const tooLarge = () => new SnsFault(413, 'RequestEntityTooLarge', 'Request body too large');
   return (await readRequestBody(req, MAX_REQUEST_BYTES, tooLarge)).toString('utf8');
-}
-
-function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
-    }, ms);
-    timers.add(timer);
-  });
 }

@@ -1,10 +1,11 @@
 // The Lambda handlers' config loaders: what the stack compiles in or sets (validated at synth) is taken as it is, and
 // anything else fails the cold start with a ConfigError naming the field.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../functions/config/config.js';
+import { parseConfig } from '../../functions/config/config.js';
 import { compiledWatcherConfig, loadLambdaConfig, loadSlackLambdaConfig } from '../../functions/config/lambda-config.js';
 import { slackRoutesOf } from '../../lib/slack-notifier.js';
 import { compiledDigestConfig, compiledPollConfig } from '../../lib/watcher-stack.js';
+import { configErrorOf } from '../support/config-error.js';
 
 const status = { id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'US-1' };
 const config = parseConfig(
@@ -17,15 +18,6 @@ const config = parseConfig(
   '/',
 );
 
-function configError(load: () => unknown): string {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('compiled config (poll and digest functions)', () => {
   it('reads the config as the stack compiles it, defaults filled in, frozen', () => {
@@ -42,15 +34,15 @@ describe('compiled config (poll and digest functions)', () => {
 
   it('refuses a config the stack did not validate, naming the field', () => {
     const compiled = JSON.parse(compiledPollConfig(config)) as { sources: Record<string, unknown>[] };
-    const error = (value: unknown) => configError(() => compiledWatcherConfig({ WATCHER_CONFIG: JSON.stringify(value) }));
+    const error = (value: unknown) => configErrorOf(() => compiledWatcherConfig({ WATCHER_CONFIG: JSON.stringify(value) }));
     // A raw config file: no defaults filled in.
     expect(error({ sources: [status] })).toContain('failureThreshold');
     expect(error({ ...compiled, sources: [] })).toContain('sources must be a non-empty list');
     expect(error({ ...compiled, sources: [{ ...status, type: 'rss' }] })).toContain('sources[0].type');
     expect(error({ ...compiled, sources: [status, status] })).toContain('sources[1].id duplicates "auth0-status-us-1"');
     expect(error({ ...compiled, email: { digest: { addresses: [] } } })).toContain('email.digest.frequency');
-    expect(configError(() => compiledWatcherConfig({ WATCHER_CONFIG: '{' }))).toContain('WATCHER_CONFIG is not valid JSON');
-    expect(configError(() => compiledWatcherConfig({}))).toBe('environment variable WATCHER_CONFIG is required');
+    expect(configErrorOf(() => compiledWatcherConfig({ WATCHER_CONFIG: '{' }))).toContain('WATCHER_CONFIG is not valid JSON');
+    expect(configErrorOf(() => compiledWatcherConfig({}))).toBe('environment variable WATCHER_CONFIG is required');
   });
 });
 
@@ -66,12 +58,12 @@ describe('ROUTE (Slack notifier)', () => {
 
   it('refuses a route the stack did not set, naming the field', () => {
     const error = (change: Record<string, unknown>) =>
-      configError(() => loadSlackLambdaConfig({ ROUTE: JSON.stringify({ ...route!.output, ...change }), TABLE_NAME: 't' }));
+      configErrorOf(() => loadSlackLambdaConfig({ ROUTE: JSON.stringify({ ...route!.output, ...change }), TABLE_NAME: 't' }));
     expect(error({ id: undefined })).toBe('invalid ROUTE: id is required');
     expect(error({ webhookUrl: 'ssm:/watcher/hook' })).toContain('set exactly one of webhookUrl or botToken');
     expect(error({ botToken: 'xoxb-a-token-value' })).toContain('botToken must be a secret reference');
     expect(error({ channel: undefined })).toContain('channel is required with botToken');
     expect(error({ rules: { types: 'incident.*' } })).toContain('rules.types');
-    expect(configError(() => loadSlackLambdaConfig({ ROUTE: 'nope', TABLE_NAME: 't' }))).toContain('ROUTE must hold the route as JSON');
+    expect(configErrorOf(() => loadSlackLambdaConfig({ ROUTE: 'nope', TABLE_NAME: 't' }))).toContain('ROUTE must hold the route as JSON');
   });
 });

@@ -1,7 +1,6 @@
 // The poll plan: every source due exactly at its cadence, the load spread over the minutes, and the scheduled time,
 // never the clock, deciding which minute is dispatched. Also the plan as the dispatcher reads it from its bundle.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../functions/config/config-base.js';
 import {
   duePolls,
   epochMinute,
@@ -11,6 +10,7 @@ import {
   type PollPlan,
 } from '../../functions/core/poll-plan.js';
 import { compiledPollPlan, loadDispatchLambdaConfig } from '../../functions/dispatch/dispatch-lambda-config.js';
+import { configErrorOf } from '../support/config-error.js';
 
 const MINUTE = 60_000;
 /** A Monday midnight UTC; any start works, the plan is aligned to epoch minutes. */
@@ -144,15 +144,6 @@ describe('WATCHER_POLL_PLAN as the dispatcher reads it', () => {
   const PLAN = { sources: [{ id: 'auth0-status-us-1', everyMinutes: 1 }, { id: 'auth0-changelog', everyMinutes: 15 }] };
   const env = (plan: unknown) => ({ WATCHER_POLL_PLAN: JSON.stringify(plan), POLL_FUNCTION_NAME: 'arn:aws:lambda:us-east-1:000000000000:function:poll' });
 
-  function configError(load: () => unknown): string {
-    try {
-      load();
-    } catch (error) {
-      if (error instanceof ConfigError) return error.message;
-      throw error;
-    }
-    throw new Error('expected a ConfigError');
-  }
 
   it('builds the plan from the sources in config order, frozen, with the poll function it invokes', () => {
     const config = loadDispatchLambdaConfig(env(PLAN));
@@ -164,16 +155,16 @@ describe('WATCHER_POLL_PLAN as the dispatcher reads it', () => {
   });
 
   it('refuses a plan the stack did not compile, naming the field', () => {
-    const error = (plan: unknown) => configError(() => loadDispatchLambdaConfig(env(plan)));
+    const error = (plan: unknown) => configErrorOf(() => loadDispatchLambdaConfig(env(plan)));
     expect(error([])).toBe('WATCHER_POLL_PLAN is not a plan the stack compiled: (plan) must be an object');
     expect(error({ sources: [] })).toContain('sources must be a non-empty list');
     expect(error({ sources: [{ id: 'a' }] })).toContain('sources[0].everyMinutes must be a whole number of minutes from 1 to 1440');
     expect(error({ sources: [{ id: 'a', everyMinutes: '5' }] })).toContain('sources[0].everyMinutes');
     expect(error({ sources: [{ id: 'a', everyMinutes: 1 }, { id: 'a', everyMinutes: 5 }] })).toContain('sources[1].id duplicates "a"');
     expect(error({ sources: [{ everyMinutes: 5 }] })).toContain('sources[0].id must be a non-empty string');
-    expect(configError(() => loadDispatchLambdaConfig({ ...env(PLAN), WATCHER_POLL_PLAN: '{' }))).toContain('WATCHER_POLL_PLAN is not valid JSON');
-    expect(configError(() => loadDispatchLambdaConfig({ POLL_FUNCTION_NAME: 'poll' }))).toBe('environment variable WATCHER_POLL_PLAN is required');
-    expect(configError(() => loadDispatchLambdaConfig({ WATCHER_POLL_PLAN: JSON.stringify(PLAN) }))).toBe(
+    expect(configErrorOf(() => loadDispatchLambdaConfig({ ...env(PLAN), WATCHER_POLL_PLAN: '{' }))).toContain('WATCHER_POLL_PLAN is not valid JSON');
+    expect(configErrorOf(() => loadDispatchLambdaConfig({ POLL_FUNCTION_NAME: 'poll' }))).toBe('environment variable WATCHER_POLL_PLAN is required');
+    expect(configErrorOf(() => loadDispatchLambdaConfig({ WATCHER_POLL_PLAN: JSON.stringify(PLAN) }))).toBe(
       'environment variable POLL_FUNCTION_NAME is required',
     );
   });
