@@ -1,5 +1,14 @@
 // The heart of the watcher: compares a poll's items with what was remembered and derives the events, purely.
-import { contentHash, makeEvent, shorten, type EventSourceInfo } from './event-factory.js';
+import {
+  boundedRegions,
+  boundedTitle,
+  boundedUrl,
+  contentHash,
+  fitItemEvents,
+  makeEvent,
+  shorten,
+  type EventSourceInfo,
+} from './event-factory.js';
 import {
   ATTENTION_CHANGE_TYPES,
   SEVERITIES,
@@ -45,6 +54,8 @@ const CRITICAL_WORDS =
 /**
  * Compares the items of one poll with the remembered ones and returns the items whose state changes,
  * each with its events. Items that disappeared from the feed are left alone: feeds are windows, not lists.
+ * A copy of an item older than the one already processed (a stale edge cache) changes nothing; an item listed
+ * twice counts once, as its most advanced copy.
  */
 export function diffItems(
   ctx: DiffContext,
@@ -52,16 +63,81 @@ export function diffItems(
   items: readonly Item[],
 ): ItemChange[] {
   const changes: ItemChange[] = [];
-  const seen = new Set<string>();
-  for (const item of items) {
-    if (seen.has(item.itemId)) continue; // a feed listing an entry twice must not announce it twice
-    seen.add(item.itemId);
+  for (const item of mostAdvancedListings(items)) {
     const known = previous.get(item.itemId);
     const stillTracked = known && !(known.expiresAt !== undefined && known.expiresAt * 1000 <= ctx.now.getTime());
     const change = stillTracked ? diffKnown(ctx, known, item) : diffNew(ctx, item);
-    if (change) changes.push(change);
+    // One item's events go into its outbox in one write: distinct ids, and within the item's byte budget together.
+    if (change) changes.push({ ...change, events: fitItemEvents(uniqueById(change.events)) });
   }
   return changes;
+}
+
+/**
+ * One listing per item, in the order items first appear. A feed listing an item twice (a repeated entry, the two
+ * copies possibly of different age and swapping places between polls) yields its most advanced copy, whichever
+ * comes first: the one with more updates, then the later vendor stamp, then the later newest update; identical
+ * progress is decided on the content, so the choice never depends on the order.
+ */
+function mostAdvancedListings(items: readonly Item[]): Item[] {
+  const chosen = new Map<string, Item>();
+  for (const item of items) {
+    const other = chosen.get(item.itemId);
+    chosen.set(item.itemId, other === undefined ? item : moreAdvanced(other, item));
+  }
+  return [...chosen.values()];
+}
+
+function moreAdvanced(a: Item, b: Item): Item {
+  const pa = progressOf(a);
+  const pb = progressOf(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
+    const difference = (pa[i] ?? -Infinity) - (pb[i] ?? -Infinity);
+    if (difference !== 0 && !Number.isNaN(difference)) return difference > 0 ? a : b;
+  }
+  const ja = JSON.stringify(a);
+  const jb = JSON.stringify(b);
+  return ja >= jb ? a : b;
+}
+
+function progressOf(item: Item): number[] {
+  switch (item.kind) {
+    case 'incident':
+    case 'maintenance':
+      return [item.updates.length, stampMs(item.updatedAt), stampMs(item.updates[0]?.at)];
+    case 'advisory':
+      return [stampMs(item.updatedAt), item.withdrawnAt ? 1 : 0];
+    case 'changelog':
+      return [];
+  }
+}
+
+function stampMs(iso: string | undefined): number {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isFinite(ms) ? ms : -Infinity;
+}
+
+/** -1 when `listed` is stamped before `tracked`, 1 after, 0 when equal or either is missing. */
+function compareStamps(listed: string | undefined, tracked: string | undefined): number {
+  const a = stampMs(listed);
+  const b = stampMs(tracked);
+  if (a === -Infinity || b === -Infinity || a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+/** The later of two vendor stamps (either may be missing): the tracked stamp never goes backwards. */
+function laterStamp(tracked: string | undefined, listed: string | undefined): string | undefined {
+  if (listed === undefined) return tracked;
+  return compareStamps(listed, tracked) < 0 ? tracked : listed;
+}
+
+function uniqueById(events: readonly WatcherEvent[]): WatcherEvent[] {
+  const seen = new Set<string>();
+  return events.filter((event) => {
+    if (seen.has(event.id)) return false;
+    seen.add(event.id);
+    return true;
+  });
 }
 
 function diffNew(ctx: DiffContext, item: Item): ItemChange | undefined {
@@ -85,6 +161,8 @@ function diffKnown(ctx: DiffContext, known: TrackedItem, item: Item): ItemChange
     case 'advisory': {
       const fingerprint = item.kind === 'changelog' ? changelogFingerprint(item) : advisoryFingerprint(item);
       if (fingerprint === known.fingerprint) return undefined; // unchanged: the common case, decided on the hash alone
+      // A copy stamped before the one processed is stale (an edge cache): going back to it would announce it again.
+      if (item.kind === 'advisory' && compareStamps(item.updatedAt, known.updatedAt) < 0) return undefined;
       const next = track(ctx, item, known);
       const events = item.kind === 'advisory' ? advisoryChangeEvents(ctx, known, item, next) : [];
       return { previous: known, next, events };
@@ -96,49 +174,63 @@ function diffKnown(ctx: DiffContext, known: TrackedItem, item: Item): ItemChange
 
 function newIncident(ctx: DiffContext, item: IncidentItem): ItemChange | undefined {
   const next = track(ctx, item, undefined);
-  const latest = item.updates[0];
+  const latest = identifyUpdates(item.updates)[0];
   const resolved = next.resolvedAt !== undefined;
   if (resolved && Date.parse(next.resolvedAt!) < ctx.now.getTime() - ctx.trackResolvedDays * DAY_MS) {
     return undefined; // resolved before the tracking window: history, not news
   }
   if (!latest || (ctx.baseline && resolved)) return { next, events: [] };
 
+  const { update } = latest;
   let type: EventType;
   let changeKey: string;
   let rcaAnnounced = false;
   if (item.kind === 'maintenance') {
-    type = MAINTENANCE_TYPES[latest.label.toLowerCase()] ?? 'maintenance.started';
-    changeKey = `update:${latest.label}:${latest.at}`;
+    type = MAINTENANCE_TYPES[update.label.toLowerCase()] ?? 'maintenance.started';
+    changeKey = updateChangeKey(latest);
   } else if (!resolved) {
     type = 'incident.opened';
     changeKey = 'opened';
-  } else if (latest.label.toLowerCase() === 'postmortem') {
+  } else if (update.label.toLowerCase() === 'postmortem') {
     type = 'incident.rca_published';
     changeKey = 'rca';
     rcaAnnounced = true;
   } else {
     type = 'incident.resolved';
-    changeKey = `update:${latest.label}:${latest.at}`;
+    changeKey = updateChangeKey(latest);
   }
-  const event = incidentEvent(ctx, item, next, type, changeKey, latest, latest.at);
+  const event = incidentEvent(ctx, item, next, type, changeKey, update, update.at);
   return { next: rcaAnnounced ? { ...next, rcaAnnounced } : next, events: [event] };
 }
 
 function knownIncident(ctx: DiffContext, known: TrackedItem, item: IncidentItem): ItemChange | undefined {
-  const updates = trackedUpdates(item);
-  if (incidentFingerprint(item, updates) === known.fingerprint) return undefined; // unchanged: decided on the hash alone
-  let next = track(ctx, item, known, updates);
+  const identified = identifyUpdates(item.updates);
+  const listed = identified.map(({ key, hash }): TrackedUpdate => ({ key, hash }));
+  const fingerprint = incidentFingerprint(item, listed);
+  if (fingerprint === known.fingerprint) return undefined; // unchanged: decided on the hash alone
+  const remembered = withLegacyOrdinals(known.updates ?? []);
+  // An older copy changes nothing, not even the fingerprint: the fresh copy served after it is then "unchanged".
+  if (isStaleCopy(known, remembered, item, listed)) return undefined;
 
-  const before = new Map((known.updates ?? []).map((u) => [u.key, u.hash]));
+  // Known updates are never forgotten while the item is tracked: one the vendor stops listing (deleted as wrong, or
+  // missing from a copy taken for its later stamp or new update) is kept, marked unlisted, and never announced again.
+  const listedKeys = new Set(listed.map((u) => u.key));
+  const unlisted = remembered
+    .filter((u) => !listedKeys.has(u.key))
+    .map((u): TrackedUpdate => (u.unlisted ? u : { ...u, unlisted: true }));
+  let next = track(ctx, item, known, { updates: [...listed, ...unlisted], fingerprint });
+
+  const before = new Map(remembered.map((u) => [u.key, u.hash]));
   const events: WatcherEvent[] = [];
   let rcaAnnounced = known.rcaAnnounced === true;
 
   // Each new update yields exactly one event, oldest first, typed by what it does.
-  const added = item.updates.filter((u) => !before.has(updateKey(u))).reverse();
-  for (const update of added) {
+  const added = identified.filter((u) => !before.has(u.key)).reverse();
+  for (const identity of added) {
+    const { update } = identity;
     const label = update.label.toLowerCase();
     let type: EventType;
-    let changeKey = `update:${update.label}:${update.at}`;
+    let changeKey = updateChangeKey(identity);
     if (item.kind === 'maintenance') {
       type = MAINTENANCE_TYPES[label] ?? 'maintenance.updated';
     } else if (label === 'resolved') {
@@ -154,17 +246,89 @@ function knownIncident(ctx: DiffContext, known: TrackedItem, item: IncidentItem)
   }
 
   // An RCA often arrives as the text of an existing update rewritten after resolution.
-  const rewritten = item.updates.filter((u) => {
-    const hash = before.get(updateKey(u));
-    return hash !== undefined && hash !== updateHash(u);
+  const rewritten = identified.filter((u) => {
+    const hash = before.get(u.key);
+    return hash !== undefined && hash !== u.hash;
   });
   if (rewritten.length > 0 && item.kind === 'incident' && known.resolvedAt !== undefined && !rcaAnnounced) {
     rcaAnnounced = true;
-    const update = rewritten[0]!;
+    const { update } = rewritten[0]!;
     events.push(incidentEvent(ctx, item, next, 'incident.rca_published', 'rca', update, item.updatedAt ?? ctx.now.toISOString()));
   }
   if (rcaAnnounced) next = { ...next, rcaAnnounced };
   return { previous: known, next, events };
+}
+
+/**
+ * Whether the listed copy of a tracked incident is older than what was already processed: status pages sit behind
+ * CDNs, and an edge can serve an old copy between fresh ones. Going back to it would forget updates and resolutions
+ * and announce them again when the fresh copy returns. A copy that lists an update never seen is never stale.
+ * Otherwise it is stale when the vendor stamped it earlier than the tracked copy, or, stamped no later (or not at all),
+ * when it lacks a listed known update, or has fallen back from resolved to open with fewer updates.
+ */
+function isStaleCopy(
+  known: TrackedItem,
+  remembered: readonly TrackedUpdate[],
+  item: IncidentItem,
+  listed: readonly TrackedUpdate[],
+): boolean {
+  const rememberedKeys = new Set(remembered.map((u) => u.key));
+  if (listed.some((u) => !rememberedKeys.has(u.key))) return false;
+  const stamp = compareStamps(item.updatedAt, known.updatedAt);
+  if (stamp !== 0) return stamp < 0;
+  const listedKeys = new Set(listed.map((u) => u.key));
+  // An update already taken as unlisted (the vendor deleted it) does not make every later copy stale.
+  if (remembered.some((u) => !u.unlisted && !listedKeys.has(u.key))) return true;
+  return known.resolvedAt !== undefined && resolvedUpdateOf(item) === undefined && item.updates.length < remembered.length;
+}
+
+/** An update with its identity: the n-th (oldest first) of the item's updates with its label and time. */
+interface IdentifiedUpdate {
+  readonly update: ItemUpdate;
+  readonly ordinal: number;
+  readonly key: string;
+  readonly hash: string;
+}
+
+/**
+ * Identities of an item's updates (newest first, as listed). An update is known by its label and time; two with the
+ * same label and time (minute-precise feeds: two "Update"s posted in one minute) are told apart by an ordinal counted
+ * from the oldest. The first keeps the plain key, so keys (and event ids) stored before ordinals existed still match.
+ */
+function identifyUpdates(updates: readonly ItemUpdate[]): IdentifiedUpdate[] {
+  const counts = new Map<string, number>();
+  const identified: IdentifiedUpdate[] = new Array(updates.length);
+  for (let index = updates.length - 1; index >= 0; index -= 1) {
+    const update = updates[index]!;
+    const base = updateKey(update);
+    const ordinal = (counts.get(base) ?? 0) + 1;
+    counts.set(base, ordinal);
+    identified[index] = { update, ordinal, key: ordinal === 1 ? base : `${base}|${ordinal}`, hash: updateHash(update) };
+  }
+  return identified;
+}
+
+/**
+ * Tracked updates as stored by versions without ordinals, where two updates with one label and time shared one key:
+ * the same ordinals as {@link identifyUpdates} gives them (oldest first), so such an item announces nothing anew.
+ */
+function withLegacyOrdinals(updates: readonly TrackedUpdate[]): readonly TrackedUpdate[] {
+  if (new Set(updates.map((u) => u.key)).size === updates.length) return updates;
+  const counts = new Map<string, number>();
+  const renamed = [...updates];
+  for (let index = updates.length - 1; index >= 0; index -= 1) {
+    const update = updates[index]!;
+    const ordinal = (counts.get(update.key) ?? 0) + 1;
+    counts.set(update.key, ordinal);
+    if (ordinal > 1) renamed[index] = { ...update, key: `${update.key}|${ordinal}` };
+  }
+  return renamed;
+}
+
+/** The event id's change key of a new update; unchanged from before ordinals for the first (and usually only) one. */
+function updateChangeKey({ update, ordinal }: IdentifiedUpdate): string {
+  const key = `update:${update.label}:${update.at}`;
+  return ordinal === 1 ? key : `${key}:${ordinal}`;
 }
 
 function incidentEvent(
@@ -191,7 +355,7 @@ function incidentEvent(
 }
 
 function regionsOf(ctx: DiffContext, item: IncidentItem): string[] {
-  if (item.regions.length > 0) return [...item.regions];
+  if (item.regions.length > 0) return boundedRegions(item.regions);
   return ctx.source.region ? [ctx.source.region] : [];
 }
 
@@ -251,19 +415,23 @@ function advisoryEvent(
 
 // ---------------------------------------------------------------- tracked state
 
-/** The remembered state of an item as of this poll (`updates`: the incident's, when already worked out). */
+/**
+ * The remembered state of an item as of this poll. `incident`: an incident's tracked updates (the listed ones and the
+ * unlisted ones kept) and its fingerprint, when already worked out.
+ */
 function track(
   ctx: DiffContext,
   item: Item,
   known: TrackedItem | undefined,
-  updates: TrackedUpdate[] = item.kind === 'incident' || item.kind === 'maintenance' ? trackedUpdates(item) : [],
+  incident?: { readonly updates: readonly TrackedUpdate[]; readonly fingerprint: string },
 ): TrackedItem {
   const nowIso = ctx.now.toISOString();
   const base = {
     itemId: item.itemId,
     kind: item.kind,
-    title: item.title,
-    url: item.url,
+    // Cut like the events' (the fingerprint hashes the full title), so that no title can outgrow the record.
+    title: boundedTitle(item.title),
+    url: boundedUrl(item.url, ctx.source.url),
     firstSeenAt: known?.firstSeenAt ?? nowIso,
     changedAt: nowIso,
   };
@@ -271,24 +439,23 @@ function track(
     case 'incident':
     case 'maintenance': {
       const latest = item.updates[0];
-      const resolvedUpdate = latest && RESOLVED_LABELS.has(latest.label.toLowerCase())
-        ? item.updates.find((u) => u.label.toLowerCase() !== 'postmortem') ?? latest
-        : undefined;
-      const resolvedAt = resolvedUpdate?.at;
+      const resolvedAt = resolvedUpdateOf(item)?.at;
       const resolvedMs = resolvedAt ? Date.parse(resolvedAt) : NaN;
       const expiresMs = Number.isFinite(resolvedMs)
         ? resolvedMs + ctx.trackResolvedDays * DAY_MS
         : ctx.now.getTime() + OPEN_ITEM_RETENTION_DAYS * DAY_MS;
       const computed = item.kind === 'maintenance' ? 'info' : (item.impact ?? incidentSeverity(item));
+      const updates = incident?.updates ?? trackedUpdates(item);
       return {
         ...base,
         severity: maxSeverity(known?.severity, computed),
-        fingerprint: incidentFingerprint(item, updates),
+        fingerprint: incident?.fingerprint ?? incidentFingerprint(item, updates),
         updates,
         status: latest ? latest.label.toLowerCase().replace(/\s+/g, '_') : undefined,
         regions: regionsOf(ctx, item),
         resolvedAt,
         rcaAnnounced: known?.rcaAnnounced,
+        updatedAt: laterStamp(known?.updatedAt, item.updatedAt),
         expiresAt: Math.floor(expiresMs / 1000),
       };
     }
@@ -304,12 +471,20 @@ function track(
         severity: advisorySeverity(item),
         fingerprint: advisoryFingerprint(item),
         withdrawn: item.withdrawnAt ? true : undefined,
+        updatedAt: laterStamp(known?.updatedAt, item.updatedAt),
       };
   }
 }
 
+/** The update that resolved the item (the latest one that is not a Postmortem), when its latest update resolves it. */
+function resolvedUpdateOf(item: IncidentItem): ItemUpdate | undefined {
+  const latest = item.updates[0];
+  if (!latest || !RESOLVED_LABELS.has(latest.label.toLowerCase())) return undefined;
+  return item.updates.find((u) => u.label.toLowerCase() !== 'postmortem') ?? latest;
+}
+
 function trackedUpdates(item: IncidentItem): TrackedUpdate[] {
-  return item.updates.map((u) => ({ key: updateKey(u), hash: updateHash(u) }));
+  return identifyUpdates(item.updates).map(({ key, hash }) => ({ key, hash }));
 }
 
 function incidentFingerprint(item: IncidentItem, updates: readonly TrackedUpdate[]): string {
@@ -338,6 +513,7 @@ function updateKey(update: ItemUpdate): string {
   return `${update.label.toLowerCase()}|${update.at}`;
 }
 
+/** Hash of the full normalized text, never of the text cut for an event: an edit beyond the cut is still an edit. */
 function updateHash(update: ItemUpdate): string {
   return contentHash(normalize(update.text));
 }

@@ -2,10 +2,17 @@
 import type { EventLink, ItemKind, Severity, WatcherEvent } from './model.js';
 import type { Validators } from './ports.js';
 
-/** One update of a tracked incident: its identity (label and time) and a hash of its normalized text. */
+/** One update of a tracked incident: its identity and a hash of its normalized text. */
 export interface TrackedUpdate {
+  /**
+   * `<label, lower case>|<time, ISO>`; the n-th (n >= 2, counted from the oldest) of updates sharing a label and time
+   * gets `|<n>` appended. The first keeps the plain key, as stored before ordinals existed.
+   */
   readonly key: string;
+  /** Of the full text (never the text cut for an event), normalized. */
   readonly hash: string;
+  /** The vendor no longer lists this update (deleted it): still remembered, so it is never announced again. */
+  readonly unlisted?: true;
 }
 
 /** The remembered state of one item: enough to tell new, changed and rewritten content apart. */
@@ -18,13 +25,18 @@ export interface TrackedItem {
   readonly severity: Severity;
   /** Hash of the item's normalized content: equal fingerprints mean nothing to do. */
   readonly fingerprint: string;
-  /** Incident and maintenance updates, newest first. */
+  /** Incident and maintenance updates: the listed ones newest first, then the ones no longer listed. */
   readonly updates?: readonly TrackedUpdate[];
   readonly status?: string;
   /** Incidents and maintenance: the regions named, else the source's region. */
   readonly regions?: readonly string[];
   readonly resolvedAt?: string;
   readonly rcaAnnounced?: boolean;
+  /**
+   * Incidents, maintenance and advisories: the latest vendor stamp (entry `updated`, `updated_at`, `modified`) of a
+   * copy processed. A copy stamped earlier is stale (an edge cache) and changes nothing.
+   */
+  readonly updatedAt?: string;
   readonly withdrawn?: boolean;
   readonly firstSeenAt: string;
   readonly changedAt: string;

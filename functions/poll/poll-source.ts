@@ -3,7 +3,7 @@ import type { SourceConfig } from '../config/config.js';
 import { diffItems } from '../core/diff-items.js';
 import { chainEvents } from '../core/event-chain.js';
 import { FetchError, PublishError, SecretError } from '../core/errors.js';
-import { contentHash, type EventSourceInfo } from '../core/event-factory.js';
+import { contentHash, shorten, type EventSourceInfo } from '../core/event-factory.js';
 import type { Item, WatcherEvent } from '../core/model.js';
 import type { Clock, Fetcher, Logger, OutboxRef, Publisher, SecretResolver, StateStore, Validators } from '../core/ports.js';
 import { recordFailure, recordSuccess } from '../core/source-health.js';
@@ -44,7 +44,10 @@ export type PollOutcome =
   | 'unchanged'
   /** The body changed and was processed (possibly without any event). */
   | 'changed'
-  /** The source could not be read, or its events could not be published; nothing was lost. */
+  /**
+   * The source could not be read, an item could not be stored, or events could not be published; nothing was lost
+   * (what was not done is retried by the next poll).
+   */
   | 'failed'
   /** Another run holds this source right now. */
   | 'busy';
@@ -272,6 +275,8 @@ export function makePollSource(deps: PollDependencies) {
       held += leftovers.held;
     }
     let seq = 0;
+    /** Items whose write the store refused: left for the next poll, and the poll counted as failed. */
+    const refused: Array<{ readonly itemId: string; readonly reason: string }> = [];
     for (const change of changes) {
       const stored = byId.get(change.next.itemId);
       // Each event names the one before it about this item; the item remembers the last in the same write as the
@@ -281,10 +286,22 @@ export function makePollSource(deps: PollDependencies) {
       const next = chain.last ? { ...change.next, lastEvent: chain.last } : change.next;
       const entries = claimed(chain.events, seq);
       seq += entries.length;
-      const ok = await store.putItem(config.id, next, {
-        expectedVersion: stored?.version,
-        outbox: entries,
-      });
+      let ok: boolean;
+      try {
+        ok = await store.putItem(config.id, next, { expectedVersion: stored?.version, outbox: entries });
+      } catch (error) {
+        // One item the store refuses (too large, invalid, throttled past retries) must not jam the others: it is
+        // reported, left unwritten for the next poll to retry, and the poll counts as failed for the source's health.
+        if (!isRefusedWrite(error)) throw error;
+        const reason = `${error.name}: ${error.message}`;
+        log('error', 'item could not be stored; its events wait for the next poll', {
+          itemId: change.next.itemId,
+          reason,
+          events: entries.length,
+        });
+        refused.push({ itemId: change.next.itemId, reason });
+        continue;
+      }
       if (ok) {
         for (const entry of entries) pending.push({ ref: { sourceId: config.id, itemId: change.next.itemId }, entry });
       } else {
@@ -295,20 +312,28 @@ export function makePollSource(deps: PollDependencies) {
     const publishFailure = await publishAll(pending);
 
     // 7. Settle: only when every event of this body is out may the fast path (hash, validators) skip it next time.
-    const done = !publishFailure && held === 0;
-    const transition = recordSuccess(state, info, now);
+    const done = !publishFailure && held === 0 && refused.length === 0;
+    const storeFailure = refused.length > 0 ? describeRefused(refused) : undefined;
+    const transition = storeFailure
+      ? recordFailure(state, info, { url: config.url, reason: storeFailure }, now, threshold)
+      : recordSuccess(state, info, now);
     await writeSource(
       {
         ...transition.state,
         bodyHash: done ? bodyHash : undefined,
         validators: done ? validators : undefined,
         itemCount: items.length,
+        // Set even when an item was refused: holding the baseline back would silence the source's news for as long
+        // as that item stays refused; the refused item is then announced as new once it can be stored.
         baselineAt: state.baselineAt ?? nowIso,
         leaseUntil: undefined,
       },
       transition.events,
     );
-    if (publishFailure) return result('failed', { reason: publishFailure.message, itemCount: items.length });
+    if (storeFailure || publishFailure) {
+      const reason = [storeFailure, publishFailure?.message].filter((part) => part !== undefined).join('; ');
+      return result('failed', { reason, itemCount: items.length });
+    }
     log('info', 'source polled', { changedItems: changes.length, events: published.length, items: items.length });
     return result('changed', { itemCount: items.length });
   };
@@ -316,4 +341,20 @@ export function makePollSource(deps: PollDependencies) {
   async function resolveToken(ref: string | undefined): Promise<string | undefined> {
     return ref ? secrets.resolve(ref) : undefined;
   }
+}
+
+/**
+ * A write the store answered with a refusal: DynamoDB's ValidationException (an item over 400 KB, a key over its
+ * limit), throttling or an internal error once the SDK's retries are spent. The AWS SDK marks every error the service
+ * answered with `$fault`. Anything else (a defect, a connection lost mid-write, a crash) propagates as before.
+ */
+function isRefusedWrite(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { $fault?: unknown }).$fault === 'string';
+}
+
+/** The poll's failure reason for items the store refused: the first item named with its reason, the rest counted. */
+function describeRefused(refused: ReadonlyArray<{ readonly itemId: string; readonly reason: string }>): string {
+  const [first] = refused;
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more item${refused.length > 2 ? 's' : ''})` : '';
+  return `item ${shorten(first!.itemId, 200)} could not be stored: ${shorten(first!.reason, 500)}${more}`;
 }
