@@ -38,6 +38,14 @@ export interface SlackWebApiOptions {
    * @default 30
    */
   readonly maxRetryAfterSec?: number;
+  /**
+   * Retries of a `chat.update`. A root message that could not be updated is refreshed later, so an update gives up
+   * sooner than a post rather than hold up the deliveries behind it.
+   * @default 1
+   */
+  readonly updateRetries?: number;
+  /** Longest `Retry-After` a `chat.update` waits for; a longer one fails it at once (`ratelimited`). @default 5 */
+  readonly updateMaxRetryAfterSec?: number;
   /** Receives the client's info, warn and error lines (its debug lines, whole request bodies, are dropped). */
   readonly logger?: Logger;
 }
@@ -96,7 +104,7 @@ export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
   const maxRetryAfterSec = options.maxRetryAfterSec ?? 30;
   const minRetryDelayMs = options.minRetryDelayMs ?? 1_000;
   const retries = options.retries ?? 4;
-  const clientWithRetries = (count: number) =>
+  const clientWithRetries = (count: number, retryAfterCapSec = maxRetryAfterSec) =>
     new WebClient(token, {
       slackApiUrl: options.apiBaseUrl ?? 'https://slack.com/api/',
       // 429s wait for Retry-After inside the client; the SDK's default policy (10 retries over ~30 min) would outlive a Lambda.
@@ -109,7 +117,7 @@ export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
         randomize: true,
       },
       timeout: options.timeoutMs ?? 10_000,
-      fetch: capRetryAfter(maxRetryAfterSec),
+      fetch: capRetryAfter(retryAfterCapSec),
       // Slack is not a redirecting API; a redirect would replay the token elsewhere.
       allowAbsoluteUrls: false,
       ...(options.logger ? { logger: sdkLogger(options.logger, token) } : { logLevel: LogLevel.ERROR }),
@@ -118,13 +126,15 @@ export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
   // Posting is retried here, not by the client: a post whose answer was lost may have reached the channel,
   // so each retry first looks for it (chat.postMessage has no idempotency key).
   const postClient = clientWithRetries(0);
+  const updateMaxRetryAfterSec = Math.min(maxRetryAfterSec, options.updateMaxRetryAfterSec ?? 5);
+  const updateClient = clientWithRetries(Math.min(retries, options.updateRetries ?? 1), updateMaxRetryAfterSec);
 
   /** Runs one call; anything it throws becomes a SlackError naming the method and Slack's code. */
-  const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+  const call = async <T>(method: string, run: () => Promise<T>, retryAfterCapSec = maxRetryAfterSec): Promise<T> => {
     try {
       return await run();
     } catch (error) {
-      throw toSlackError(method, error, token, maxRetryAfterSec);
+      throw toSlackError(method, error, token, retryAfterCapSec);
     }
   };
 
@@ -162,7 +172,7 @@ export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
 
     async updateMessage({ channel, ts, message }) {
       // Leaving `metadata` out keeps the message's event id as posted.
-      await call('chat.update', () => client.chat.update({ channel, ts, ...content(message), ...INERT_TEXT }));
+      await call('chat.update', () => updateClient.chat.update({ channel, ts, ...content(message), ...INERT_TEXT }), updateMaxRetryAfterSec);
     },
 
     async findPosted({ channel, eventId, oldestTs, threadTs }) {
@@ -173,7 +183,8 @@ export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
           threadTs === undefined
             ? await call('conversations.history', () => client.conversations.history(common))
             : await call('conversations.replies', () => client.conversations.replies({ ...common, ts: threadTs }));
-        const found = (result.messages ?? []).find((m) => carriesEvent(m, eventId));
+        // In the channel's history only its own messages count: a reply broadcast to the channel is not a root.
+        const found = (result.messages ?? []).find((m) => carriesEvent(m, eventId) && (threadTs !== undefined || isTopLevel(m)));
         if (found?.ts !== undefined) return found.ts;
         cursor = result.response_metadata?.next_cursor || undefined;
         if (!cursor) return undefined;
@@ -204,7 +215,13 @@ function isRateLimitBeyondCap(error: SlackError): boolean {
 /** The part of a listed message the lookup reads. */
 interface ListedMessage {
   readonly ts?: string;
+  readonly thread_ts?: string;
   readonly metadata?: { readonly event_type?: string; readonly event_payload?: unknown };
+}
+
+/** A message of the channel itself: not a thread reply (a thread's root carries its own ts as `thread_ts`). */
+function isTopLevel(message: ListedMessage): boolean {
+  return message.thread_ts === undefined || message.thread_ts === message.ts;
 }
 
 function carriesEvent(message: ListedMessage, eventId: string): boolean {

@@ -122,8 +122,13 @@ export interface SlackApi {
     /** Also show a thread reply in the channel. */
     readonly broadcast?: boolean;
   }): Promise<{ readonly ts: string }>;
+  /** Replaces a message's text and blocks; a message that is gone answers `message_not_found` (or `cant_update_message`). */
   updateMessage(input: { readonly channel: string; readonly ts: string; readonly message: SlackMessage }): Promise<void>;
-  /** Finds a message posted (in the channel, or in a thread) since `oldestTs` that carries this event id. */
+  /**
+   * Finds a message posted since `oldestTs` that carries this event id: with `threadTs`, in that thread (its root
+   * included); without, among the channel's own messages (thread replies, even broadcast ones, are not counted).
+   * A thread whose root is gone answers `thread_not_found`.
+   */
   findPosted(input: {
     readonly channel: string;
     readonly eventId: string;

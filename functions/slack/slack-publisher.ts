@@ -3,7 +3,7 @@ import type { SlackStateStore } from '../adapters/dynamo-slack-store.js';
 import type { SlackOutputConfig } from '../config/config.js';
 import { PublishError } from '../core/errors.js';
 import type { Clock, Logger, Publisher, SecretResolver } from '../core/ports.js';
-import { makeSlackDelivery } from './deliver-to-slack.js';
+import { makeSlackDelivery, type RootRefreshOutcome } from './deliver-to-slack.js';
 import { makeSlackDestination, type SlackAdapterOptions } from './slack-destination.js';
 
 export interface SlackPublisherDependencies {
@@ -14,7 +14,10 @@ export interface SlackPublisherDependencies {
   readonly adapterOptions?: SlackAdapterOptions;
 }
 
-/** A Publisher that delivers to one Slack route; anything not delivered stays in the poller's outbox for the next run. */
+/**
+ * A Publisher that delivers to one Slack route; anything not delivered stays in the poller's outbox for the next run.
+ * After its first delivery of a run it also refreshes root messages that failed to update (see `refreshSlackRoots`).
+ */
 export function makeSlackPublisher(route: SlackOutputConfig, routeId: string, deps: SlackPublisherDependencies): Publisher {
   let deliver: Promise<ReturnType<typeof makeSlackDelivery>> | undefined;
   return {
@@ -31,4 +34,29 @@ export function makeSlackPublisher(route: SlackOutputConfig, routeId: string, de
       }
     },
   };
+}
+
+/**
+ * Brings the route's root messages that failed to update (Slack 5xx, a long rate limit) up to date: for the end of a
+ * local run, so that a root is refreshed even when the run delivered nothing. Bot routes only; does nothing (and
+ * resolves no secret) when no root is stale. Never throws: a failure is logged and the next run tries again.
+ */
+export async function refreshSlackRoots(
+  route: SlackOutputConfig,
+  routeId: string,
+  deps: SlackPublisherDependencies,
+): Promise<RootRefreshOutcome | undefined> {
+  if (!route.botToken || !route.channel) return undefined;
+  try {
+    if ((await deps.store.staleRoots(route.channel)).length === 0) return { refreshed: 0, forgotten: 0, left: 0 };
+    const destination = await makeSlackDestination(route, routeId, deps.secrets, deps.adapterOptions);
+    const delivery = makeSlackDelivery({ destination, rules: route.rules, store: deps.store, clock: deps.clock, logger: deps.logger });
+    return await delivery.refreshStaleRoots();
+  } catch (error) {
+    deps.logger.warn('could not refresh stale Slack root messages', {
+      route: routeId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
 }

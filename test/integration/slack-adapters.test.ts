@@ -144,6 +144,39 @@ describe('Slack Web API adapter against the Slack test server', () => {
     expect(await api().findPosted({ channel: CHANNEL, eventId: 'evt-unknown', oldestTs: since })).toBeUndefined();
   });
 
+  it('finds in the channel only its own messages: a thread reply broadcast to the channel is not taken for a root', async () => {
+    const since = `${Math.floor(Date.now() / 1000) - 60}.000000`;
+    const root = await api().postMessage({ channel: CHANNEL, message: message('Root'), eventId: 'evt-top-root' });
+    const reply = await api().postMessage({
+      channel: CHANNEL,
+      message: message('Resolved'),
+      eventId: 'evt-top-broadcast',
+      threadTs: root.ts,
+      broadcast: true,
+    });
+
+    expect(await api().findPosted({ channel: CHANNEL, eventId: 'evt-top-broadcast', oldestTs: since })).toBeUndefined();
+    expect(await api().findPosted({ channel: CHANNEL, eventId: 'evt-top-broadcast', oldestTs: since, threadTs: root.ts })).toBe(reply.ts);
+  });
+
+  it('gives up on chat.update sooner than on a post: one retry of HTTP 500, and at once on a 429 asking for 10 s', async () => {
+    const { ts } = await api().postMessage({ channel: CHANNEL, message: message('Investigating'), eventId: 'evt-update-bounded' });
+    server.failNext('chat.update', 2, { kind: 'http', status: 500 });
+    const before = server.calls('chat.update');
+    expect(await slackError(api().updateMessage({ channel: CHANNEL, ts, message: message('Resolved') }))).toMatchObject({
+      code: 'http_500',
+      permanent: false,
+    });
+    expect(server.calls('chat.update') - before).toBe(2);
+
+    server.failNext('chat.update', 1, { kind: 'ratelimit', retryAfterSec: 10 });
+    const started = Date.now();
+    const limited = await slackError(api().updateMessage({ channel: CHANNEL, ts, message: message('Resolved') }));
+    expect(limited).toMatchObject({ code: 'ratelimited', permanent: false });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(server.messages(CHANNEL).find((m) => m.ts === ts)?.updates).toBe(0);
+  });
+
   it('does not find a message posted before oldestTs, and does find one posted exactly at it', async () => {
     const { ts } = await api().postMessage({ channel: CHANNEL, message: message('Old'), eventId: 'evt-oldest' });
     const later = `${Math.floor(Date.now() / 1000) + 5}.000000`;
@@ -454,6 +487,19 @@ describe('the Slack test server validates messages as Slack does', () => {
       ['msg_too_long', true],
     ]);
     expect(server.messages(CHANNEL)).toHaveLength(before);
+  });
+
+  it('deletes a message as a person would: a reply to it answers thread_not_found, an update message_not_found', async () => {
+    const api = makeSlackWebApi({ token: server.token, apiBaseUrl: server.apiBaseUrl, minRetryDelayMs: 10 });
+    const root = await api.postMessage({ channel: CHANNEL, message: message('Deleted soon'), eventId: 'evt-deleted-root' });
+    server.deleteMessage(CHANNEL, root.ts);
+
+    const reply = await slackError(api.postMessage({ channel: CHANNEL, message: message('x'), eventId: 'evt-deleted-reply', threadTs: root.ts }));
+    const update = await slackError(api.updateMessage({ channel: CHANNEL, ts: root.ts, message: message('x') }));
+    const lookup = await slackError(api.findPosted({ channel: CHANNEL, eventId: 'evt-deleted-reply', oldestTs: '0', threadTs: root.ts }));
+
+    expect([reply.code, update.code, lookup.code]).toEqual(['thread_not_found', 'message_not_found', 'thread_not_found']);
+    expect(server.messages(CHANNEL).some((m) => m.ts === root.ts)).toBe(false);
   });
 
   it('answers a webhook with neither text nor blocks with 400 no_text', async () => {

@@ -37,7 +37,9 @@ export type SlackFault =
   /** The connection is destroyed after the request is read, with no response. */
   | { readonly kind: 'drop' }
   /** The request is carried out (a message is posted), then the connection is destroyed before the answer. */
-  | { readonly kind: 'drop-after-post' };
+  | { readonly kind: 'drop-after-post' }
+  /** The request is handled as usual, but answered only after `ms` milliseconds (a slow Slack). */
+  | { readonly kind: 'slow'; readonly ms: number };
 
 /** One request as it arrived: the Web API method or `webhook:<name>`, and when (epoch ms). */
 export interface ReceivedSlackRequest {
@@ -64,8 +66,18 @@ export interface SlackTestServer {
   calls(method?: string): number;
   /** Every request, oldest first, optionally of one method: to check that waits were honoured. */
   requests(method?: string): ReceivedSlackRequest[];
+  /**
+   * Deletes a message as a person would in the client: a later reply to it answers `thread_not_found`, an update of it
+   * `message_not_found`, and conversations.replies on it `thread_not_found`, as Slack does. Its replies stay stored.
+   */
+  deleteMessage(channel: string, ts: string): void;
   /** Answers the next `n` requests of `method` (`webhook:<name>` for a webhook) with `fault`. */
   failNext(method: string, n: number, fault: SlackFault): void;
+  /**
+   * Answers every request of `method` whose parameters (a webhook: its payload) `match` with a Slack error, as Slack
+   * refuses one particular message (`msg_too_long`, `invalid_blocks`), until the returned function is called.
+   */
+  refuseWhere(method: string, match: (params: Readonly<Record<string, unknown>>) => boolean, error: string): () => void;
   /** Stops listening and destroys open connections. */
   close(): Promise<void>;
 }
@@ -126,6 +138,8 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
   const stored: StoredMessage[] = [];
   const received: ReceivedSlackRequest[] = [];
   const faults = new Map<string, SlackFault[]>();
+  const refusals: { method: string; match: (params: Params) => boolean; error: string }[] = [];
+  const refusalFor = (method: string, params: Params) => refusals.find((r) => r.method === method && r.match(params))?.error;
   let lastTsMicros = 0;
 
   /** Slack's ts is epoch seconds with six digits after the point; here it follows the clock and never repeats. */
@@ -154,7 +168,8 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       req.socket.destroy();
       return;
     }
-    if (fault) return injectFault(req, res, fault, webhookName !== undefined);
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    else if (fault) return injectFault(req, res, fault, webhookName !== undefined);
 
     if (webhookName !== undefined) return handleWebhook(req, res, webhookName, body);
     if (apiMethod === undefined) return sendText(res, 404, 'not found');
@@ -164,6 +179,8 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       const given = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : params.token;
       if (given === undefined || given === '') throw new SlackApiRefusal('not_authed');
       if (given !== token) throw new SlackApiRefusal('invalid_auth');
+      const refused = refusalFor(method, params);
+      if (refused !== undefined) throw new SlackApiRefusal(refused);
       sendJson(res, 200, { ok: true, ...callMethod(apiMethod, params) });
     } catch (error) {
       if (!(error instanceof SlackApiRefusal)) throw error;
@@ -292,6 +309,8 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       return webhookError(res, 'invalid_payload');
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return webhookError(res, 'invalid_payload');
+    const refused = refusalFor(`webhook:${name}`, payload as Params);
+    if (refused !== undefined) return webhookError(res, refused);
     try {
       messageContent(payload as Params, true);
     } catch (error) {
@@ -321,6 +340,11 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
     addChannel(id) {
       channels.add(id);
     },
+    deleteMessage(channel, ts) {
+      const index = stored.findIndex((m) => m.channel === channel && m.ts === ts);
+      if (index < 0) throw new Error(`no message ${ts} in ${channel}`);
+      stored.splice(index, 1);
+    },
     messages: (channel) => stored.filter((m) => channel === undefined || m.channel === channel).map(snapshot),
     replies: (channel, threadTs) => stored.filter((m) => m.channel === channel && m.threadTs === threadTs).map(snapshot),
     webhookPosts: (name) => [...(webhooks.get(name) ?? [])],
@@ -331,6 +355,11 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       for (let i = 0; i < n; i += 1) queue.push(fault);
       faults.set(method, queue);
     },
+    refuseWhere(method, match, error) {
+      const refusal = { method, match, error };
+      refusals.push(refusal);
+      return () => void refusals.splice(refusals.indexOf(refusal), 1);
+    },
     close,
   };
 }
@@ -340,6 +369,8 @@ function injectFault(req: IncomingMessage, res: ServerResponse, fault: SlackFaul
     case 'drop':
     case 'drop-after-post':
       req.socket.destroy();
+      return;
+    case 'slow':
       return;
     case 'ratelimit':
       if (webhook) {
