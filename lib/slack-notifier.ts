@@ -71,17 +71,19 @@ export interface SlackNotifierProps {
 /** How long one notifier invocation may take: a batch of up to 10 events at Slack's one message a second per channel. */
 export const NOTIFIER_TIMEOUT = Duration.seconds(60);
 /**
- * How long a message taken by an invocation stays hidden from the others: six times the function's timeout, as AWS
- * advises for Lambda consumers, so that a batch the function is still working on (or retrying after a throttle) is not
- * handed to a second invocation. A message the notifier defers (waiting for an earlier event of its thread) comes back
- * after this long.
+ * How long a message taken by an invocation stays hidden from the others, and so how long a message waits after its
+ * invocation died, failed it or deferred it: twice the function's timeout. AWS advises six times for Lambda consumers,
+ * so that a batch still being worked on (or retried after a throttle) is not handed to a second invocation; here a
+ * second invocation is harmless (every delivery is claimed, and a live claim is never taken over), and the shorter
+ * time keeps a crash on AWS to the delay it costs locally: the poll cadence and one lease (docs/reliability.md).
  */
-export const ROUTE_QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * NOTIFIER_TIMEOUT.toSeconds());
+export const ROUTE_QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(2 * NOTIFIER_TIMEOUT.toSeconds());
 /**
- * Receives of one message before it moves to the route's dead-letter queue: enough for a few deferrals while an earlier
- * event of the same thread is delivered (the notifier stops waiting for one after 15 minutes) plus several real attempts.
+ * Receives of one message before it moves to the route's dead-letter queue: 15 receives two minutes apart, half an
+ * hour, so that the deferrals while an earlier event of the thread is delivered (the notifier stops waiting for one
+ * after 15 minutes) leave several real attempts.
  */
-export const ROUTE_QUEUE_MAX_RECEIVE_COUNT = 8;
+export const ROUTE_QUEUE_MAX_RECEIVE_COUNT = 15;
 /** Invocations of one route's notifier at once: SQS event source mappings allow no fewer than 2. */
 export const ROUTE_MAX_CONCURRENCY = 2;
 /**

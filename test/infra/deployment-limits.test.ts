@@ -100,7 +100,7 @@ describe.each(['standard', 'detailed'] as const)('the 500-source config with %s 
       const queue = main![1][logicalIdOf(notifier.queue)]!;
       expect(queue.Properties!['RedrivePolicy']).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(notifier.deadLetterQueue), 'Arn'] },
-        maxReceiveCount: 8,
+        maxReceiveCount: 15,
       });
       const watching = ofType('AWS::CloudWatch::Alarm').filter(([, alarm]) =>
         JSON.stringify(alarm.Properties!['Dimensions'] ?? []).includes(`"${logicalIdOf(notifier.deadLetterQueue)}"`),

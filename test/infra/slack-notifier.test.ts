@@ -309,15 +309,15 @@ describe("SlackNotifier route queues, their dead-letter queues and alarms", () =
     expect(new Set([...queues, logicalIdOf(stack.deadLetterQueue)]).size).toBe(5);
   });
 
-  it('hides a message for six times the notifier timeout, keeps it four days, and moves it to the dead-letter queue after 8 receives', () => {
+  it('hides a message for twice the notifier timeout, keeps it four days, and moves it to the dead-letter queue after 15 receives', () => {
     for (const notifier of stack.notifiers) {
       const fn = functionOf(template, notifier) as LambdaFunction & { Properties: { Timeout: number } };
       expect(fn.Properties.Timeout).toBe(60);
       template.hasResourceProperties('AWS::SQS::Queue', {
-        VisibilityTimeout: 6 * 60,
+        VisibilityTimeout: 2 * 60,
         MessageRetentionPeriod: 4 * 24 * 60 * 60,
         SqsManagedSseEnabled: true,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(notifier.deadLetterQueue), 'Arn'] }, maxReceiveCount: 8 },
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(notifier.deadLetterQueue), 'Arn'] }, maxReceiveCount: 15 },
       });
     }
   });
@@ -397,4 +397,21 @@ describe('SlackNotifier bundling', () => {
     expect(existsSync(bundlePath)).toBe(true);
     expect(readFileSync(bundlePath, 'utf8')).toMatch(/\bhandler\b/);
   }, 120_000);
+});
+
+describe('route queue timing against the notifier', () => {
+  it("keeps the queue's timing consistent with the notifier's: redelivery after a dead claim, a deferral inside the order wait", async () => {
+    const { DEFAULT_ROUTE_QUEUE_SETTINGS } = await import('../../functions/slack/consume-route-queue.js');
+    const { DEFAULT_SLACK_DELIVERY_SETTINGS } = await import('../../functions/slack/deliver-to-slack.js');
+    const { NOTIFIER_TIMEOUT, ROUTE_QUEUE_MAX_RECEIVE_COUNT, ROUTE_QUEUE_VISIBILITY_TIMEOUT } = await import('../../lib/slack-notifier.js');
+    const visibilityMs = ROUTE_QUEUE_VISIBILITY_TIMEOUT.toMilliseconds();
+    // A redelivered message finds a dead attempt's claim already past its silence limit, so it is taken over, not refused.
+    expect(visibilityMs).toBeGreaterThan(DEFAULT_SLACK_DELIVERY_SETTINGS.claimGraceMs);
+    // A batch is never handed to another invocation while the first may still be running.
+    expect(visibilityMs).toBeGreaterThan(NOTIFIER_TIMEOUT.toMilliseconds());
+    // The order wait ends well before the message's receives run out: at least half of them stay for real attempts.
+    expect(DEFAULT_ROUTE_QUEUE_SETTINGS.orderWaitMs / visibilityMs).toBeLessThanOrEqual(ROUTE_QUEUE_MAX_RECEIVE_COUNT / 2);
+    // A crash costs no more than locally: the poller's lease (2 minutes) and a minute's cadence.
+    expect(visibilityMs).toBeLessThanOrEqual(3 * 60_000);
+  });
 });
