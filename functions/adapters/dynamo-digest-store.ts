@@ -1,20 +1,13 @@
-// Digest state in the watcher's table: a watermark per digest and reads of the event log.
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+// Digest state in the watcher's table: a watermark per digest, and the events each digest takes from the event log.
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { WatcherEvent } from '../core/model.js';
-import { eventLogPk } from './dynamo-state-store.js';
+import { closeEventLog, takeEventLog } from './dynamo-event-log-table.js';
 
 /*
  * Keys (same table as the poller):
  *   pk = DIGEST#<daily|weekly>, sk = STATE   the watermark: lastTo, pending period, lease, version
- *   pk = EVENTLOG#<yyyy-mm-dd>, sk = <detectedAt>#<eventId>   written by the poller (see dynamo-state-store.ts)
+ *   pk = EVENTLOG#…                          the event log: written by the poller, taken by digests (see dynamo-event-log-table.ts)
  */
 
 export interface DigestWatermark {
@@ -35,11 +28,13 @@ export interface DigestStore {
     value: DigestWatermark,
     options: { readonly expectedVersion: number | undefined; readonly leaseFreeAt?: string },
   ): Promise<boolean>;
-  /** Every logged event detected in [from, to), once each, oldest first. */
-  eventsBetween(from: string, to: string): Promise<WatcherEvent[]>;
+  /**
+   * Closes the event log at the period's end (an event logged for the first time from now on falls into a later
+   * period) and takes for this digest every event the period holds that no other digest took, oldest first: events
+   * placed in [from, to), late-logged ones included. The same digest and period again (a retried run) gets the same events.
+   */
+  closePeriod(name: string, period: { readonly from: string; readonly to: string }): Promise<WatcherEvent[]>;
 }
-
-const DAY_MS = 86_400_000;
 
 export function makeDynamoDigestStore({ client, tableName }: { client: DynamoDBClient; tableName: string }): DigestStore {
   const key = (name: string) => marshall({ pk: `DIGEST#${name}`, sk: 'STATE' });
@@ -81,29 +76,9 @@ export function makeDynamoDigestStore({ client, tableName }: { client: DynamoDBC
       }
     },
 
-    async eventsBetween(from, to) {
-      const seen = new Map<string, WatcherEvent>();
-      for (let day = Date.parse(from.slice(0, 10)); day <= Date.parse(to); day += DAY_MS) {
-        let startKey: Record<string, AttributeValue> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-              // `#` sorts before digits and letters, so `<to>#` ends the range just before events detected at `to`.
-              ExpressionAttributeValues: marshall({ ':pk': eventLogPk(new Date(day).toISOString()), ':from': `${from}#`, ':to': `${to}#` }),
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const raw of page.Items ?? []) {
-            const event = JSON.parse(unmarshall(raw)['event'] as string) as WatcherEvent;
-            if (event.detectedAt >= from && event.detectedAt < to) seen.set(event.id, event);
-          }
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-      }
-      return [...seen.values()].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
+    async closePeriod(name, { from, to }) {
+      await closeEventLog({ client, tableName }, to);
+      return takeEventLog({ client, tableName }, { from, to, takenBy: `${name}:${from}/${to}` });
     },
   };
 }

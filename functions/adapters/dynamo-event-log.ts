@@ -1,22 +1,18 @@
-// Reads single events back from the event log the poller writes (the EventLog port), by the link an event names.
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// Reads single events back from the event log (the EventLog port), by the link a later event names: the Slack
+// notifier's ordering gate. The log's layout and writes are in dynamo-event-log-table.ts.
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { EventLog } from '../core/event-chain.js';
 import { parseWatcherEvent } from '../core/event-schema.js';
-import { eventLogPk } from './dynamo-state-store.js';
+import { eventLogEntryKey, type DynamoEventLogOptions } from './dynamo-event-log-table.js';
 
-/*
- * Keys (written by `logEvent`, see dynamo-state-store.ts):
- *   pk = EVENTLOG#<yyyy-mm-dd of detectedAt>, sk = <detectedAt>#<eventId>, `event`: the event as JSON (TTL 90 days)
- * One GetItem per lookup: the Slack notifier may read, not query, the table.
- */
-
-export function makeDynamoEventLog({ client, tableName }: { client: DynamoDBClient; tableName: string }): EventLog {
+/** Reads one logged event by the link a later event names: one GetItem, all the Slack notifier may do. */
+export function makeDynamoEventLog({ client, tableName }: DynamoEventLogOptions): EventLog {
   return {
     async getLoggedEvent(link) {
       const { Item } = await client.send(
         new GetItemCommand({
           TableName: tableName,
-          Key: { pk: { S: eventLogPk(link.detectedAt) }, sk: { S: `${link.detectedAt}#${link.id}` } },
+          Key: eventLogEntryKey(link),
           // A stale read would take a predecessor logged moments ago for one that never was, and let its successor pass.
           ConsistentRead: true,
         }),

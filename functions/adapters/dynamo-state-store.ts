@@ -5,7 +5,6 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
   UpdateItemCommand,
@@ -15,23 +14,19 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { OutboxRef, PutOptions, StateStore, StoredRecord } from '../core/ports.js';
 import type { OutboxEntry, SourceState, TrackedItem } from '../core/tracked.js';
+import { makeDynamoEventLogWriter } from './dynamo-event-log-table.js';
 
 /*
  * Table design (single table, keys `pk` / `sk`, both strings):
  *   pk = SOURCE#<sourceId>, sk = STATE          one per source: health, HTTP validators, body hash, lease
  *   pk = SOURCE#<sourceId>, sk = ITEM#<itemId>  one per item: fingerprint, update hashes, what was announced
- *   pk = EVENTLOG#<yyyy-mm-dd>, sk = <detectedAt>#<eventId>  every event, for the digests (`event`: JSON, TTL 90 days)
+ *   pk = EVENTLOG#…                              the event log the digests take events from (see dynamo-event-log-table.ts)
  * Attributes of both: `data` (map: the state), `version` (number, optimistic lock), `outbox` (map: event id ->
  * { event: JSON string, seq, claimedAt? }). Item records also carry `expiresAt` (epoch seconds, the TTL attribute);
  * source records carry `leaseUntil` (ISO time) while a changed-body poll holds the source.
  */
 
 const SOURCE_SK = 'STATE';
-/** Event-log records outlive the longest digest period many times over. */
-const EVENT_LOG_RETENTION_DAYS = 90;
-
-/** The event log is partitioned by the UTC day an event was detected. */
-export const eventLogPk = (detectedAt: string) => `EVENTLOG#${detectedAt.slice(0, 10)}`;
 const itemSk = (itemId: string) => `ITEM#${itemId}`;
 const sourcePk = (sourceId: string) => `SOURCE#${sourceId}`;
 
@@ -173,19 +168,7 @@ export function makeDynamoStateStore({ client, tableName }: DynamoStateStoreOpti
       });
     },
 
-    async logEvent(event) {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            pk: { S: eventLogPk(event.detectedAt) },
-            sk: { S: `${event.detectedAt}#${event.id}` },
-            event: { S: JSON.stringify(event) },
-            expiresAt: { N: String(Math.floor(Date.parse(event.detectedAt) / 1000) + EVENT_LOG_RETENTION_DAYS * 86_400) },
-          },
-        }),
-      );
-    },
+    logEvent: makeDynamoEventLogWriter({ client, tableName }),
 
     async ackOutbox(ref, eventId) {
       await client.send(

@@ -74,7 +74,10 @@ export interface DigestInput {
   readonly generatedAt: string;
   /** IANA zone the reader lives in, for the headline dates (times in the body stay UTC). */
   readonly timeZone: string;
-  /** Every event detected in [from, to), each once. */
+  /**
+   * The events this digest took, each once: those detected in [from, to), and those first logged in it after an
+   * earlier digest had covered their detection time (held up behind a failed publish, or a clock that stepped back).
+   */
   readonly events: readonly WatcherEvent[];
   /** Incidents and maintenance open now. */
   readonly openItems: readonly DigestOpenItem[];

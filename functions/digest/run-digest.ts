@@ -18,6 +18,8 @@ import type { TrackedItem } from '../core/tracked.js';
 export interface DigestMessage extends Digest {
   readonly from: string;
   readonly to: string;
+  /** The events this digest took from the event log: each event is in exactly one digest. */
+  readonly eventIds: readonly string[];
 }
 
 /** Where a digest goes: the digest topic on AWS; console and jsonl outputs locally. */
@@ -27,8 +29,10 @@ export interface DigestPublisher {
 
 export interface DigestSettings {
   /**
-   * A period ends this long before the run: events are logged within moments of detection (at worst after a poller's
-   * lease), so every event detected before the period's end is already in the log when the digest reads it.
+   * A period ends this long before the run, so that events are reported in the period they were detected in: they are
+   * logged within moments of detection (at worst after a poller's lease). Correctness does not depend on it: an event
+   * first logged after its period was taken (held up behind a failed publish, or a clock stepped back) is taken by the
+   * next digest, never lost.
    */
   readonly settleMs: number;
   /** How long a run holds the digest; must exceed the longest run. */
@@ -84,7 +88,8 @@ export function makeRunDigest(deps: DigestDependencies) {
     const watermark: DigestWatermark = record?.value ?? {};
     if (watermark.leaseUntil && watermark.leaseUntil >= nowIso) return { outcome: 'busy' };
 
-    // A run that died left its period behind: cover exactly that one again. Otherwise: since the last digest.
+    // A run that died left its period behind: cover exactly that one again. Otherwise: since the last digest. A clock
+    // that reads earlier than the last period's end gives no period ('nothing-due'): periods never move backwards.
     const to = new Date(now.getTime() - settings.settleMs).toISOString();
     const period = watermark.pending ?? {
       from: watermark.lastTo ?? new Date(Date.parse(to) - PERIOD_MS[name]).toISOString(),
@@ -101,7 +106,7 @@ export function makeRunDigest(deps: DigestDependencies) {
     const version = (record?.version ?? 0) + 1;
 
     const [events, state, subscriptions] = await Promise.all([
-      digestStore.eventsBetween(period.from, period.to),
+      digestStore.closePeriod(name, period),
       currentState(now),
       checkSubscriptions(),
     ]);
@@ -115,7 +120,7 @@ export function makeRunDigest(deps: DigestDependencies) {
       ...state,
       subscriptions,
     });
-    const message: DigestMessage = { ...rendered, from: period.from, to: period.to };
+    const message: DigestMessage = { ...rendered, from: period.from, to: period.to, eventIds: events.map((e) => e.id) };
     const skip = rendered.quiet && config.quiet === 'skip';
     if (!skip) await publisher.publish(message);
 

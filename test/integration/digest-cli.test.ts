@@ -8,7 +8,7 @@ import type { WatcherEvent } from '../../functions/core/model.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { runCliProcess } from '../support/run-cli.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string, source = 'auth0-status') => readFileSync(new URL(`../fixtures/${source}/${name}`, import.meta.url), 'utf8');
 
 interface DigestLine {
   readonly type: 'digest';
@@ -115,5 +115,60 @@ describe('npm start -- digest over a multi-week sequence', () => {
     expect(third.text).toMatch(/Published in this period[\s\S]*Tenant Logs and Group Memberships/);
     expect(third.text).not.toMatch(/Still owed \(\d+\):[\s\S]*Tenant Logs and Group Memberships[\s\S]*Published in this period/);
     expect(third.text).not.toMatch(/FAILING/);
+  });
+});
+
+describe('npm start -- digest when the clock steps back', () => {
+  let feeds: FeedServer;
+  let dir: string;
+  let configPath: string;
+
+  const run = async (args: string[], now: string) => {
+    const result = await runCliProcess([...args, '--config', configPath, '--now', now]);
+    expect(result.code, result.stderr).toBe(0);
+    return result;
+  };
+  const lines = async () =>
+    (await readFile(join(dir, 'out.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type?: string });
+
+  beforeAll(async () => {
+    feeds = await startFeedServer();
+    dir = await mkdtemp(join(tmpdir(), 'watcher-digest-clock-'));
+    configPath = join(dir, 'config.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        stateDir: 'state',
+        sources: [{ id: 'changelog', type: 'auth0-changelog', url: feeds.url('/changelog/rss.xml') }],
+        outputs: [{ type: 'jsonl', path: 'out.jsonl' }],
+      }),
+    );
+  });
+  afterAll(async () => {
+    await feeds?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('never moves a period backwards, and puts an event detected after the step in the next digest, once', async () => {
+    feeds.setRoute('/changelog/rss.xml', { body: fixture('rss.xml', 'auth0-changelog'), contentType: 'application/rss+xml' });
+    await run([], '2026-10-06T10:00:00Z'); // the baseline
+    await run(['digest'], '2026-10-06T12:00:00Z');
+    // The clock steps back half an hour: a new change-log entry is detected "before" the digest just sent.
+    feeds.setRoute('/changelog/rss.xml', { body: fixture('rss-new-entry.xml', 'auth0-changelog'), contentType: 'application/rss+xml' });
+    await run([], '2026-10-06T11:30:00Z');
+    const early = await run(['digest'], '2026-10-06T11:45:00Z');
+    expect(early.stderr).toContain('No new period since the previous digest.');
+    await run(['digest'], '2026-10-06T13:00:00Z');
+
+    const all = await lines();
+    const digests = all.filter((l): l is DigestLine => l.type === 'digest');
+    const events = all.filter((l) => l.type !== 'digest') as WatcherEvent[];
+    expect(events.map((e) => e.type)).toEqual(['changelog.published']);
+    expect(events[0]!.detectedAt).toBe('2026-10-06T11:30:00.000Z');
+    expect(digests.map((d) => [d.from, d.to])).toEqual([
+      ['2026-10-05T12:00:00.000Z', '2026-10-06T12:00:00.000Z'],
+      ['2026-10-06T12:00:00.000Z', '2026-10-06T13:00:00.000Z'],
+    ]);
+    expect(digests.map((d) => d.counts)).toEqual([{}, { 'changelog.published': 1 }]);
   });
 });

@@ -53,7 +53,8 @@ for (const backend of DYNAMO_BACKENDS) {
         await stateStore.logEvent(event); // logging twice (a publish retried) must not count twice
         return event;
       };
-      return { run, log, sent, advance: (ms: number) => (now += ms), at: () => now };
+      const watermark = async () => (await digestStore.getWatermark('daily'))?.value;
+      return { run, log, sent, watermark, advance: (ms: number) => (now += ms), at: () => now };
     }
 
     it('covers contiguous periods day after day, each event in exactly one digest', async () => {
@@ -120,6 +121,57 @@ for (const backend of DYNAMO_BACKENDS) {
       await t.run();
       expect([t.sent[0]!.from, t.sent[0]!.to]).toEqual([real[0]!.from, real[0]!.to]);
       expect(t.sent[0]!.counts).toEqual(real[0]!.counts);
+    });
+
+    it('puts an event first logged after a digest took its detection time (held up behind a failed publish) in the next digest, once', async () => {
+      const t = await setup();
+      await t.log(2, 'evt-1');
+      expect((await t.run()).outcome).toBe('sent');
+      // Detected three hours ago, before the first digest's end, but logged only now: its publish had failed until now.
+      const late = await t.log(3, 'evt-late');
+      t.advance(HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      t.advance(HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      expect(t.sent.map((d) => d.counts['incident.resolved'] ?? 0)).toEqual([1, 1, 0]);
+      expect(t.sent.map((d) => d.eventIds)).toEqual([['evt-1'], ['evt-late'], []]);
+      expect(late.detectedAt < t.sent[1]!.from).toBe(true);
+    });
+
+    it('puts an event detected after the clock stepped back behind the last digest in the next digest, once', async () => {
+      const t = await setup();
+      await t.log(2, 'evt-1');
+      expect((await t.run()).outcome).toBe('sent');
+      const watermark = await t.watermark();
+      t.advance(-2 * HOUR); // the clock steps back two hours
+      expect((await t.run()).outcome).toBe('nothing-due');
+      expect(await t.watermark()).toEqual(watermark);
+      await t.log(0, 'evt-after-step'); // detected "now", by the clock that stepped back
+      t.advance(3 * HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      t.advance(HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      expect(t.sent.map((d) => d.counts['incident.resolved'] ?? 0)).toEqual([1, 1, 0]);
+      expect(t.sent.map((d) => d.eventIds)).toEqual([['evt-1'], ['evt-after-step'], []]);
+      expect(t.sent[1]!.from).toBe(t.sent[0]!.to);
+      expect(t.sent[2]!.from).toBe(t.sent[1]!.to);
+    });
+
+    it('sends the same late events again when a run dies after sending, and takes them into no other digest', async () => {
+      const t = await setup();
+      expect((await t.run()).outcome).toBe('sent');
+      await t.log(5, 'evt-late');
+      t.advance(HOUR);
+      const real: DigestMessage[] = [];
+      const dying = await t.run({ publish: async (d) => { real.push(d); throw new Crash('died after sending'); } }).catch((e) => e);
+      expect(dying).toBeInstanceOf(Crash);
+      t.advance(10 * 60_000);
+      expect((await t.run()).outcome).toBe('sent');
+      t.advance(HOUR);
+      expect((await t.run()).outcome).toBe('sent');
+      expect([real[0]!.counts, ...t.sent.map((d) => d.counts)]).toEqual([{ 'incident.resolved': 1 }, {}, { 'incident.resolved': 1 }, {}]);
+      expect(real[0]!.eventIds).toEqual(['evt-late']);
+      expect(t.sent.map((d) => d.eventIds)).toEqual([[], ['evt-late'], []]);
     });
 
     it('lets only one of two overlapping runs send', async () => {
