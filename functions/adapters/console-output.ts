@@ -1,6 +1,6 @@
 // Local output: prints each event readably to a terminal stream.
 import type { WatcherEvent } from '../core/model.js';
-import type { Publisher } from '../core/ports.js';
+import type { Output } from '../delivery/output-queue.js';
 
 /** Removes control characters (terminal escape sequences included) from untrusted vendor text. */
 function clean(text: string): string {
@@ -30,14 +30,20 @@ export function formatEventForConsole(event: WatcherEvent): string {
     `at ${formatTime(event.occurredAt)}`,
   ].filter(Boolean);
   lines.push(`  ${facts.join(' · ')}`);
-  lines.push(`  ${clean(event.url)}`);
+  // Watcher-health events of an output have no link.
+  if (event.url !== '') lines.push(`  ${clean(event.url)}`);
   lines.push(`  event ${event.id}`);
   return lines.join('\n');
 }
 
-export function makeConsoleOutput(stream: NodeJS.WritableStream = process.stdout): Publisher {
+/**
+ * The console output, id `console`. It cannot tell what it printed: a run that dies between printing an event and
+ * removing it from the queue prints it again on the next run (with the same event id, on the last line).
+ */
+export function makeConsoleOutput(stream: NodeJS.WritableStream = process.stdout): Output {
   return {
-    async publish(event) {
+    id: 'console',
+    async deliver(event) {
       stream.write(`${formatEventForConsole(event)}\n\n`);
     },
   };

@@ -7,29 +7,32 @@ import {
   parseConfig,
   digestSchema,
   slackRouteId,
-  type OutputConfig,
   type WatcherConfig,
 } from '../config/config.js';
 import { makeDynamoSlackStore } from '../adapters/dynamo-slack-store.js';
-import { makeSlackPublisher, type SlackPublisherDependencies } from '../slack/slack-publisher.js';
 import { makeCliLogger } from '../adapters/cli-logger.js';
-import { makeConsoleOutput } from '../adapters/console-output.js';
+import { makeDynamoOutputQueue } from '../adapters/dynamo-output-queue.js';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
-import { startEmbeddedDynamo } from '../adapters/embedded-dynamo.js';
-import { makeFanOutPublisher } from '../adapters/fan-out-publisher.js';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../adapters/embedded-dynamo.js';
+import { StateDirBusyError, StateDirError } from '../adapters/state-dir-lock.js';
 import { makeHttpFetcher } from '../adapters/http-fetcher.js';
-import { makeJsonlOutput } from '../adapters/jsonl-output.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
-import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeConsoleDigestOutput, makeJsonlDigestOutput } from '../adapters/digest-outputs.js';
 import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
-import type { Clock, Logger, Publisher } from '../core/ports.js';
+import type { Clock, Logger } from '../core/ports.js';
+import { DEFAULT_DELIVERY_SETTINGS, makeOutputDelivery, type DeliveryReport } from '../delivery/deliver-outputs.js';
 import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
 import { makePollSource, type PollResult } from '../poll/poll-source.js';
 import { runCheckDeployCommand } from './check-deploy-command.js';
+import { deliveredEverything, formatDeliveryReport } from './delivery-summary.js';
+import { refreshSlackRoots } from '../slack/slack-publisher.js';
+import { duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
 
-/** Exit codes: every source polled; some source failed (the others' results stand); bad config or usage. */
+/**
+ * Exit codes: every source polled and every output delivered; some source or output failed (the others' results
+ * stand); bad config or usage.
+ */
 export const EXIT_OK = 0;
 export const EXIT_SOURCE_FAILED = 1;
 export const EXIT_USAGE = 2;
@@ -47,7 +50,8 @@ const USAGE = `usage: npm start -- [poll | digest] [--config <file>] [--verbose]
   --now <time>      evaluate as if it were this ISO 8601 time (replays, demos and tests)
   --help, -h        show this help
 
-exit codes: 0 every source was polled, 1 a source failed, 2 bad config or usage`;
+exit codes: 0 every source was polled and every output delivered, 1 a source or an output failed
+            (the others' results stand), 2 bad config or usage`;
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -84,9 +88,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const logger = makeCliLogger(io.stderr, args.verbose ? 'info' : 'error');
-  const store = await startEmbeddedDynamo(config.stateDir, config.tableName).catch((error: Error) => {
-    throw new Error(`cannot open the state store in ${config.stateDir}: ${error.message}`, { cause: error });
-  });
+  let store: EmbeddedDynamo;
+  try {
+    store = await startEmbeddedDynamo(config.stateDir, config.tableName);
+  } catch (error) {
+    // Busy clears by itself, like a failed source (1); a damaged or unusable directory needs a person first (2).
+    if (error instanceof StateDirError) {
+      io.stderr.write(`auth0-ops-watcher: ${error.message}\n`);
+      return error instanceof StateDirBusyError ? EXIT_SOURCE_FAILED : EXIT_USAGE;
+    }
+    throw new Error(`cannot open the state store in ${config.stateDir}: ${(error as Error).message}`, { cause: error });
+  }
   try {
     const clock = { now: () => (args.now ? new Date(args.now) : new Date()) };
     const context: RunContext = { config, io, logger, clock, client: store.client };
@@ -105,15 +117,30 @@ interface RunContext {
 }
 
 async function runPollCommand({ config, io, logger, clock, client }: RunContext): Promise<number> {
+  const duplicate = duplicateOutputError(config.outputs);
+  if (duplicate) {
+    io.stderr.write(`auth0-ops-watcher: ${duplicate}\n`);
+    return EXIT_USAGE;
+  }
   const secrets = makeSecretResolver({ env: io.env });
-  const slackStore = makeDynamoSlackStore({ client, tableName: config.tableName });
-  const publisher = makeFanOutPublisher(
-    config.outputs.map((output, index) => makeOutput(output, index, io, { store: slackStore, secrets, clock, logger })),
-  );
+  const stateStore = makeDynamoStateStore({ client, tableName: config.tableName });
+  const slack = { store: makeDynamoSlackStore({ client, tableName: config.tableName }), secrets, clock, logger };
+  // Each output has its own queue: the poller only enqueues, and each output is delivered on its own afterwards.
+  const delivery = makeOutputDelivery({
+    outputs: makeLocalOutputs(config.outputs, io.stdout, slack),
+    store: makeDynamoOutputQueue({ client, tableName: config.tableName }),
+    logEvent: (event) => stateStore.logEvent(event),
+    clock,
+    logger,
+    // One process at a time owns the embedded store, so a claim an earlier run left on a queue entry is a dead run's:
+    // take it over at once (the entry is then delivered as a retry, which jsonl and Slack recognise).
+    settings: { failureThreshold: config.failureThreshold, claimStaleMs: 0 },
+  });
+  await delivery.begin();
   const pollSource = makePollSource({
-    store: makeDynamoStateStore({ client, tableName: config.tableName }),
+    store: stateStore,
     fetcher: makeHttpFetcher(),
-    publisher,
+    publisher: delivery.publisher,
     secrets,
     clock,
     logger,
@@ -133,8 +160,25 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
       ),
     ),
   );
+  let report: DeliveryReport | undefined;
+  let deliveryFailure: string | undefined;
+  try {
+    report = await delivery.deliver();
+  } catch (error) {
+    // The queues are in the store: what was not delivered is delivered by the next run.
+    deliveryFailure = error instanceof Error ? error.message : String(error);
+  }
+  // Thread roots Slack would not update during a delivery (this run's or an earlier one's) are brought up to date, so a
+  // channel never keeps showing an incident open after it resolved; what still fails is tried again by the next run.
+  for (const [index, output] of config.outputs.entries()) {
+    if (output.type === 'slack') await refreshSlackRoots(output, slackRouteId(output, index), slack);
+  }
   io.stdout.write(formatSummary(results));
-  return results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged') ? EXIT_OK : EXIT_SOURCE_FAILED;
+  io.stdout.write(
+    report ? formatDeliveryReport(report, DEFAULT_DELIVERY_SETTINGS.maxRefusals) : `Delivery failed: ${deliveryFailure}; the next run retries it.\n`,
+  );
+  const polled = results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged');
+  return polled && report && deliveredEverything(report) ? EXIT_OK : EXIT_SOURCE_FAILED;
 }
 
 /** Renders the digest of the period since the previous one into the console and jsonl outputs. */
@@ -191,22 +235,6 @@ function parseCliArgs(argv: readonly string[]) {
     throw new Error(`--now needs an ISO 8601 time, got "${values.now}"`);
   }
   return { command, config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
-}
-
-function makeOutput(output: OutputConfig, index: number, io: CliIo, slack: SlackPublisherDependencies): Publisher {
-  switch (output.type) {
-    case 'console':
-      return makeConsoleOutput(io.stdout);
-    case 'jsonl':
-      return makeJsonlOutput(output.path);
-    case 'slack':
-      return makeSlackPublisher(output, slackRouteId(output, index), slack);
-    case 'sns':
-      return makeSnsPublisher({
-        client: makeSnsClient({ endpoint: output.endpoint, region: output.region }),
-        topicArn: output.topicArn,
-      });
-  }
 }
 
 function formatSummary(results: readonly PollResult[]): string {

@@ -54,3 +54,24 @@ export class SlackError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * What a delivery failure is about, which decides what happens to the output's queue (local mode):
+ * `transient` (rate limit, 5xx, network: retried next run), `route` (the output itself is unusable: a revoked token,
+ * a channel gone, a path that cannot be written; its queue is held until it works) or `event` (the output refuses
+ * this one event: it is retried a bounded number of runs, then parked while the rest go on).
+ */
+export type DeliveryScope = 'transient' | 'route' | 'event';
+
+/** An output could not take an event: names the output (never a feed URL, never a secret), the scope and the reason. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    readonly outputId: string,
+    readonly scope: DeliveryScope,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`output ${outputId}: ${reason}`, options);
+  }
+}

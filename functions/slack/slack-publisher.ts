@@ -15,7 +15,8 @@ export interface SlackPublisherDependencies {
 }
 
 /**
- * A Publisher that delivers to one Slack route; anything not delivered stays in the poller's outbox for the next run.
+ * A Publisher that delivers to one Slack route; in local mode the route's queue keeps what it could not deliver for the
+ * next run (functions/delivery/deliver-outputs.ts).
  * After its first delivery of a run it also refreshes root messages that failed to update (see `refreshSlackRoots`).
  */
 export function makeSlackPublisher(route: SlackOutputConfig, routeId: string, deps: SlackPublisherDependencies): Publisher {
