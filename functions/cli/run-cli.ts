@@ -51,7 +51,8 @@ const USAGE = `usage: npm start -- [poll | digest] [--config <file>] [--verbose]
   --help, -h        show this help
 
 exit codes: 0 every source was polled and every output delivered, 1 a source or an output failed
-            (the others' results stand), 2 bad config or usage`;
+            (the others' results stand) or another run holds the state directory, 2 bad config or usage,
+            or a state directory that is damaged or cannot be created`;
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
