@@ -9,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_EVERY_MINUTES, type SourceConfig, type WatcherConfig } from '../functions/config/config.js';
+import { withItemScopes } from '../functions/sources/registry.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { checkDeploymentLimits } from './deployment-limits.js';
 import { emailAlertRoutesOf, subscribeEmailAlerts } from './email-alerts.js';
@@ -94,8 +95,9 @@ export function compiledPollConfig(config: WatcherConfig): string {
  */
 export function compiledDigestConfig(config: WatcherConfig): string {
   const { failureThreshold, trackResolvedDays, email } = config;
-  // Each source's cadence as scheduled, so the digest can tell a source whose polls stopped from a quiet one.
-  const sources = config.sources.map((source) => ({
+  // Each source's cadence as scheduled, so the digest can tell a source whose polls stopped from a quiet one; and the
+  // scope of the sources that share their items, so the digest bundle needs no source module to find them.
+  const sources = withItemScopes(config.sources).map((source) => ({
     ...source,
     everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type],
   }));

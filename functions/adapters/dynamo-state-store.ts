@@ -19,7 +19,8 @@ import { makeDynamoEventLogWriter } from './dynamo-event-log-table.js';
 /*
  * Table design (single table, keys `pk` / `sk`, both strings):
  *   pk = SOURCE#<sourceId>, sk = STATE          one per source: health, HTTP validators, body hash, lease
- *   pk = SOURCE#<sourceId>, sk = ITEM#<itemId>  one per item: fingerprint, update hashes, what was announced
+ *   pk = SOURCE#<sourceId>, sk = ITEM#<itemId>  one per item: fingerprint, update hashes, what was announced; the
+ *                                               items of sources that share them are under SOURCE#<scope> (`@<host>`)
  *   pk = EVENTLOG#…                              the event log the digests take events from (see dynamo-event-log-table.ts)
  * Attributes of both: `data` (map: the state), `version` (number, optimistic lock), `outbox` (map: event id ->
  * { event: JSON string, seq, claimedAt? }). Item records also carry `expiresAt` (epoch seconds, the TTL attribute);

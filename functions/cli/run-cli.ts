@@ -27,6 +27,7 @@ import { makePollSource, type PollResult } from '../poll/poll-source.js';
 import { runCheckDeployCommand } from './check-deploy-command.js';
 import { deliveredEverything, formatDeliveryReport } from './delivery-summary.js';
 import { refreshSlackRoots } from '../slack/slack-publisher.js';
+import { withItemScopes } from '../sources/registry.js';
 import { duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
 
 /**
@@ -195,7 +196,7 @@ async function runDigestCommand({ config, io, logger, clock, client }: RunContex
     publisher: { publish: async (digest) => void (await Promise.all(outputs.map((o) => o.publish(digest)))) },
     clock,
     logger,
-    sources: config.sources,
+    sources: withItemScopes(config.sources),
     digest: config.email.digest ?? digestSchema.parse({}),
     // One local process at a time writes the embedded store: events are in the log as soon as a poll ends.
     settings: { settleMs: 0 },

@@ -7,6 +7,7 @@ import {
   fitItemEvents,
   makeEvent,
   shorten,
+  type EventBody,
   type EventSourceInfo,
 } from './event-factory.js';
 import {
@@ -25,6 +26,11 @@ import type { TrackedItem, TrackedUpdate } from './tracked.js';
 
 export interface DiffContext {
   readonly source: EventSourceInfo;
+  /**
+   * The scope the items are tracked under when the source shares them with other sources (see `SourceModule.itemScope`);
+   * undefined when they are the source's own. Events of a scope's items carry it, and their ids are computed over it.
+   */
+  readonly scope?: string;
   /** True until the source's first successful poll: known history is recorded silently. */
   readonly baseline: boolean;
   readonly now: Date;
@@ -207,7 +213,13 @@ function knownIncident(ctx: DiffContext, known: TrackedItem, item: IncidentItem)
   const identified = identifyUpdates(item.updates);
   const listed = identified.map(({ key, hash }): TrackedUpdate => ({ key, hash }));
   const fingerprint = incidentFingerprint(item, listed);
-  if (fingerprint === known.fingerprint) return undefined; // unchanged: decided on the hash alone
+  if (fingerprint === known.fingerprint) {
+    // Unchanged: decided on the hash alone. Another region's feed listing it for the first time is remembered, silently:
+    // the next event about it names that region too.
+    const listedIn = listedRegions(known.listedIn, ctx.source.region);
+    if (listedIn === known.listedIn) return undefined;
+    return { previous: known, next: { ...known, listedIn, regions: regionsOf(item, listedIn), changedAt: ctx.now.toISOString() }, events: [] };
+  }
   const remembered = withLegacyOrdinals(known.updates ?? []);
   // An older copy changes nothing, not even the fingerprint: the fresh copy served after it is then "unchanged".
   if (isStaleCopy(known, remembered, item, listed)) return undefined;
@@ -340,7 +352,7 @@ function incidentEvent(
   update: ItemUpdate,
   occurredAt: string,
 ): WatcherEvent {
-  return makeEvent(ctx.source, type, changeKey, ctx.now, {
+  return itemEvent(ctx, type, changeKey, {
     itemId: item.itemId,
     title: item.title,
     url: item.url,
@@ -348,15 +360,38 @@ function incidentEvent(
     occurredAt,
     summary: shorten(`${update.label}: ${update.text}`, 500),
     status: tracked.status,
-    regions: regionsOf(ctx, item),
+    regions: [...(tracked.regions ?? [])],
     update,
     components: item.components && item.components.length > 0 ? [...item.components] : undefined,
   });
 }
 
-function regionsOf(ctx: DiffContext, item: IncidentItem): string[] {
-  if (item.regions.length > 0) return boundedRegions(item.regions);
-  return ctx.source.region ? [ctx.source.region] : [];
+/**
+ * The regions an incident's events carry: those it names, else those it is listed in. The regional feeds of one status
+ * page list the same incident, so a global one that names no region is the sum of the feeds listing it ("EU-1", "US-1"),
+ * and one that names its regions is those, whichever feeds list it (what a single-region deployment always reported).
+ */
+function regionsOf(item: IncidentItem, listedIn: readonly string[] | undefined): string[] {
+  return boundedRegions(item.regions.length > 0 ? item.regions : (listedIn ?? []));
+}
+
+/**
+ * The regions an item is listed in, with the source's own configured region added (sorted, each once); `known`
+ * itself, the same array, when that adds nothing (and when the source has no region).
+ */
+function listedRegions(known: readonly string[] | undefined, region: string | undefined): readonly string[] | undefined {
+  if (region === undefined || known?.includes(region)) return known;
+  return [...(known ?? []), region].sort();
+}
+
+/** An event about an item of this poll: the item's scope, when it has one, goes into the event (and its id). */
+function itemEvent(
+  ctx: DiffContext,
+  type: EventType,
+  changeKey: string,
+  body: Omit<EventBody, 'scope'>,
+): WatcherEvent {
+  return makeEvent(ctx.source, type, changeKey, ctx.now, { ...body, scope: ctx.scope });
 }
 
 // ---------------------------------------------------------------- change log
@@ -364,7 +399,7 @@ function regionsOf(ctx: DiffContext, item: IncidentItem): string[] {
 function newChangelogEntry(ctx: DiffContext, item: ChangelogItem): ItemChange {
   const next = track(ctx, item, undefined);
   if (ctx.baseline) return { next, events: [] };
-  const event = makeEvent(ctx.source, 'changelog.published', 'published', ctx.now, {
+  const event = itemEvent(ctx, 'changelog.published', 'published', {
     itemId: item.itemId,
     title: item.title,
     url: item.url,
@@ -402,7 +437,7 @@ function advisoryEvent(
 ): WatcherEvent {
   const names = item.packages.map((p) => p.name);
   const affects = names.length > 0 ? ` affecting ${shorten(names.join(', '), 200)}` : '';
-  return makeEvent(ctx.source, type, changeKey, ctx.now, {
+  return itemEvent(ctx, type, changeKey, {
     itemId: item.itemId,
     title: item.title,
     url: item.url,
@@ -446,13 +481,15 @@ function track(
         : ctx.now.getTime() + OPEN_ITEM_RETENTION_DAYS * DAY_MS;
       const computed = item.kind === 'maintenance' ? 'info' : (item.impact ?? incidentSeverity(item));
       const updates = incident?.updates ?? trackedUpdates(item);
+      const listedIn = listedRegions(known?.listedIn, ctx.source.region);
       return {
         ...base,
         severity: maxSeverity(known?.severity, computed),
         fingerprint: incident?.fingerprint ?? incidentFingerprint(item, updates),
         updates,
         status: latest ? latest.label.toLowerCase().replace(/\s+/g, '_') : undefined,
-        regions: regionsOf(ctx, item),
+        regions: regionsOf(item, listedIn),
+        listedIn,
         resolvedAt,
         rcaAnnounced: known?.rcaAnnounced,
         updatedAt: laterStamp(known?.updatedAt, item.updatedAt),

@@ -12,6 +12,7 @@ import {
   utf8Bytes,
   wrap,
 } from './event-text.js';
+import { threadKeyOf } from './event-chain.js';
 import {
   ATTENTION_CHANGE_TYPES,
   EVENT_TYPES,
@@ -30,6 +31,8 @@ import {
 
 export interface DigestOpenItem {
   readonly source: string;
+  /** The item's scope, when sources share their items (see `WatcherEvent.scope`): it is keyed, like its events, by it. */
+  readonly scope?: string;
   readonly itemId: string;
   readonly title: string;
   readonly url: string;
@@ -42,6 +45,8 @@ export interface DigestOpenItem {
 
 export interface DigestRcaOwed {
   readonly source: string;
+  /** As in {@link DigestOpenItem}. */
+  readonly scope?: string;
   readonly itemId: string;
   readonly title: string;
   readonly url: string;
@@ -207,11 +212,11 @@ function prepare(input: DigestInput): Prepared {
   }
 
   const activity = groupByItem(events.filter((event) => isIncidentType(event.type) || isMaintenanceType(event.type)));
-  const openKeys = new Set(input.openItems.map((item) => itemKey(item.source, item.itemId)));
+  const openKeys = new Set(input.openItems.map((item) => itemKey(item)));
   const concluded = new Set<string>();
 
   const resolved = lastPerItem(events.filter((event) => event.type === 'incident.resolved')).map((event) => {
-    const key = itemKey(event.source, event.itemId);
+    const key = itemKey(event);
     concluded.add(key);
     const itemEvents = activity.get(key)?.events ?? [];
     const opened = itemEvents.find((candidate) => candidate.type === 'incident.opened');
@@ -219,7 +224,7 @@ function prepare(input: DigestInput): Prepared {
   });
   const completedMaintenance = lastPerItem(events.filter((event) => event.type === 'maintenance.completed')).map(
     (event) => {
-      const key = itemKey(event.source, event.itemId);
+      const key = itemKey(event);
       concluded.add(key);
       return { event, activity: activityPhrase(activity.get(key)?.events ?? [], ['maintenance.completed']) };
     },
@@ -228,19 +233,19 @@ function prepare(input: DigestInput): Prepared {
   const openEntries = [...input.openItems].sort(byOpenItem).map((item) => ({
     item,
     regions: cleanRegions(item.regions),
-    activity: activityPhrase(activity.get(itemKey(item.source, item.itemId))?.events ?? [], []),
+    activity: activityPhrase(activity.get(itemKey(item))?.events ?? [], []),
   }));
   const openIncidents = openEntries.filter((entry) => entry.item.kind === 'incident');
 
   const rcaPublished = events.filter((event) => event.type === 'incident.rca_published');
-  const rcaPublishedKeys = new Set(rcaPublished.map((event) => itemKey(event.source, event.itemId)));
+  const rcaPublishedKeys = new Set(rcaPublished.map((event) => itemKey(event)));
   // An RCA that arrived in this period is no longer owed, whatever the caller's snapshot says.
   const rcaOwed = input.rcaOwed
-    .filter((item) => !rcaPublishedKeys.has(itemKey(item.source, item.itemId)))
+    .filter((item) => !rcaPublishedKeys.has(itemKey(item)))
     .sort(
       (a, b) =>
         compareTimes(a.resolvedAt, b.resolvedAt) ||
-        compareText(itemKey(a.source, a.itemId), itemKey(b.source, b.itemId)),
+        compareText(itemKey(a), itemKey(b)),
     );
 
   const changes = events.filter((event) => event.type === 'changelog.published');
@@ -290,7 +295,7 @@ function prepare(input: DigestInput): Prepared {
     sources,
     sourceEvents: events.filter((event) => event.type.startsWith('source.')),
     incidentsOpened: new Set(
-      events.filter((event) => event.type === 'incident.opened').map((event) => itemKey(event.source, event.itemId)),
+      events.filter((event) => event.type === 'incident.opened').map((event) => itemKey(event)),
     ).size,
     incidentUpdates: counts['incident.updated'] ?? 0,
     maintenanceEvents: events.filter((event) => isMaintenanceType(event.type)).length,
@@ -328,7 +333,7 @@ function groupByRegion(entries: readonly OpenEntry[]): RegionGroup[] {
 function groupByItem(events: readonly WatcherEvent[]): Map<string, ItemActivity> {
   const grouped = new Map<string, WatcherEvent[]>();
   for (const event of events) {
-    const key = itemKey(event.source, event.itemId);
+    const key = itemKey(event);
     const list = grouped.get(key) ?? [];
     list.push(event);
     grouped.set(key, list);
@@ -344,7 +349,7 @@ function groupByItem(events: readonly WatcherEvent[]): Map<string, ItemActivity>
 /** One event per item: the latest (events arrive sorted oldest first). */
 function lastPerItem(events: readonly WatcherEvent[]): WatcherEvent[] {
   const latest = new Map<string, WatcherEvent>();
-  for (const event of events) latest.set(itemKey(event.source, event.itemId), event);
+  for (const event of events) latest.set(itemKey(event), event);
   return [...latest.values()].sort(byEventTime);
 }
 
@@ -915,7 +920,7 @@ function byOpenItem(a: DigestOpenItem, b: DigestOpenItem): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
     compareTimes(a.openedAt, b.openedAt) ||
-    compareText(itemKey(a.source, a.itemId), itemKey(b.source, b.itemId))
+    compareText(itemKey(a), itemKey(b))
   );
 }
 
@@ -929,8 +934,9 @@ function dedupeById(events: readonly WatcherEvent[]): WatcherEvent[] {
   return events.filter((event) => (seen.has(event.id) ? false : (seen.add(event.id), true)));
 }
 
-function itemKey(source: string, itemId: string): string {
-  return JSON.stringify([source, itemId]);
+/** An item's key, the same for its events and its tracked state: its thread (one per item of a scope, or of a source). */
+function itemKey(item: Pick<WatcherEvent, 'source' | 'scope' | 'itemId'>): string {
+  return threadKeyOf(item);
 }
 
 function isIncidentType(type: EventType): boolean {

@@ -2,9 +2,13 @@
 // them redelivered or out of order can put them back in order (the Slack notifier's ordering gate). Pure.
 import type { EventLink, WatcherEvent } from './model.js';
 
-/** What a thread is: one item of one source; a source's own health events (itemId = source id) are a thread too. */
-export function threadKeyOf(event: Pick<WatcherEvent, 'source' | 'itemId'>): string {
-  return `${event.source}#${event.itemId}`;
+/**
+ * What a thread is: one item of one source, or of one scope when sources share their items (the regional feeds of one
+ * status page: one incident, one thread, whichever source saw each event); a source's own health events (itemId =
+ * source id) are a thread too. Scopes start with `@`, which source ids cannot contain, and neither holds `#`.
+ */
+export function threadKeyOf(event: Pick<WatcherEvent, 'source' | 'scope' | 'itemId'>): string {
+  return `${event.scope ?? event.source}#${event.itemId}`;
 }
 
 /** The link to an event, as the next event of its thread names it in `previous`. */

@@ -24,11 +24,12 @@ const sha256: (text: string, encoding: 'hex' | 'base64url') => string =
     : (text, encoding) => crypto.createHash('sha256').update(text).digest(encoding);
 
 /**
- * A stable id for one change: the same change always gets the same id, whichever run detects it,
- * so consumers can deduplicate deliveries on it.
+ * A stable id for one change: the same change always gets the same id, whichever run detects it (and, for an item of a
+ * scope, whichever of the scope's sources), so consumers can deduplicate deliveries on it. `owner` is the source id, or
+ * the item's scope.
  */
-export function eventId(sourceId: string, itemId: string, changeKey: string): string {
-  return sha256(`${sourceId}\u0000${itemId}\u0000${changeKey}`, 'hex').slice(0, 32);
+export function eventId(owner: string, itemId: string, changeKey: string): string {
+  return sha256(`${owner}\u0000${itemId}\u0000${changeKey}`, 'hex').slice(0, 32);
 }
 
 /** Hash of a string, for fingerprints. */
@@ -36,7 +37,8 @@ export function contentHash(text: string): string {
   return sha256(text, 'base64url').slice(0, 22);
 }
 
-type EventBody = Omit<WatcherEvent, 'schemaVersion' | 'id' | 'type' | 'source' | 'sourceType' | 'vendor' | 'detectedAt'>;
+/** What an event says beyond its source, type and detection time; `scope`, when set, is what its id is computed over. */
+export type EventBody = Omit<WatcherEvent, 'schemaVersion' | 'id' | 'type' | 'source' | 'sourceType' | 'vendor' | 'detectedAt'>;
 
 export function makeEvent(
   source: EventSourceInfo,
@@ -47,9 +49,11 @@ export function makeEvent(
 ): WatcherEvent {
   const event: WatcherEvent = {
     schemaVersion: 1,
-    id: eventId(source.id, body.itemId, changeKey),
+    // An item of a scope is the scope's, not the source's: the change gets one id whichever source saw it.
+    id: eventId(body.scope ?? source.id, body.itemId, changeKey),
     type,
     source: source.id,
+    scope: body.scope,
     sourceType: source.type,
     vendor: source.vendor,
     detectedAt: detectedAt.toISOString(),

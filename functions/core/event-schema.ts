@@ -20,6 +20,7 @@ const watcherEventSchema = z.looseObject(
     id: nonEmpty,
     type: oneOf(EVENT_TYPES),
     source: nonEmpty,
+    scope: z.optional(nonEmpty),
     sourceType: nonEmpty,
     vendor: nonEmpty,
     itemId: nonEmpty,

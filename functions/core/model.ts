@@ -127,8 +127,14 @@ export interface WatcherEvent {
   /** Stable and unique for this change: consumers deduplicate on it. */
   readonly id: string;
   readonly type: EventType;
-  /** The configured source id. */
+  /** The configured source id: the source that saw the change. */
   readonly source: string;
+  /**
+   * Where the item is tracked when several sources read it (the regional feeds of one Auth0 status page: `@<host>`);
+   * absent when the item is its source's own. One item, one scope: the same change has the same id and the same thread
+   * whichever of the scope's sources saw it.
+   */
+  readonly scope?: string;
   /** The source's type (auth0-status, auth0-changelog, github-advisories, auth0-bulletins). */
   readonly sourceType: string;
   /** Who the item is about, for people ("Auth0"). */
@@ -152,7 +158,7 @@ export interface WatcherEvent {
   /** Affected components or products, where the source names them. */
   readonly components?: readonly string[];
   /**
-   * The event announced just before this one about the same thread (same `source` and `itemId`; a source's
+   * The event announced just before this one about the same thread (same `scope`, else `source`, and `itemId`; a source's
    * `source.failing`/`source.recovered` events form their own thread). Absent on a thread's first event and on events
    * from before this field existed. Consumers that must keep a thread in order (the Slack notifier) wait for it;
    * it is not part of the event's identity, so the id does not depend on it.

@@ -28,8 +28,17 @@ export interface TrackedItem {
   /** Incident and maintenance updates: the listed ones newest first, then the ones no longer listed. */
   readonly updates?: readonly TrackedUpdate[];
   readonly status?: string;
-  /** Incidents and maintenance: the regions named, else the source's region. */
+  /**
+   * Incidents and maintenance: the regions the events carry: those the incident names, else the regions it is listed
+   * in (`listedIn`).
+   */
   readonly regions?: readonly string[];
+  /**
+   * Incidents and maintenance: the configured regions of the sources that have listed the item, sorted; for an item of
+   * a scope, every region's feed that has listed it so far. Absent on records from before scopes and for sources without
+   * a region.
+   */
+  readonly listedIn?: readonly string[];
   readonly resolvedAt?: string;
   readonly rcaAnnounced?: boolean;
   /**
@@ -64,6 +73,12 @@ export interface SourceState {
   readonly leaseUntil?: string;
   /** The source's last `source.failing`/`source.recovered` event: the next health event's `previous`. */
   readonly lastEvent?: EventLink;
+  /**
+   * For a source whose items are tracked under a scope: that scope, recorded once the source's own item records (kept
+   * under its id by versions before scopes) need no more reading: from the first write of a new source, or once a changed
+   * poll has moved them under the scope and published what their outboxes held. Until then each changed poll reads them.
+   */
+  readonly itemScope?: string;
 }
 
 /** An event waiting in a record's outbox until it has been published. */

@@ -2,7 +2,8 @@
 import type { DigestStore, DigestWatermark } from '../adapters/dynamo-digest-store.js';
 import type { DigestConfig, SourceConfig } from '../config/config.js';
 import { renderDigest, type Digest, type DigestOpenItem, type DigestRcaOwed, type DigestSourceHealth } from '../core/digest.js';
-import type { Clock, Logger, StateStore } from '../core/ports.js';
+import { threadKeyOf } from '../core/event-chain.js';
+import type { Clock, Logger, StateStore, StoredRecord } from '../core/ports.js';
 import {
   assessSubscriptions,
   SubscriptionListError,
@@ -59,13 +60,20 @@ export interface SubscriptionCheck {
   readonly expected: readonly ExpectedSubscription[];
 }
 
+/** A configured source as the digest reads it. */
+export type DigestSource = SourceConfig & { readonly itemScope?: string };
+
 export interface DigestDependencies {
   readonly digestStore: DigestStore;
   readonly stateStore: StateStore;
   readonly publisher: DigestPublisher;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly sources: readonly SourceConfig[];
+  /**
+   * The configured sources; `itemScope` where a source shares its items with others (`withItemScopes` in
+   * sources/registry.ts: the stack compiles it in, the CLI fills it in), so this bundle needs no source module.
+   */
+  readonly sources: readonly DigestSource[];
   readonly digest: DigestConfig;
   /** Reports the email subscriptions in the digest; absent locally, where there are none. */
   readonly subscriptionCheck?: SubscriptionCheck;
@@ -150,14 +158,30 @@ export function makeRunDigest(deps: DigestDependencies) {
     return assessSubscriptions(check.expected, listings);
   }
 
-  /** What is true now: open items, RCAs owed and each source's health, read from the poller's records. */
+  /**
+   * What is true now: open items, RCAs owed and each source's health, read from the poller's records. Sources of one
+   * scope share their items: those are read once, from the scope, and listed once. Items a source's earlier version kept
+   * under its own id count where the scope has none, until the poller has moved them (`SourceState.itemScope`).
+   */
   async function currentState(now: Date) {
-    const openItems: DigestOpenItem[] = [];
-    const rcaOwed: DigestRcaOwed[] = [];
     const health: DigestSourceHealth[] = [];
     const nowS = now.getTime() / 1000;
+    /** Per item key: the item, its source (the first configured of its scope) and its scope. */
+    const tracked = new Map<string, { readonly item: TrackedItem; readonly source: string; readonly scope?: string }>();
+    const readScopes = new Set<string>();
+    const take = (records: ReadonlyArray<StoredRecord<TrackedItem>>, source: string, scope: string | undefined) => {
+      for (const { value: item } of records) {
+        const key = threadKeyOf({ source, scope, itemId: item.itemId });
+        if (!tracked.has(key)) tracked.set(key, { item, source, scope });
+      }
+    };
     for (const source of sources) {
-      const [record, items] = await Promise.all([stateStore.getSource(source.id), stateStore.listItems(source.id)]);
+      const scope = source.itemScope ?? source.id;
+      const scoped = scope !== source.id;
+      const [record, ownItems] = await Promise.all([
+        stateStore.getSource(source.id),
+        scoped ? undefined : stateStore.listItems(source.id),
+      ]);
       const state = record?.value;
       health.push({
         id: source.id,
@@ -173,22 +197,34 @@ export function makeRunDigest(deps: DigestDependencies) {
         failingSince: state?.failingAnnounced ? state.failingSince : undefined,
         lastError: state?.lastError && { at: state.lastError.at, reason: state.lastError.reason },
       });
-      for (const { value: item } of items) {
-        if (item.expiresAt !== undefined && item.expiresAt <= nowS) continue;
-        if (item.kind !== 'incident' && item.kind !== 'maintenance') continue;
-        const common = { source: source.id, itemId: item.itemId, title: item.title, url: item.url };
-        if (item.resolvedAt === undefined) {
-          openItems.push({
-            ...common,
-            kind: item.kind,
-            status: item.status,
-            severity: item.severity,
-            regions: item.regions ?? [],
-            openedAt: earliestUpdate(item) ?? item.firstSeenAt,
-          });
-        } else if (item.kind === 'incident' && !item.rcaAnnounced) {
-          rcaOwed.push({ ...common, resolvedAt: item.resolvedAt });
-        }
+      if (ownItems) {
+        take(ownItems, source.id, undefined);
+        continue;
+      }
+      if (!readScopes.has(scope)) {
+        readScopes.add(scope);
+        take(await stateStore.listItems(scope), source.id, scope);
+      }
+      // Records kept under the source's own id before scopes, where the scope has none (the scope's come first).
+      if (record && state?.itemScope !== scope) take(await stateStore.listItems(source.id), source.id, scope);
+    }
+    const openItems: DigestOpenItem[] = [];
+    const rcaOwed: DigestRcaOwed[] = [];
+    for (const { item, source, scope } of tracked.values()) {
+      if (item.expiresAt !== undefined && item.expiresAt <= nowS) continue;
+      if (item.kind !== 'incident' && item.kind !== 'maintenance') continue;
+      const common = { source, ...(scope !== undefined && { scope }), itemId: item.itemId, title: item.title, url: item.url };
+      if (item.resolvedAt === undefined) {
+        openItems.push({
+          ...common,
+          kind: item.kind,
+          status: item.status,
+          severity: item.severity,
+          regions: item.regions ?? [],
+          openedAt: earliestUpdate(item) ?? item.firstSeenAt,
+        });
+      } else if (item.kind === 'incident' && !item.rcaAnnounced) {
+        rcaOwed.push({ ...common, resolvedAt: item.resolvedAt });
       }
     }
     return { openItems, rcaOwed, sources: health };

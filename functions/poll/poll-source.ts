@@ -5,10 +5,20 @@ import { chainEvents } from '../core/event-chain.js';
 import { FetchError, PublishError, SecretError } from '../core/errors.js';
 import { contentHash, shorten, type EventSourceInfo } from '../core/event-factory.js';
 import type { Item, WatcherEvent } from '../core/model.js';
-import type { Clock, Fetcher, Logger, OutboxRef, Publisher, SecretResolver, StateStore, Validators } from '../core/ports.js';
+import type {
+  Clock,
+  Fetcher,
+  Logger,
+  OutboxRef,
+  Publisher,
+  SecretResolver,
+  StateStore,
+  StoredRecord,
+  Validators,
+} from '../core/ports.js';
 import { recordFailure, recordSuccess } from '../core/source-health.js';
-import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState } from '../core/tracked.js';
-import { sourceModuleFor } from '../sources/registry.js';
+import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState, type TrackedItem } from '../core/tracked.js';
+import { itemScopeOf, sourceModuleFor } from '../sources/registry.js';
 import type { FetchedDocument } from '../sources/source.js';
 
 export interface PollSettings {
@@ -75,6 +85,10 @@ export function makePollSource(deps: PollDependencies) {
 
   return async function pollSource(config: SourceConfig): Promise<PollResult> {
     const module = sourceModuleFor(config);
+    // Sources of one scope (the regional feeds of one status page) track their items once, together, under the scope;
+    // the source record (health, cache validators, lease, baseline) stays the source's own.
+    const scope = itemScopeOf(config);
+    const scoped = scope !== config.id;
     const info: EventSourceInfo = {
       id: config.id,
       type: config.type,
@@ -93,6 +107,10 @@ export function makePollSource(deps: PollDependencies) {
 
     const record = await store.getSource(config.id);
     let state: SourceState = record?.value ?? EMPTY_SOURCE_STATE;
+    // A source without a record has never written an item under its own id: its items are the scope's from the start.
+    if (scoped && !record) state = { ...state, itemScope: scope };
+    /** Items an earlier version tracked under the source's own id may still count (see `SourceState.itemScope`). */
+    const readsOwnItems = scoped && state.itemScope !== scope;
     let version = record?.version;
     const published: WatcherEvent[] = [];
 
@@ -259,60 +277,89 @@ export function makePollSource(deps: PollDependencies) {
     state = leased;
 
     // 6. Diff and write each changed item together with its events (the outbox), then publish.
-    const records = await store.listItems(config.id);
+    const records = await store.listItems(scope);
     const byId = new Map(records.map((r) => [r.value.itemId, r]));
+    // Items an earlier version tracked under the source's own id count as known where the scope has no record of them,
+    // so an upgrade announces nothing again; they are written under the scope from now on.
+    const ownRecords = readsOwnItems ? await store.listItems(config.id) : [];
+    const ownById = new Map(
+      ownRecords.filter((r) => !byId.has(r.value.itemId)).map((r) => [r.value.itemId, adoptOwnRecord(r, info.region)]),
+    );
+    const known = new Map<string, TrackedItem>([...ownById, ...byId].map(([itemId, r]) => [itemId, r.value]));
     const changes = diffItems(
-      { source: info, baseline: !state.baselineAt, now, trackResolvedDays },
-      new Map(records.map((r) => [r.value.itemId, r.value])),
+      { source: info, scope: scoped ? scope : undefined, baseline: !state.baselineAt, now, trackResolvedDays },
+      known,
       items,
     );
     const pending: Pending[] = [];
     let held = 0;
-    for (const r of records) {
-      if (r.outbox.length === 0) continue;
-      const leftovers = await claimLeftovers({ sourceId: config.id, itemId: r.value.itemId }, r.outbox);
-      pending.push(...leftovers.taken);
-      held += leftovers.held;
+    const drains: Array<[string, ReadonlyArray<StoredRecord<TrackedItem>>]> = [
+      [scope, records],
+      [config.id, ownRecords],
+    ];
+    for (const [partition, stored] of drains) {
+      for (const r of stored) {
+        if (r.outbox.length === 0) continue;
+        const leftovers = await claimLeftovers({ sourceId: partition, itemId: r.value.itemId }, r.outbox);
+        pending.push(...leftovers.taken);
+        held += leftovers.held;
+      }
     }
     let seq = 0;
     /** Items whose write the store refused: left for the next poll, and the poll counted as failed. */
     const refused: Array<{ readonly itemId: string; readonly reason: string }> = [];
-    for (const change of changes) {
-      const stored = byId.get(change.next.itemId);
-      // Each event names the one before it about this item; the item remembers the last in the same write as the
-      // outbox, so the link survives a crash before publishing. The stored record is the one the write is conditional
-      // on (also when the diff treats an expired item as new), and a change without events keeps its link.
-      const chain = chainEvents(stored?.value.lastEvent, change.events);
-      const next = chain.last ? { ...change.next, lastEvent: chain.last } : change.next;
-      const entries = claimed(chain.events, seq);
-      seq += entries.length;
-      let ok: boolean;
+    /** Items another run (of this source, or of another source of its scope) wrote first: this source reads them again. */
+    let contended = 0;
+    /** Writes one item under the scope, conditional on the version read; false when another run wrote it first. */
+    async function putScoped(item: TrackedItem, expectedVersion: number | undefined, entries: readonly OutboxEntry[]): Promise<boolean | undefined> {
       try {
-        ok = await store.putItem(config.id, next, { expectedVersion: stored?.version, outbox: entries });
+        return await store.putItem(scope, item, { expectedVersion, outbox: entries });
       } catch (error) {
         // One item the store refuses (too large, invalid, throttled past retries) must not jam the others: it is
         // reported, left unwritten for the next poll to retry, and the poll counts as failed for the source's health.
         if (!isRefusedWrite(error)) throw error;
         const reason = `${error.name}: ${error.message}`;
-        log('error', 'item could not be stored; its events wait for the next poll', {
-          itemId: change.next.itemId,
-          reason,
-          events: entries.length,
-        });
-        refused.push({ itemId: change.next.itemId, reason });
-        continue;
+        log('error', 'item could not be stored; its events wait for the next poll', { itemId: item.itemId, reason, events: entries.length });
+        refused.push({ itemId: item.itemId, reason });
+        return undefined;
       }
+    }
+    for (const change of changes) {
+      const itemId = change.next.itemId;
+      const stored = byId.get(itemId);
+      // Each event names the one before it about this item; the item remembers the last in the same write as the
+      // outbox, so the link survives a crash before publishing. The stored record is the one the write is conditional
+      // on (also when the diff treats an expired item as new), and a change without events keeps its link. An item known
+      // only from the source's own record continues that record's chain, and is created under the scope.
+      const chain = chainEvents((stored ?? ownById.get(itemId))?.value.lastEvent, change.events);
+      const next = chain.last ? { ...change.next, lastEvent: chain.last } : change.next;
+      const entries = claimed(chain.events, seq);
+      seq += entries.length;
+      // Written here or not at all: an own record it was known from is not moved as it was (below).
+      ownById.delete(itemId);
+      const ok = await putScoped(next, stored?.version, entries);
+      if (ok === undefined) continue;
       if (ok) {
-        for (const entry of entries) pending.push({ ref: { sourceId: config.id, itemId: change.next.itemId }, entry });
+        for (const entry of entries) pending.push({ ref: { sourceId: scope, itemId }, entry });
       } else {
+        // Its events, if any, are that run's (the same ids); what this source saw beyond them (a later update, its
+        // region) is diffed again next poll, which re-reads this body since this one does not settle.
         held += entries.length;
-        log('warn', 'item changed by another run; its events are left to that run', { itemId: change.next.itemId });
+        contended += 1;
+        // Routine for a scope's item (its other sources poll the same minute); for a source's own, an overlapping run.
+        log(scoped ? 'info' : 'warn', 'item changed by another run; its events are left to that run', { itemId });
       }
+    }
+    // The first changed poll after an upgrade moves the rest of the source's own records under the scope, unchanged, so
+    // that later polls read the scope alone. One that another source of the scope moved first is already there.
+    for (const [itemId, own] of ownById) {
+      if (own.value.expiresAt !== undefined && own.value.expiresAt * 1000 <= now.getTime()) continue;
+      if (await putScoped(own.value, undefined, [])) log('info', 'item moved under its scope', { itemId, scope });
     }
     const publishFailure = await publishAll(pending);
 
     // 7. Settle: only when every event of this body is out may the fast path (hash, validators) skip it next time.
-    const done = !publishFailure && held === 0 && refused.length === 0;
+    const done = !publishFailure && held === 0 && contended === 0 && refused.length === 0;
     const storeFailure = refused.length > 0 ? describeRefused(refused) : undefined;
     const transition = storeFailure
       ? recordFailure(state, info, { url: config.url, reason: storeFailure }, now, threshold)
@@ -326,6 +373,8 @@ export function makePollSource(deps: PollDependencies) {
         // Set even when an item was refused: holding the baseline back would silence the source's news for as long
         // as that item stays refused; the refused item is then announced as new once it can be stored.
         baselineAt: state.baselineAt ?? nowIso,
+        // Once every own record is under the scope (or expired) and its outbox is out, later polls read the scope alone.
+        itemScope: scoped && done ? scope : state.itemScope,
         leaseUntil: undefined,
       },
       transition.events,
@@ -341,6 +390,17 @@ export function makePollSource(deps: PollDependencies) {
   async function resolveToken(ref: string | undefined): Promise<string | undefined> {
     return ref ? secrets.resolve(ref) : undefined;
   }
+}
+
+/**
+ * A record an earlier version kept under the source's own id, as known under the scope: the source's region is the
+ * region that listed it (what its `regions` were worked out from), so reading it changes nothing by itself.
+ */
+function adoptOwnRecord(record: StoredRecord<TrackedItem>, region: string | undefined): StoredRecord<TrackedItem> {
+  if (record.value.listedIn !== undefined || region === undefined || (record.value.kind !== 'incident' && record.value.kind !== 'maintenance')) {
+    return record;
+  }
+  return { ...record, value: { ...record.value, listedIn: [region] } };
 }
 
 /**

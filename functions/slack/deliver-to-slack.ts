@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryClaim, SlackStateStore, StoredThread } from '../adapters/dynamo-slack-store.js';
 import { SlackError } from '../core/errors.js';
+import { threadKeyOf } from '../core/event-chain.js';
 import type { EventType, WatcherEvent } from '../core/model.js';
 import type { Clock, Logger, SlackApi, SlackWebhook } from '../core/ports.js';
 import { routeMatches, type RouteRules } from '../core/routing.js';
@@ -513,8 +514,6 @@ export function makeSlackDelivery(deps: SlackDeliveryDependencies): SlackDeliver
 export function channelKeyOf(destination: SlackDestination): string {
   return destination.mode === 'bot' ? destination.channel : `webhook:${destination.routeId}`;
 }
-
-const threadKeyOf = (event: WatcherEvent) => `${event.source}#${event.itemId}`;
 
 /** A Slack timestamp ("1730000000.000000") for an ISO time, shifted by `offsetS` seconds. */
 function slackTs(iso: string, offsetS: number): string {

@@ -57,6 +57,15 @@ function requests(config: Auth0StatusSourceConfig): readonly FetchRequest[] {
   return [{ url: config.url, expect: 'xml' }];
 }
 
+/**
+ * One status page lists a global incident in the feed of every region it affects, under the same id: the regional
+ * feeds of one page (one host, whatever the tenant domain, Atom or RSS) share their incidents. A page on another host
+ * (a private cloud's) is a scope of its own.
+ */
+function itemScope(config: Auth0StatusSourceConfig): string {
+  return `@${new URL(config.url).host}`;
+}
+
 function parse(documents: readonly FetchedDocument[]): ParseResult {
   // A feed lists each incident once; should a page repeat one, the first (newest) listing wins.
   return parseEachDocument(documents, (document) => parseStatusFeed(document.body));
@@ -248,4 +257,5 @@ export const auth0StatusSource: SourceModule<Auth0StatusSourceConfig> = {
   vendor: 'Auth0',
   requests,
   parse,
+  itemScope,
 };

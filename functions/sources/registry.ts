@@ -27,3 +27,22 @@ export function sourceModuleFor<C extends SourceConfig>(config: C): SourceModule
   // TypeScript cannot correlate `config.type` with the mapped entry's config type; the mapped type above guarantees it.
   return SOURCE_MODULES[config.type] as unknown as SourceModule<C>;
 }
+
+/**
+ * Where a configured source's items are tracked: its module's item scope (shared with the other sources of that scope),
+ * else the source's own id.
+ */
+export function itemScopeOf(config: SourceConfig): string {
+  return sourceModuleFor(config).itemScope?.(config) ?? config.id;
+}
+
+/**
+ * The sources with the scope each one's items are tracked under, for readers of the poller's items that must not load
+ * the source modules themselves (the digest function's bundle): `itemScope` is set where it differs from the source id.
+ */
+export function withItemScopes<C extends SourceConfig>(sources: readonly C[]): (C & { readonly itemScope?: string })[] {
+  return sources.map((source) => {
+    const scope = itemScopeOf(source);
+    return scope === source.id ? source : { ...source, itemScope: scope };
+  });
+}

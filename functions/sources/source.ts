@@ -34,4 +34,11 @@ export interface SourceModule<C extends SourceConfig = SourceConfig> {
   requests(config: C): readonly FetchRequest[];
   /** Pure: documents in, items or a reason out. Documents are in request order, pages in order. */
   parse(documents: readonly FetchedDocument[], config: C): ParseResult;
+  /**
+   * Where the source's items are tracked, when several sources read the same items: sources whose module returns the
+   * same scope track each item once, together (one state, one event per change, one thread), and an item id must mean
+   * the same item in all of them. A scope starts with `@`, which source ids cannot contain. Unset: the source's items
+   * are its own, tracked under its id.
+   */
+  itemScope?(config: C): string;
 }

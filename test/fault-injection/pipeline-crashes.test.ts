@@ -23,6 +23,7 @@ import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 import { recordFigures } from './figures.js';
+import { withItemScopes } from '../../functions/sources/registry.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
@@ -210,7 +211,7 @@ describe('fault injection over the whole pipeline', () => {
       publisher: plan.instrument('digest', { publish: async (d: DigestMessage) => void digests.push(d) }, { publish: 'publishDigest' }),
       clock,
       logger: quiet,
-      sources: config.sources,
+      sources: withItemScopes(config.sources),
       digest: digestSchema.parse({}),
       settings: { settleMs: MINUTE },
     });

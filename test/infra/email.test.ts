@@ -262,7 +262,13 @@ describe('email digest function', () => {
 
   it('compiles the sources with their poll intervals, the digest settings and the alert entries (for subscription health) into the digest function, leaving the poll function\'s config as it was', () => {
     const config = parseConfig(EMAIL, ROOT);
-    const digestConfig = parseConfig(JSON.parse(compiledDigestConfig(config)), '/tmp');
+    const compiled = JSON.parse(compiledDigestConfig(config)) as { sources: Array<{ itemScope?: string }> };
+    // The Auth0 status source shares its items with any other region's (its scope); the other sources keep their own.
+    expect(compiled.sources.map((source) => source.itemScope)).toEqual(['@status.auth0.com', undefined, undefined]);
+    const digestConfig = parseConfig(
+      { ...compiled, sources: compiled.sources.map(({ itemScope: _scope, ...source }) => source) },
+      '/tmp',
+    );
     expect(digestConfig.email.digest).toEqual({ ...DAILY_DIGEST, frequency: 'daily', weekday: 'MON', quiet: 'send' });
     expect(digestConfig.email.alerts).toEqual([
       { addresses: [...INCIDENT_ALERTS.addresses], rules: { types: ['incident.*'], minSeverity: 'major' } },

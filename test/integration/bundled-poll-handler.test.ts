@@ -160,7 +160,8 @@ describe('the poll function bundle as deployed', () => {
     // State in DynamoDB, events over the SNS wire.
     const store = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
     expect(await store.getSource('status-us-1')).toBeDefined();
-    expect((await store.listItems('status-us-1')).map((r) => r.value.itemId)).toEqual(['s6nmyrpsnbmj']);
+    // The status source's items are tracked under its status page's scope (`@<host>`), shared by the page's regions.
+    expect((await store.listItems(`@${new URL(feeds.url('/status')).host}`)).map((r) => r.value.itemId)).toEqual(['s6nmyrpsnbmj']);
     expect((await store.listItems('advisories')).length).toBeGreaterThan(0);
     const events = sns.published(topicArn).map((p) => JSON.parse(JSON.parse(p.message).default) as WatcherEvent);
     expect(events.filter((e) => e.source === 'status-us-1').map((e) => [e.type, e.itemId])).toEqual([['incident.opened', 's6nmyrpsnbmj']]);

@@ -14,6 +14,7 @@ import { makeRunDigest, type DigestMessage } from '../../functions/digest/run-di
 import { makePollSource } from '../../functions/poll/poll-source.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { withItemScopes } from '../../functions/sources/registry.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const RSS = 'application/rss+xml; charset=utf-8';
@@ -65,7 +66,7 @@ describe('digests of events the poller logged late', () => {
       publisher: { publish: async (digest) => void digests.push(digest) },
       clock,
       logger: quiet,
-      sources: [source],
+      sources: withItemScopes([source]),
       digest: digestSchema.parse({}),
     });
     return {

@@ -8,6 +8,7 @@ import type { Logger } from '../../functions/core/ports.js';
 import { makeRunDigest, type DigestMessage, type DigestPublisher } from '../../functions/digest/run-digest.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { withItemScopes } from '../../functions/sources/registry.js';
 
 const TABLE = 'watcher-digest-test';
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -44,7 +45,7 @@ for (const backend of DYNAMO_BACKENDS) {
           publisher,
           clock: { now: () => new Date(now) },
           logger: quiet,
-          sources: SOURCES,
+          sources: withItemScopes(SOURCES),
           digest: digestSchema.parse({}),
         })();
       const log = async (hoursAgo: number, id: string) => {

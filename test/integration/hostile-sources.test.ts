@@ -5,13 +5,14 @@ import type { ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger, StateStore } from '../../functions/core/ports.js';
 import { makePollSource, type PollResult } from '../../functions/poll/poll-source.js';
+import { itemScopeOf } from '../../functions/sources/registry.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import {
   redirectTo,
@@ -70,13 +71,11 @@ interface LogCall {
 
 let dynamo: RunningDynamo;
 let server: FeedServer;
-let store: StateStore;
 let counter = 0;
 
 beforeAll(async () => {
   dynamo = await backend.start(TABLE);
   server = await startFeedServer();
-  store = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -118,6 +117,11 @@ function watch(kind: Kind, options: WatchOptions = {}) {
       void logged.push({ level, message, keys });
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   let now = Date.parse('2026-10-06T10:15:00Z');
+  // A table of its own: the auth0-status sources served here share one host, so in one table they would share their
+  // items (one status page's regional feeds do), and each test's source must start from nothing.
+  const tableName = `${TABLE}-${n}`;
+  const tableReady = ensureTable(dynamo.client, tableName);
+  const store: StateStore = makeDynamoStateStore({ client: dynamo.client, tableName });
   const pollSource = makePollSource({
     store,
     fetcher: makeHttpFetcher(),
@@ -134,12 +138,22 @@ function watch(kind: Kind, options: WatchOptions = {}) {
     logged,
     serve: (route: RouteHandler | StaticRoute) => server.setRoute(path, route),
     serveGood: () => server.setRoute(path, GOOD[kind]),
+    store,
+    /** The source's item records, where they are tracked (for auth0-status: its status page's scope). */
+    items: async () => {
+      await tableReady;
+      return store.listItems(itemScopeOf(config));
+    },
     /** One poll, a minute after the previous one. */
-    poll: (): Promise<PollResult> => {
+    poll: async (): Promise<PollResult> => {
+      await tableReady;
       now += 60_000;
       return pollSource(config);
     },
-    snapshot: () => snapshotOf(id),
+    snapshot: async () => {
+      await tableReady;
+      return snapshotOf(store, config);
+    },
   };
 }
 type Watched = ReturnType<typeof watch>;
@@ -158,12 +172,12 @@ async function baselined(kind: Kind = 'auth0-status', options: WatchOptions = {}
  * What the store remembers of a source: its record without the health fields a failure is allowed to touch
  * (and without its version, which such a write bumps), and every item record with its version and outbox.
  */
-async function snapshotOf(sourceId: string) {
-  const source = await store.getSource(sourceId);
+async function snapshotOf(store: StateStore, config: SourceConfig) {
+  const source = await store.getSource(config.id);
   const kept: Record<string, unknown> = { ...source?.value };
   // lastEvent links the source's own health events (source.failing, source.recovered), which a failure may announce.
   for (const health of ['consecutiveFailures', 'failingSince', 'lastError', 'failingAnnounced', 'lastEvent']) delete kept[health];
-  const items = await store.listItems(sourceId);
+  const items = await store.listItems(itemScopeOf(config));
   return {
     source: kept,
     sourceOutbox: source?.outbox ?? [],
@@ -251,7 +265,7 @@ async function expectContained(w: Watched, fault: Containment): Promise<Measured
   const next = await w.poll();
   expect(['unchanged', 'changed'], `${next.outcome}: ${next.reason}`).toContain(next.outcome);
   expect(w.delivered.slice(from)).toEqual([]);
-  const health = (await store.getSource(w.config.id))?.value;
+  const health = (await w.store.getSource(w.config.id))?.value;
   expect(health?.consecutiveFailures).toBe(0);
   expect(health?.lastError?.reason).toBe(result.reason);
   return run;
@@ -590,7 +604,7 @@ describe(`hostile and broken sources against the real poller on ${backend.name}`
         ['incident.opened', 'l4t1n1nc1d3t', 'Connexions dégradées en Europe'],
       ]);
       expect(w.delivered.at(-1)?.update?.text).toContain('dégradées (café, naïve');
-      const stored = (await store.listItems(w.config.id)).find((r) => r.value.itemId === 'l4t1n1nc1d3t');
+      const stored = (await w.items()).find((r) => r.value.itemId === 'l4t1n1nc1d3t');
       expect(stored?.value.title).toBe('Connexions dégradées en Europe');
     });
   });

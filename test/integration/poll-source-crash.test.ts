@@ -1,7 +1,7 @@
 // Crashes and overlapping runs of the poll use case against a real local DynamoDB: delayed, never lost, never twice.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
@@ -55,14 +55,17 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
     await dynamo?.stop();
   });
 
-  function setup() {
+  async function setup() {
     const id = `status-${++counter}`;
     const path = `/feed-${counter}`;
     const config: SourceConfig = { id, type: 'auth0-status', url: server.url(path), region: 'US-1' };
     const delivered: WatcherEvent[] = [];
     const publisher: Publisher = { publish: async (event) => void delivered.push(event) };
     let now = Date.parse('2026-10-06T10:00:00Z');
-    const store = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
+    // A table of its own: auth0-status sources on one host share their items (one status page), and each run starts afresh.
+    const tableName = `${TABLE}-${counter}`;
+    await ensureTable(dynamo.client, tableName);
+    const store = makeDynamoStateStore({ client: dynamo.client, tableName });
     const poller = (s: StateStore) =>
       makePollSource({
         store: s,
@@ -84,7 +87,7 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
 
   /** The events a crash-free run of the sequence delivers. */
   async function reference(): Promise<string[]> {
-    const t = setup();
+    const t = await setup();
     for (const name of SEQUENCE) {
       t.serve(name);
       await t.poller(t.store)(t.config);
@@ -107,7 +110,7 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
   it.each(crashPoints)('a crash %s delays events but loses none', async (_name, method, after) => {
     const expected = await reference();
     for (let step = 1; step < SEQUENCE.length; step += 1) {
-      const t = setup();
+      const t = await setup();
       for (const [index, name] of SEQUENCE.entries()) {
         t.serve(name);
         if (index === step) {
@@ -127,7 +130,7 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
 
   it('two overlapping runs of the same source announce each change once', async () => {
     const expected = await reference();
-    const t = setup();
+    const t = await setup();
     for (const name of SEQUENCE) {
       t.serve(name);
       const results = await Promise.all([t.poller(t.store)(t.config), t.poller(t.store)(t.config)]);
@@ -141,7 +144,7 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
   });
 
   it('keeps events whose publishing failed and delivers them on the next poll, in order', async () => {
-    const t = setup();
+    const t = await setup();
     t.serve(SEQUENCE[0]!);
     await t.poller(t.store)(t.config);
     t.serve(SEQUENCE[1]!);

@@ -2,7 +2,7 @@
 // poller (HTTP fetcher, feed server on loopback, dynalite): each event published exactly once, no source jammed.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
@@ -11,6 +11,7 @@ import { utf8Bytes } from '../../functions/core/event-text.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger, StateStore } from '../../functions/core/ports.js';
 import { makePollSource, type PollResult } from '../../functions/poll/poll-source.js';
+import { itemScopeOf } from '../../functions/sources/registry.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 
@@ -35,13 +36,11 @@ interface LogCall {
 
 let dynamo: RunningDynamo;
 let server: FeedServer;
-let store: StateStore;
 let counter = 0;
 
 beforeAll(async () => {
   dynamo = await backend.start(TABLE);
   server = await startFeedServer();
-  store = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -61,6 +60,11 @@ function watch(make: (id: string, base: string) => SourceConfig, start = '2026-1
       void logged.push({ level, message, keys });
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   let now = Date.parse(start);
+  // A table of its own: the auth0-status sources served here share one host, so in one table they would share their
+  // items (one status page's regional feeds do), and each test's source must start from nothing.
+  const tableName = `${TABLE}-${n}`;
+  const tableReady = ensureTable(dynamo.client, tableName);
+  const store: StateStore = makeDynamoStateStore({ client: dynamo.client, tableName });
   const pollSource = makePollSource({
     store,
     fetcher: makeHttpFetcher({ timeoutMs: 5_000 }),
@@ -75,11 +79,16 @@ function watch(make: (id: string, base: string) => SourceConfig, start = '2026-1
     logged,
     serve: (path: string, body: string, contentType = ATOM) => server.setRoute(`${base}${path}`, { body, contentType }),
     /** One poll, a minute after the previous one. */
-    poll: (): Promise<PollResult> => {
+    poll: async (): Promise<PollResult> => {
+      await tableReady;
       now += 60_000;
       return pollSource(config);
     },
-    items: () => store.listItems(config.id),
+    /** The source's item records, where they are tracked (for auth0-status: its status page's scope). */
+    items: async () => {
+      await tableReady;
+      return store.listItems(itemScopeOf(config));
+    },
   };
 }
 

@@ -399,6 +399,44 @@ describe('renderDigest: open incidents', () => {
   });
 });
 
+describe('renderDigest: an incident in several regions of one status page', () => {
+  // The regional sources share the incident (its scope); each event names the source that saw it.
+  const SCOPE = '@status.auth0.com';
+  const shared = (type: EventType, at: string, source: string) =>
+    incidentEvent(type, 'glob4l1nc1d', at, { scope: SCOPE, source, regions: ['EU-1', 'US-1'], id: `${SCOPE}:${type}:${at}` });
+
+  it('tells an open incident seen through two region sources as one entry with all its events', () => {
+    const events = [
+      shared('incident.opened', '2026-11-26T03:48:00.000Z', 'auth0-status-us-1'),
+      shared('incident.updated', '2026-11-26T04:10:00.000Z', 'auth0-status-eu-1'),
+      shared('incident.updated', '2026-11-26T05:10:00.000Z', 'auth0-status-us-1'),
+    ];
+    const openItems = [
+      openIncident('glob4l1nc1d', ['EU-1', 'US-1'], '2026-11-26T03:48:00.000Z', { scope: SCOPE, status: 'monitoring' }),
+    ];
+    const { text, subject } = renderDigest(digestInput({ events, openItems }));
+    expect(text).toContain('In this period: 1 incident opened, 2 incident updates');
+    expect(section(text, 'OPEN INCIDENTS NOW (1)').filter((line) => line.includes('this period: opened, 2 updates'))).toHaveLength(2); // under EU-1 and US-1
+    expect(text).not.toContain('OTHER UPDATES');
+    expect(subject).toContain('1 open incident');
+  });
+
+  it('lists an incident resolved through another region source than the one that opened it once, its RCA no longer owed', () => {
+    const events = [
+      shared('incident.opened', '2026-11-25T09:02:00.000Z', 'auth0-status-eu-1'),
+      shared('incident.resolved', '2026-11-25T09:41:00.000Z', 'auth0-status-us-1'),
+      shared('incident.rca_published', '2026-11-26T06:00:00.000Z', 'auth0-status-eu-1'),
+    ];
+    const rcaOwed = [{ source: 'auth0-status-us-1', scope: SCOPE, itemId: 'glob4l1nc1d', title: 'x', url: 'u', resolvedAt: '2026-11-25T09:41:00.000Z' }];
+    const { text } = renderDigest(digestInput({ events, rcaOwed }));
+    expect(entries(section(text, 'RESOLVED IN THIS PERIOD (1)'))).toEqual([
+      '- [CRITICAL] Elevated login errors in US-1 (EU-1, US-1) Resolved 2026-11-25 09:41 UTC after 39 min; this period: opened, ' +
+        'root-cause analysis published https://status.auth0.com/incidents/glob4l1nc1d',
+    ]);
+    expect(text).toContain('Still owed (0)');
+  });
+});
+
 describe('renderDigest: root-cause analyses', () => {
   it('shows an RCA arriving weeks after the resolution under "Published in this period" with an excerpt', () => {
     const rca = incidentEvent('incident.rca_published', 'oct29', '2026-11-25T16:00:00.000Z', {

@@ -12,6 +12,8 @@ import { makePollSource } from '../../functions/poll/poll-source.js';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const CONFIG: SourceConfig = { id: 'status-us-1', type: 'auth0-status', url: 'https://status.example/feed?domain=a.auth0.com', region: 'US-1' };
+/** Where the source's items are tracked: the scope of its status page (the source record stays under its id). */
+const SCOPE = '@status.example';
 
 interface Held<T> {
   value: T;
@@ -133,7 +135,7 @@ describe('the poller chains the events of each thread', () => {
     expect(thread.map((e) => e.type)).toEqual(['incident.opened', 'incident.updated', 'incident.resolved', 'incident.rca_published']);
     expectChained(thread);
     expect(new Set(thread.map((e) => e.detectedAt)).size).toBe(4);
-    const item = t.records.get('status-us-1|s6nmyrpsnbmj')!.value as TrackedItem;
+    const item = t.records.get(`${SCOPE}|s6nmyrpsnbmj`)!.value as TrackedItem;
     expect(item.lastEvent).toEqual(link(thread[3]!));
     // Another incident is its own thread.
     expect(ofItem(t.published, 'n3wincid3nt1').map((e) => e.previous)).toEqual([undefined]);
@@ -164,7 +166,7 @@ describe('the poller chains the events of each thread', () => {
     t.serve('seq-01-baseline.atom', (text) => text.replace('no logs have been lost', 'no log has been lost'));
     expect((await t.poll()).outcome).toBe('changed');
     expect(t.published).toHaveLength(1);
-    expect((t.records.get('status-us-1|s6nmyrpsnbmj')!.value as TrackedItem).lastEvent).toEqual(link(opened));
+    expect((t.records.get(`${SCOPE}|s6nmyrpsnbmj`)!.value as TrackedItem).lastEvent).toEqual(link(opened));
     t.serve('seq-02-update.atom');
     await t.poll();
     const [, monitoring] = ofItem(t.published, 's6nmyrpsnbmj');
@@ -197,7 +199,7 @@ describe('the poller chains the events of each thread', () => {
     t.serve('seq-02-update.atom');
     t.crashOnPublish(true);
     await expect(t.poll()).rejects.toThrow('process killed');
-    const outbox = [...t.records.get('status-us-1|s6nmyrpsnbmj')!.outbox.values()];
+    const outbox = [...t.records.get(`${SCOPE}|s6nmyrpsnbmj`)!.outbox.values()];
     expect(outbox.map((entry) => entry.event.previous)).toEqual([link(opened)]);
     t.crashOnPublish(false);
     await t.poll(3); // past the lease: this run takes over the outbox
