@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../functions/config/config.js';
 import { LAMBDA_NODE_OPTIONS } from '../lib/watcher-function.js';
 import { compiledPollConfig } from '../lib/watcher-stack.js';
+import { ensureTable } from '../functions/adapters/dynamo-state-store.js';
 import { TABLE, type BenchEnvironment } from './environment.js';
 import { largeStatusFeed } from './feeds.js';
 import { buildPollBundle } from './bundles.js';
@@ -84,6 +85,10 @@ export async function runHandler(
   prefix: string,
 ): Promise<HandlerRun[]> {
   const bundle = await buildPollBundle(join(outDir, 'child', prefix, 'index.mjs'));
+  // A table of its own per variant: Auth0 status sources on one host share their tracked incidents, and every feed
+  // here is on the benchmark's one loopback server, so a shared table would make the second baseline a no-op.
+  const table = `${TABLE}-${prefix}`;
+  await ensureTable(env.client, table);
   const large = `${prefix}-large`;
   const small = `${prefix}-fixture`;
   const sources = [
@@ -99,7 +104,7 @@ export async function runHandler(
     AWS_ENDPOINT_URL_DYNAMODB: env.proxy.endpoint,
     AWS_ENDPOINT_URL_SNS: env.sns.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TABLE_NAME: TABLE,
+    TABLE_NAME: table,
     TOPIC_ARN: env.topicArn,
     // As the default (standard monitoring) stack sets it: one watcher-wide SuccessfulPolls metric.
     POLL_METRICS_BY_SOURCE: 'false',
