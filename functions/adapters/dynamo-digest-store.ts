@@ -1,7 +1,8 @@
 // Digest state in the watcher's table: a watermark per digest, and the events each digest takes from the event log.
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { WatcherEvent } from '../core/model.js';
+import { conditionalWrite } from './dynamo-conditional-write.js';
 import { closeEventLog, takeEventLog } from './dynamo-event-log-table.js';
 
 /*
@@ -54,8 +55,8 @@ export function makeDynamoDigestStore({ client, tableName }: { client: DynamoDBC
         conditions.push('(attribute_not_exists(leaseUntil) OR leaseUntil < :leaseFreeAt)');
         values[':leaseFreeAt'] = leaseFreeAt;
       }
-      try {
-        await client.send(
+      return conditionalWrite(() =>
+        client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
@@ -68,12 +69,8 @@ export function makeDynamoDigestStore({ client, tableName }: { client: DynamoDBC
             ConditionExpression: conditions.join(' AND '),
             ExpressionAttributeValues: Object.keys(values).length ? marshall(values) : undefined,
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async closePeriod(name, { from, to }) {

@@ -1,15 +1,9 @@
 // The event log's table layout and its writes: the poller logs every event once, and digests take each event once.
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { WatcherEvent } from '../core/model.js';
+import { conditionalWrite } from './dynamo-conditional-write.js';
+import { queryAllPages } from './dynamo-query-pages.js';
 
 /*
  * Keys (same table as the poller's state):
@@ -49,6 +43,12 @@ export const eventLogEntryKey = (link: { readonly id: string; readonly detectedA
   sk: { S: entrySk(link.detectedAt, link.id) },
 });
 const expiresAt = (digestAt: string) => String(Math.floor(Date.parse(digestAt) / 1000) + RETENTION_DAYS * 86_400);
+/** What an entry or a pointer holds besides its key: the event, its place in the digests, and its TTL. */
+const placedEvent = (event: WatcherEvent, digestAt: string) => ({
+  event: { S: JSON.stringify(event) },
+  digestAt: { S: digestAt },
+  expiresAt: { N: expiresAt(digestAt) },
+});
 
 export interface DynamoEventLogOptions {
   readonly client: DynamoDBClient;
@@ -93,9 +93,7 @@ export function makeDynamoEventLogWriter({ client, tableName }: DynamoEventLogOp
         Item: {
           pk: { S: eventLogPk(digestAt) },
           sk: { S: pointerSk(digestAt, event.id) },
-          event: { S: JSON.stringify(event) },
-          digestAt: { S: digestAt },
-          expiresAt: { N: expiresAt(digestAt) },
+          ...placedEvent(event, digestAt),
         },
       }),
     );
@@ -103,31 +101,22 @@ export function makeDynamoEventLogWriter({ client, tableName }: DynamoEventLogOp
 
   /** Creates the entry; false when it exists already (logged before: its first place stands). */
   async function putNewEntry(event: WatcherEvent, digestAt: string): Promise<boolean> {
-    try {
-      await client.send(
+    return conditionalWrite(() =>
+      client.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: {
-            ...eventLogEntryKey(event),
-            event: { S: JSON.stringify(event) },
-            digestAt: { S: digestAt },
-            expiresAt: { N: expiresAt(digestAt) },
-          },
+          Item: { ...eventLogEntryKey(event), ...placedEvent(event, digestAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Moves an entry no digest has taken from `from` to `to`; false when a digest took it or another writer moved it. */
   async function moveEntry(event: WatcherEvent, from: string, to: string): Promise<boolean> {
     const legacy = from === event.detectedAt ? ' OR attribute_not_exists(#digestAt)' : '';
-    try {
-      await client.send(
+    return conditionalWrite(() =>
+      client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: eventLogEntryKey(event),
@@ -136,12 +125,8 @@ export function makeDynamoEventLogWriter({ client, tableName }: DynamoEventLogOp
           ExpressionAttributeNames: { '#digestAt': 'digestAt', '#expiresAt': 'expiresAt', '#takenBy': 'takenBy' },
           ExpressionAttributeValues: { ':from': { S: from }, ':to': { S: to }, ':expiresAt': { N: expiresAt(to) } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Writes the entry where the log is still open for it, or finds where an earlier write put it. */
@@ -223,19 +208,17 @@ export async function readEventLog(
 
 /** Closes the log at `to`: from now on an event logged for the first time is placed at `to` or later. */
 export async function closeEventLog({ client, tableName }: DynamoEventLogOptions, to: string): Promise<void> {
-  try {
-    await client.send(
+  // A write whose condition fails finds the log closed at or past `to` already: the mark never moves backwards.
+  await conditionalWrite(() =>
+    client.send(
       new PutItemCommand({
         TableName: tableName,
         Item: { ...CLOSED_KEY, closedAt: { S: to } },
         ConditionExpression: 'attribute_not_exists(pk) OR closedAt < :to',
         ExpressionAttributeValues: { ':to': { S: to } },
       }),
-    );
-  } catch (error) {
-    // Already closed at or past `to`: the mark never moves backwards.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -257,29 +240,20 @@ export async function takeEventLog(
   const take = async ({ event, digestAt }: { event: WatcherEvent; digestAt: string }): Promise<WatcherEvent | undefined> => {
     // The entry itself is rewritten: it must still be at this place (not moved on by a poller) and not taken by another period.
     const legacy = digestAt === event.detectedAt ? ' OR attribute_not_exists(#digestAt)' : '';
-    try {
-      await client.send(
+    const took = await conditionalWrite(() =>
+      client.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: {
-            ...eventLogEntryKey(event),
-            event: { S: JSON.stringify(event) },
-            digestAt: { S: digestAt },
-            expiresAt: { N: expiresAt(digestAt) },
-            takenBy: { S: takenBy },
-          },
+          Item: { ...eventLogEntryKey(event), ...placedEvent(event, digestAt), takenBy: { S: takenBy } },
           ConditionExpression:
             `attribute_exists(pk) AND (#digestAt = :digestAt${legacy})` +
             ' AND (attribute_not_exists(#takenBy) OR #takenBy = :takenBy)',
           ExpressionAttributeNames: { '#digestAt': 'digestAt', '#takenBy': 'takenBy' },
           ExpressionAttributeValues: { ':digestAt': { S: digestAt }, ':takenBy': { S: takenBy } },
         }),
-      );
-      return event;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return undefined;
-    }
+      ),
+    );
+    return took ? event : undefined;
   };
   // At most one place of an event is its entry's, so at most one take of it succeeds.
   const taken = new Map<string, WatcherEvent>();
@@ -301,21 +275,14 @@ interface RawEntry {
 async function queryPlaces(client: DynamoDBClient, tableName: string, from: string, to: string): Promise<RawEntry[]> {
   const found: RawEntry[] = [];
   for (let day = Date.parse(from.slice(0, 10)); day <= Date.parse(to); day += DAY_MS) {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          // `#` sorts before digits and letters, so `<to>#` ends the range just before entries placed at `to`.
-          ExpressionAttributeValues: marshall({ ':pk': eventLogPk(new Date(day).toISOString()), ':from': `${from}#`, ':to': `${to}#` }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const raw of page.Items ?? []) found.push(unmarshall(raw) as RawEntry);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAllPages(client, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      // `#` sorts before digits and letters, so `<to>#` ends the range just before entries placed at `to`.
+      ExpressionAttributeValues: marshall({ ':pk': eventLogPk(new Date(day).toISOString()), ':from': `${from}#`, ':to': `${to}#` }),
+      ConsistentRead: true,
+    });
+    for (const raw of items) found.push(unmarshall(raw) as RawEntry);
   }
   return found;
 }

@@ -1,10 +1,8 @@
 // Local mode's per-output queues and output health in the watcher's table (the embedded store).
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -13,6 +11,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { WatcherEvent } from '../core/model.js';
 import type { OutputHealth } from '../core/output-health.js';
 import type { OutputQueueStore, OutputRecord, QueueEntry } from '../delivery/output-queue.js';
+import { conditionalWrite } from './dynamo-conditional-write.js';
+import { queryAllPages } from './dynamo-query-pages.js';
 
 /*
  * Keys (same table as the poller, see dynamo-state-store.ts):
@@ -46,34 +46,13 @@ export function makeDynamoOutputQueue({ client, tableName }: { client: DynamoDBC
   const entryKey = (outputId: string, eventId: string) => marshall({ pk: queuePk(outputId), sk: `EVENT#${eventId}` });
   const outputKey = (outputId: string) => marshall({ pk: REGISTRY_PK, sk: `OUTPUT#${outputId}` });
 
-  async function conditional(run: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async function queryAll(pk: string, prefix: string): Promise<Record<string, AttributeValue>[]> {
-    const items: Record<string, AttributeValue>[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: marshall({ ':pk': pk, ':prefix': prefix }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
+  const queryAll = (pk: string, prefix: string): Promise<Record<string, AttributeValue>[]> =>
+    queryAllPages(client, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': pk, ':prefix': prefix }),
+      ConsistentRead: true,
+    });
 
   const toEntry = (item: Record<string, AttributeValue>): QueueEntry => {
     const raw = unmarshall(item) as StoredEntry;
@@ -113,7 +92,7 @@ export function makeDynamoOutputQueue({ client, tableName }: { client: DynamoDBC
     },
 
     enqueue(outputId, event, seq, at) {
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new PutItemCommand({
             TableName: tableName,
@@ -130,7 +109,7 @@ export function makeDynamoOutputQueue({ client, tableName }: { client: DynamoDBC
     },
 
     claim(outputId, eventId, at, staleBefore) {
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -144,7 +123,7 @@ export function makeDynamoOutputQueue({ client, tableName }: { client: DynamoDBC
     },
 
     async release(outputId, eventId, reason) {
-      await conditional(() =>
+      await conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -158,7 +137,7 @@ export function makeDynamoOutputQueue({ client, tableName }: { client: DynamoDBC
     },
 
     async refuse(outputId, eventId, { refusals, reason, parkedAt }) {
-      await conditional(() =>
+      await conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,

@@ -1,13 +1,8 @@
 // Slack delivery state in the watcher's table: one delivery record per event and channel, one thread root per item.
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ThreadState } from '../core/slack-message.js';
+import { conditionalWrite } from './dynamo-conditional-write.js';
 
 /*
  * Keys (same table as the poller, see dynamo-state-store.ts):
@@ -158,16 +153,6 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
   const key = (channel: string, sk: string) => marshall({ pk: `SLACK#${channel}`, sk });
   const threadKeyOf = (channel: string, threadKey: string) => key(channel, `THREAD#${threadKey}`);
 
-  async function conditional(run: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
   async function getThread(channel: string, threadKey: string): Promise<StoredThread | undefined> {
     const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: threadKeyOf(channel, threadKey), ConsistentRead: true }));
     if (!Item) return undefined;
@@ -215,7 +200,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
         if (current.aliveAt !== undefined) values[':alive'] = current.aliveAt;
         if (current.claimToken !== undefined) values[':token'] = current.claimToken;
       }
-      const claimed = await conditional(() =>
+      const claimed = await conditionalWrite(() =>
         client.send(
           new PutItemCommand({
             TableName: tableName,
@@ -231,7 +216,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
     },
 
     renewDelivery(channel, eventId, token, now) {
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -256,7 +241,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
 
     async releaseDelivery(channel, eventId, token) {
       // The claim is made stale at once: the next attempt may go ahead, looking first for what this one posted.
-      await conditional(() =>
+      await conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -297,7 +282,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
     claimThreadRoot(channel, threadKey, { now, eventId, token, staleBefore, takeOver }) {
       const values: Record<string, unknown> = { ':now': now, ':event': eventId, ':token': token, ':stale': staleBefore, ':zero': 0 };
       if (takeOver !== undefined) values[':dead'] = takeOver;
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -327,7 +312,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
         values[':rootEventId'] = thread.rootEventId;
       }
       if (thread.rootShowsState) remove.push('rootStale');
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -348,7 +333,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
         update += ', claimedAt = :now, claimEventId = :event, claimToken = :token';
         Object.assign(values, { ':now': claim.now, ':event': claim.eventId, ':token': claim.token });
       }
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -362,7 +347,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
     },
 
     async markRootStale(channel, threadKey, version) {
-      const marked = await conditional(() =>
+      const marked = await conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
@@ -378,7 +363,7 @@ export function makeDynamoSlackStore({ client, tableName }: { client: DynamoDBCl
     },
 
     clearRootStale(channel, threadKey, version) {
-      return conditional(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,

@@ -1,11 +1,9 @@
 // The DynamoDB implementation of the StateStore port: one table, conditional single-item writes, outbox in the item.
 import {
-  ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   ResourceNotFoundException,
   UpdateItemCommand,
   type AttributeValue,
@@ -14,7 +12,9 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { OutboxRef, PutOptions, StateStore, StoredRecord } from '../core/ports.js';
 import type { OutboxEntry, SourceState, TrackedItem } from '../core/tracked.js';
+import { conditionalWrite } from './dynamo-conditional-write.js';
 import { makeDynamoEventLogWriter } from './dynamo-event-log-table.js';
+import { queryAllPages } from './dynamo-query-pages.js';
 
 /*
  * Table design (single table, keys `pk` / `sk`, both strings):
@@ -42,15 +42,8 @@ export function makeDynamoStateStore({ client, tableName }: DynamoStateStoreOpti
     sk: { S: ref.itemId === undefined ? SOURCE_SK : itemSk(ref.itemId) },
   });
 
-  async function conditionalUpdate(input: UpdateItemCommandInput): Promise<boolean> {
-    try {
-      await client.send(new UpdateItemCommand(input));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
+  const conditionalUpdate = (input: UpdateItemCommandInput): Promise<boolean> =>
+    conditionalWrite(() => client.send(new UpdateItemCommand(input)));
 
   async function put(
     ref: OutboxRef,
@@ -125,22 +118,13 @@ export function makeDynamoStateStore({ client, tableName }: DynamoStateStoreOpti
     },
 
     async listItems(sourceId) {
-      const records: Array<StoredRecord<TrackedItem>> = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': { S: sourcePk(sourceId) }, ':prefix': { S: 'ITEM#' } },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const raw of page.Items ?? []) records.push(toRecord<TrackedItem>(raw));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return records;
+      const items = await queryAllPages(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': { S: sourcePk(sourceId) }, ':prefix': { S: 'ITEM#' } },
+        ConsistentRead: true,
+      });
+      return items.map((raw) => toRecord<TrackedItem>(raw));
     },
 
     putItem(sourceId, item, options) {

@@ -1,13 +1,15 @@
 // The digest watermark against real local DynamoDB: every event in exactly one digest, under retries and overlap.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeDynamoDigestStore } from '../../functions/adapters/dynamo-digest-store.js';
-import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { digestSchema, type SourceConfig } from '../../functions/config/config.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
 import { makeRunDigest, type DigestMessage, type DigestPublisher } from '../../functions/digest/run-digest.js';
-import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { DYNAMO_BACKENDS } from '../support/dynamo-backends.js';
+import { useLocalDynamo } from '../support/local-dynamo.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { Crash } from '../support/simulated-crash.js';
 import { withItemScopes } from '../../functions/sources/registry.js';
 
 const TABLE = 'watcher-digest-test';
@@ -17,25 +19,18 @@ const SOURCES: SourceConfig[] = [
 ];
 const HOUR = 3_600_000;
 
-class Crash extends Error {}
-
 for (const backend of DYNAMO_BACKENDS) {
   describe.skipIf(!backend.available)(`digest watermark on ${backend.name}`, () => {
-    let dynamo: RunningDynamo;
+    const local = useLocalDynamo(backend, TABLE);
     let tableName = TABLE;
-    let n = 0;
-
-    beforeAll(async () => {
-      dynamo = await backend.start(TABLE);
-    }, 90_000);
-    afterAll(async () => dynamo?.stop());
 
     /** A fresh table per test: one digest watermark and event log each. */
     async function setup() {
-      tableName = `${TABLE}-${++n}`;
-      await ensureTable(dynamo.client, tableName);
-      const stateStore = makeDynamoStateStore({ client: dynamo.client, tableName });
-      const digestStore = makeDynamoDigestStore({ client: dynamo.client, tableName });
+      const table = local.newTable();
+      tableName = table.tableName;
+      await table.ready;
+      const stateStore = makeDynamoStateStore({ client: local.client, tableName });
+      const digestStore = makeDynamoDigestStore({ client: local.client, tableName });
       let now = Date.parse('2026-11-01T08:00:00Z');
       const sent: DigestMessage[] = [];
       const run = (publisher: DigestPublisher = { publish: async (d) => void sent.push(d) }) =>
@@ -111,7 +106,7 @@ for (const backend of DYNAMO_BACKENDS) {
     it('repeats the very same digest, not a different one, when a run dies after sending', async () => {
       const t = await setup();
       await t.log(2, 'evt-1');
-      const digestStore = makeDynamoDigestStore({ client: dynamo.client, tableName });
+      const digestStore = makeDynamoDigestStore({ client: local.client, tableName });
       const real: DigestMessage[] = [];
       // The process dies after the digest went out, before the watermark moved on.
       const dying = await t.run({ publish: async (d) => { real.push(d); throw new Crash('died after sending'); } }).catch((e) => e);

@@ -1,20 +1,19 @@
 // The event log against real local DynamoDB: every event logged once and taken by exactly one digest, whatever a
 // poller's crash or a race between a poller and a digest did. Races are staged deterministically at the store calls.
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeDynamoEventLog } from '../../functions/adapters/dynamo-event-log.js';
 import { closeEventLog, makeDynamoEventLogWriter, readEventLog, takeEventLog } from '../../functions/adapters/dynamo-event-log-table.js';
-import { ensureTable } from '../../functions/adapters/dynamo-state-store.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
-import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { DYNAMO_BACKENDS } from '../support/dynamo-backends.js';
+import { useLocalDynamo } from '../support/local-dynamo.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { Crash } from '../support/simulated-crash.js';
 
 const TABLE = 'watcher-event-log-test';
 const T0 = Date.parse('2026-11-02T09:00:00Z');
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
-
-class Crash extends Error {}
 
 /** A client that runs `before` ahead of every command it sends. */
 function hooked(client: DynamoDBClient, before: (command: unknown) => Promise<void>): DynamoDBClient {
@@ -36,28 +35,22 @@ function deferred() {
 
 for (const backend of DYNAMO_BACKENDS) {
   describe.skipIf(!backend.available)(`event log on ${backend.name}`, () => {
-    let dynamo: RunningDynamo;
-    let n = 0;
-
-    beforeAll(async () => {
-      dynamo = await backend.start(TABLE);
-    }, 90_000);
-    afterAll(async () => dynamo?.stop());
+    const local = useLocalDynamo(backend, TABLE);
 
     async function setup() {
-      const tableName = `${TABLE}-${++n}`;
-      await ensureTable(dynamo.client, tableName);
-      const log = { client: dynamo.client, tableName };
+      const { tableName, ready } = local.newTable();
+      await ready;
+      const log = { client: local.client, tableName };
       /** One digest run over [from, to): closes the log at `to`, then takes. */
-      const digest = async (from: number, to: number, client = dynamo.client) => {
+      const digest = async (from: number, to: number, client = local.client) => {
         await closeEventLog({ client, tableName }, at(to));
         return (await takeEventLog({ client, tableName }, { from: at(from), to: at(to), takenBy: `daily:${at(from)}/${at(to)}` })).map((e) => e.id);
       };
-      const writer = (client = dynamo.client) => makeDynamoEventLogWriter({ client, tableName });
+      const writer = (client = local.client) => makeDynamoEventLogWriter({ client, tableName });
       const lookup = (event: WatcherEvent) => makeDynamoEventLog(log).getLoggedEvent({ id: event.id, detectedAt: event.detectedAt });
       const rows = async (pk: string) => {
         const query = { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } };
-        return (await dynamo.client.send(new QueryCommand(query))).Items ?? [];
+        return (await local.client.send(new QueryCommand(query))).Items ?? [];
       };
       return { log, tableName, digest, writer, lookup, rows };
     }
@@ -88,7 +81,7 @@ for (const backend of DYNAMO_BACKENDS) {
       const t = await setup();
       await t.digest(-1, 1);
       const event = sampleEvent({ id: 'evt-crash', detectedAt: at(0) });
-      const dying = t.writer(hooked(dynamo.client, async (c) => {
+      const dying = t.writer(hooked(local.client, async (c) => {
         if (isEntryCreate(c)) throw new Crash('died after the pointer, before the entry');
       }));
       await expect(dying(event)).rejects.toBeInstanceOf(Crash);
@@ -103,7 +96,7 @@ for (const backend of DYNAMO_BACKENDS) {
       const t = await setup();
       await t.digest(-1, 1);
       const event = sampleEvent({ id: 'evt-twice', detectedAt: at(0) });
-      const dying = t.writer(hooked(dynamo.client, async (c) => {
+      const dying = t.writer(hooked(local.client, async (c) => {
         if (isEntryCreate(c)) throw new Crash('died after the pointer, before the entry');
       }));
       await expect(dying(event)).rejects.toBeInstanceOf(Crash);
@@ -119,7 +112,7 @@ for (const backend of DYNAMO_BACKENDS) {
       const event = sampleEvent({ id: 'evt-race', detectedAt: at(0) });
       let first: string[] = [];
       // The poller read the log as open, then a whole digest run over the event's detection time happened before its write.
-      const slow = t.writer(hooked(dynamo.client, async (c) => {
+      const slow = t.writer(hooked(local.client, async (c) => {
         if (isEntryCreate(c) && first.length === 0) first = ['ran', ...(await t.digest(-1, 1))];
       }));
       await slow(event);
@@ -136,14 +129,14 @@ for (const backend of DYNAMO_BACKENDS) {
       const event = sampleEvent({ id: 'evt-cas', detectedAt: at(0) });
       const reachedTake = deferred();
       const letTake = deferred();
-      const digestClient = hooked(dynamo.client, async (c) => {
+      const digestClient = hooked(local.client, async (c) => {
         if (!isTake(c) || digestFirst) return;
         reachedTake.resolve();
         await letTake.promise;
       });
       let digestRun: Promise<string[]> | undefined;
       let closedReads = 0;
-      const poller = t.writer(hooked(dynamo.client, async (c) => {
+      const poller = t.writer(hooked(local.client, async (c) => {
         // The poller's second read of the mark is its check after writing: the digest has read the entry by then.
         if (!isClosedRead(c) || ++closedReads !== 2) return;
         digestRun = t.digest(-1, 1, digestClient);
@@ -159,7 +152,7 @@ for (const backend of DYNAMO_BACKENDS) {
     it('takes entries logged before late placement existed (no digestAt) by their detection time', async () => {
       const t = await setup();
       const event = sampleEvent({ id: 'evt-legacy', detectedAt: at(0) });
-      await dynamo.client.send(
+      await local.client.send(
         new PutItemCommand({
           TableName: t.tableName,
           Item: {

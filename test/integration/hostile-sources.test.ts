@@ -4,16 +4,14 @@
 import type { ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
-import type { WatcherEvent } from '../../functions/core/model.js';
-import type { Logger, StateStore } from '../../functions/core/ports.js';
-import { makePollSource, type PollResult } from '../../functions/poll/poll-source.js';
+import type { StateStore } from '../../functions/core/ports.js';
+import type { PollResult } from '../../functions/poll/poll-source.js';
 import { itemScopeOf } from '../../functions/sources/registry.js';
-import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { DYNAMO_BACKENDS } from '../support/dynamo-backends.js';
 import {
   redirectTo,
   stall,
@@ -23,6 +21,7 @@ import {
   type RouteHandler,
   type StaticRoute,
 } from '../support/feed-server.js';
+import { usePollerTestBed } from '../support/poller-test-bed.js';
 
 const TABLE = 'watcher-hostile-test';
 const backend = DYNAMO_BACKENDS[0]!;
@@ -63,23 +62,11 @@ const GOOD: Readonly<Record<Kind, StaticRoute>> = {
   'auth0-bulletins': { body: fixture('auth0-bulletins', 'bulletins-index.md'), contentType: 'text/markdown; charset=utf-8' },
 };
 
-interface LogCall {
-  readonly level: string;
-  readonly message: string;
-  readonly keys: Record<string, unknown> | undefined;
-}
-
-let dynamo: RunningDynamo;
+const bed = usePollerTestBed(TABLE, backend);
+/** The bed's feed server, by the name the tests below use (set once the bed has started it). */
 let server: FeedServer;
-let counter = 0;
-
-beforeAll(async () => {
-  dynamo = await backend.start(TABLE);
-  server = await startFeedServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.close();
-  await dynamo?.stop();
+beforeAll(() => {
+  server = bed.server;
 });
 
 interface WatchOptions {
@@ -91,10 +78,10 @@ interface WatchOptions {
 
 /** A source of one kind served by the feed server, with its own path, poller, clock and recorders. */
 function watch(kind: Kind, options: WatchOptions = {}) {
-  const n = ++counter;
+  const n = bed.next();
   const id = `hostile-${n}`;
   const path = kind === 'auth0-bulletins' ? `/docs-${n}/security-bulletins.md` : `/source-${n}`;
-  const url = (options.urlOf ?? ((p: string) => server.url(p)))(path);
+  const url = (options.urlOf ?? ((p: string) => bed.server.url(p)))(path);
   const common = {
     id,
     timeoutMs: TIMEOUT_MS,
@@ -109,50 +96,21 @@ function watch(kind: Kind, options: WatchOptions = {}) {
         ? { ...common, type: kind, url, packages: [{ ecosystem: 'npm', name: 'jsonwebtoken' }], token: 'env:GITHUB_TOKEN' }
         : { ...common, type: kind, url };
 
-  const delivered: WatcherEvent[] = [];
-  const logged: LogCall[] = [];
-  const record =
-    (level: string) =>
-    (message: string, keys?: Record<string, unknown>): void =>
-      void logged.push({ level, message, keys });
-  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-  let now = Date.parse('2026-10-06T10:15:00Z');
-  // A table of its own: the auth0-status sources served here share one host, so in one table they would share their
-  // items (one status page's regional feeds do), and each test's source must start from nothing.
-  const tableName = `${TABLE}-${n}`;
-  const tableReady = ensureTable(dynamo.client, tableName);
-  const store: StateStore = makeDynamoStateStore({ client: dynamo.client, tableName });
-  const pollSource = makePollSource({
-    store,
+  const watched = bed.watch({
+    config,
+    start: '2026-10-06T10:15:00Z',
     fetcher: makeHttpFetcher(),
-    publisher: { publish: async (event) => void delivered.push(event) },
     secrets: makeSecretResolver({ env: { GITHUB_TOKEN: TOKEN } }),
-    clock: { now: () => new Date(now) },
-    logger,
   });
-
   return {
+    ...watched,
     config,
     path,
-    delivered,
-    logged,
-    serve: (route: RouteHandler | StaticRoute) => server.setRoute(path, route),
-    serveGood: () => server.setRoute(path, GOOD[kind]),
-    store,
-    /** The source's item records, where they are tracked (for auth0-status: its status page's scope). */
-    items: async () => {
-      await tableReady;
-      return store.listItems(itemScopeOf(config));
-    },
-    /** One poll, a minute after the previous one. */
-    poll: async (): Promise<PollResult> => {
-      await tableReady;
-      now += 60_000;
-      return pollSource(config);
-    },
+    serve: (route: RouteHandler | StaticRoute) => bed.server.setRoute(path, route),
+    serveGood: () => bed.server.setRoute(path, GOOD[kind]),
     snapshot: async () => {
-      await tableReady;
-      return snapshotOf(store, config);
+      await watched.ready;
+      return snapshotOf(watched.store, config);
     },
   };
 }

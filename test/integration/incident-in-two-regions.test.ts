@@ -22,6 +22,7 @@ import { auth0StatusSource } from '../../functions/sources/auth0-status.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { GLOBAL_INCIDENT, globalIncidentFeed } from '../support/global-incident-feed.js';
+import { recordingLogger } from '../support/recording-logger.js';
 import { sampleEvent } from '../support/sample-event.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 import { withItemScopes } from '../../functions/sources/registry.js';
@@ -30,12 +31,6 @@ const TABLE = 'watcher-two-regions';
 const backend = DYNAMO_BACKENDS[0]!;
 const ATOM = 'application/atom+xml; charset=utf-8';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
-
-interface LogCall {
-  readonly level: string;
-  readonly message: string;
-  readonly keys?: Record<string, unknown>;
-}
 
 let dynamo: RunningDynamo;
 let server: FeedServer;
@@ -67,8 +62,7 @@ async function twoRegions(start: string) {
   const us = region('US-1');
   const eu = region('EU-1');
   const published: WatcherEvent[] = [];
-  const logged: LogCall[] = [];
-  const record = (level: string) => (message: string, keys?: Record<string, unknown>) => void logged.push({ level, message, keys });
+  const { logger, logged } = recordingLogger();
   let now = Date.parse(start);
   const poller = (s: StateStore = store) =>
     makePollSource({
@@ -77,7 +71,7 @@ async function twoRegions(start: string) {
       publisher: { publish: async (event) => void published.push(event) },
       secrets: makeSecretResolver({ env: {} }),
       clock: { now: () => new Date(now) },
-      logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
+      logger,
     });
   const scope = `@${new URL(us.url).host}`;
   return {

@@ -5,19 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJsonlOutput } from '../../functions/adapters/jsonl-output.js';
 import { PublishError } from '../../functions/core/errors.js';
-import { makeEvent } from '../../functions/core/event-factory.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
+import { numberedUpdateEvent } from '../support/numbered-update-event.js';
 
-const SOURCE = { id: 'status-us-1', type: 'auth0-status', vendor: 'Auth0', url: 'https://status.auth0.com/feed' };
 const event = (n: number, previous?: WatcherEvent): WatcherEvent => ({
-  ...makeEvent(SOURCE, 'incident.updated', `update:${n}`, new Date(Date.UTC(2026, 9, 6, 10, n)), {
-    itemId: 'inc1',
-    title: `Update ${n}`,
-    url: 'https://status.auth0.com/incidents/inc1',
-    severity: 'major',
-    occurredAt: new Date(Date.UTC(2026, 9, 6, 10, n)).toISOString(),
-    summary: `update ${n}`,
-  }),
+  ...numberedUpdateEvent(n),
   ...(previous && { previous: { id: previous.id, detectedAt: previous.detectedAt } }),
 });
 

@@ -1,7 +1,6 @@
 // Crashes and overlapping runs of the poll use case against a real local DynamoDB: delayed, never lost, never twice.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { describe, expect, it } from 'vitest';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
@@ -9,17 +8,14 @@ import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger, Publisher, StateStore } from '../../functions/core/ports.js';
 import { makePollSource } from '../../functions/poll/poll-source.js';
 import { PublishError } from '../../functions/core/errors.js';
-import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
-import { startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { DYNAMO_BACKENDS } from '../support/dynamo-backends.js';
+import { usePollerTestBed } from '../support/poller-test-bed.js';
+import { Crash } from '../support/simulated-crash.js';
 
 const TABLE = 'watcher-crash-test';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
 const SEQUENCE = ['seq-01-baseline.atom', 'seq-02-update.atom', 'seq-03-resolved.atom', 'seq-04-rca-edit.atom'];
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-class Crash extends Error {
-  override readonly name = 'Crash';
-}
 
 /** A store that dies right after (or before) the n-th call of one method, as a killed process would. */
 function crashingStore(store: StateStore, method: keyof StateStore, after: boolean, nth: number): StateStore {
@@ -42,30 +38,18 @@ function crashingStore(store: StateStore, method: keyof StateStore, after: boole
 const backend = DYNAMO_BACKENDS[0]!;
 
 describe(`poll crashes and overlaps on ${backend.name}`, () => {
-  let dynamo: RunningDynamo;
-  let server: FeedServer;
-  let counter = 0;
-
-  beforeAll(async () => {
-    dynamo = await backend.start(TABLE);
-    server = await startFeedServer();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    await dynamo?.stop();
-  });
+  const bed = usePollerTestBed(TABLE, backend);
 
   async function setup() {
-    const id = `status-${++counter}`;
-    const path = `/feed-${counter}`;
-    const config: SourceConfig = { id, type: 'auth0-status', url: server.url(path), region: 'US-1' };
+    const n = bed.next();
+    const id = `status-${n}`;
+    const path = `/feed-${n}`;
+    const config: SourceConfig = { id, type: 'auth0-status', url: bed.server.url(path), region: 'US-1' };
     const delivered: WatcherEvent[] = [];
     const publisher: Publisher = { publish: async (event) => void delivered.push(event) };
     let now = Date.parse('2026-10-06T10:00:00Z');
-    // A table of its own: auth0-status sources on one host share their items (one status page), and each run starts afresh.
-    const tableName = `${TABLE}-${counter}`;
-    await ensureTable(dynamo.client, tableName);
-    const store = makeDynamoStateStore({ client: dynamo.client, tableName });
+    const { store, ready } = bed.ownStateStore();
+    await ready;
     const poller = (s: StateStore) =>
       makePollSource({
         store: s,
@@ -80,7 +64,7 @@ describe(`poll crashes and overlaps on ${backend.name}`, () => {
       delivered,
       store,
       poller,
-      serve: (name: string) => server.setRoute(path, { body: fixture(name), contentType: 'application/atom+xml' }),
+      serve: (name: string) => bed.server.setRoute(path, { body: fixture(name), contentType: 'application/atom+xml' }),
       advance: (ms: number) => (now += ms),
     };
   }

@@ -15,6 +15,7 @@ import { makeQueueNotifier } from '../../functions/slack/queue-notifier.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { localAwsEnv } from '../support/local-aws-env.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { Crash, crashingBeforeFirstCall as crashingBefore } from '../support/simulated-crash.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 
 const TABLE = 'watcher-slack-test';
@@ -280,26 +281,6 @@ describe('Slack notifier', () => {
   });
 
   describe('crash after posting', () => {
-    class Crash extends Error {}
-
-    /** A store whose first call of `method` never happens: the process dies just before that write. */
-    function crashingBefore(store: SlackStateStore, method: keyof SlackStateStore): SlackStateStore {
-      let crashed = false;
-      return new Proxy(store, {
-        get(target, key) {
-          const original = target[key as keyof SlackStateStore] as (...args: unknown[]) => Promise<unknown>;
-          if (key !== method) return original.bind(target);
-          return async (...args: unknown[]) => {
-            if (!crashed) {
-              crashed = true;
-              throw new Crash(`crash before ${String(method)}`);
-            }
-            return original.apply(target, args);
-          };
-        },
-      });
-    }
-
     function delivery(store: SlackStateStore, now: () => Date) {
       return makeSlackDelivery({
         destination: { mode: 'bot', channel: CHANNEL, api: makeSlackWebApi({ token: slack.token, apiBaseUrl: slack.apiBaseUrl, minRetryDelayMs: 10 }) },

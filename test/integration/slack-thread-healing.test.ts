@@ -25,6 +25,7 @@ import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { runCliProcess } from '../support/run-cli.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { Crash, crashingBeforeFirstCall } from '../support/simulated-crash.js';
 import { startSlackTestServer, type RecordedMessage, type SlackFault, type SlackTestServer } from '../support/slack-test-server.js';
 
 const TABLE = 'watcher-slack-healing';
@@ -32,10 +33,6 @@ const MINUTE = 60_000;
 const T0 = Date.parse('2026-10-06T10:00:00Z');
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
-
-class Crash extends Error {
-  override readonly name = 'Crash';
-}
 
 type Step = 'opened' | 'identified' | 'resolved' | 'rca';
 
@@ -121,23 +118,30 @@ describe('Slack threads heal', () => {
     });
   }
 
-  /** A store whose first call of `method` never happens: the process dies just before that write. */
-  function crashingBefore(method: keyof SlackStateStore): SlackStateStore {
-    let crashed = false;
-    return new Proxy(store, {
-      get(target, key) {
-        const original = target[key as keyof SlackStateStore] as (...args: unknown[]) => Promise<unknown>;
-        if (key !== method) return original.bind(target);
-        return async (...args: unknown[]) => {
-          if (!crashed) {
-            crashed = true;
-            throw new Crash(`crash before ${String(method)}`);
-          }
-          return original.apply(target, args);
-        };
-      },
+  /**
+   * The AWS notifier (makeQueueNotifier) for `channel` at the time `now` says, with the incident's events already in the
+   * event log, and the SQS record SNS would deliver for an event, sent at that time.
+   */
+  async function awsNotifier(channel: string, events: Record<Step, WatcherEvent>, now: () => number) {
+    const log = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
+    for (const event of Object.values(events)) await log.logEvent(event);
+    const notify = makeQueueNotifier({
+      route: { type: 'slack', id: 'incidents', botToken: 'env:SLACK_BOT_TOKEN', channel, apiBaseUrl: slack.apiBaseUrl, rules: { types: ['incident.*'] } },
+      client: dynamo.client,
+      tableName: TABLE,
+      secrets: { resolve: async () => slack.token },
+      clock: { now: () => new Date(now()) },
+      logger: quiet,
+      settings: { predecessorWaitMs: 100 },
+      adapterOptions: { retries: 1, minRetryDelayMs: 5 },
+      sleep: async () => undefined,
     });
+    const record = (event: WatcherEvent) => ({ messageId: `m-${event.id}`, body: JSON.stringify(event), attributes: { SentTimestamp: String(now()) } });
+    return { notify, record };
   }
+
+  /** The tests' store, whose first call of `method` never happens: the process dies just before that write. */
+  const crashingBefore = (method: keyof SlackStateStore): SlackStateStore => crashingBeforeFirstCall(store, method);
 
   /** The item's messages in the channel: top-level ones, and how often each event id appears anywhere. */
   function itemMessages(channel: string, itemId: string) {
@@ -218,20 +222,7 @@ describe('Slack threads heal', () => {
     it('delivers the resolution on AWS on its first receive when the root was deleted, not failing on every redrive', async () => {
       const channel = newChannel();
       const e = incident('deleted00003', Date.now() - 10 * MINUTE);
-      const log = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
-      for (const event of Object.values(e)) await log.logEvent(event);
-      const notify = makeQueueNotifier({
-        route: { type: 'slack', id: 'incidents', botToken: 'env:SLACK_BOT_TOKEN', channel, apiBaseUrl: slack.apiBaseUrl, rules: { types: ['incident.*'] } },
-        client: dynamo.client,
-        tableName: TABLE,
-        secrets: { resolve: async () => slack.token },
-        clock: { now: () => new Date() },
-        logger: quiet,
-        settings: { predecessorWaitMs: 100 },
-        adapterOptions: { retries: 1, minRetryDelayMs: 5 },
-        sleep: async () => undefined,
-      });
-      const record = (event: WatcherEvent) => ({ messageId: `m-${event.id}`, body: JSON.stringify(event), attributes: { SentTimestamp: String(Date.now()) } });
+      const { notify, record } = await awsNotifier(channel, e, () => Date.now());
       expect((await notify([record(e.opened), record(e.identified)])).batchItemFailures).toEqual([]);
       slack.deleteMessage(channel, itemMessages(channel, 'deleted00003').roots[0]!.ts);
 
@@ -354,20 +345,7 @@ describe('Slack threads heal', () => {
       const channel = newChannel();
       let clock = Date.now();
       const e = incident('stale0000003', clock - 10 * MINUTE);
-      const log = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
-      for (const event of Object.values(e)) await log.logEvent(event);
-      const notify = makeQueueNotifier({
-        route: { type: 'slack', id: 'incidents', botToken: 'env:SLACK_BOT_TOKEN', channel, apiBaseUrl: slack.apiBaseUrl, rules: { types: ['incident.*'] } },
-        client: dynamo.client,
-        tableName: TABLE,
-        secrets: { resolve: async () => slack.token },
-        clock: { now: () => new Date(clock) },
-        logger: quiet,
-        settings: { predecessorWaitMs: 100 },
-        adapterOptions: { retries: 1, minRetryDelayMs: 5 },
-        sleep: async () => undefined,
-      });
-      const record = (event: WatcherEvent) => ({ messageId: `m-${event.id}`, body: JSON.stringify(event), attributes: { SentTimestamp: String(clock) } });
+      const { notify, record } = await awsNotifier(channel, e, () => clock);
       expect((await notify([record(e.opened)])).batchItemFailures).toEqual([]);
       slack.failNext('chat.update', 4, { kind: 'http', status: 500 }); // both root updates of the batch
       expect((await notify([record(e.identified), record(e.resolved)])).batchItemFailures).toEqual([]);

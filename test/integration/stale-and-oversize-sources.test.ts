@@ -1,22 +1,16 @@
 // Stale copies, duplicate listings, same-minute updates, oversize texts and items the store refuses, through the real
 // poller (HTTP fetcher, feed server on loopback, dynalite): each event published exactly once, no source jammed.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable, makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
+import { describe, expect, it } from 'vitest';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
 import { EVENT_BUDGETS } from '../../functions/core/event-factory.js';
 import { utf8Bytes } from '../../functions/core/event-text.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
-import type { Logger, StateStore } from '../../functions/core/ports.js';
-import { makePollSource, type PollResult } from '../../functions/poll/poll-source.js';
-import { itemScopeOf } from '../../functions/sources/registry.js';
-import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
-import { startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { usePollerTestBed } from '../support/poller-test-bed.js';
 
 const TABLE = 'watcher-stale-oversize-test';
-const backend = DYNAMO_BACKENDS[0]!;
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 const ATOM = 'application/atom+xml; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -28,67 +22,23 @@ function withEntries(feed: string, entries: readonly string[]): string {
 }
 const entryFor = (feed: string, itemId: string) => entriesOf(feed).find((entry) => entry.includes(`/incidents/${itemId}<`))!;
 
-interface LogCall {
-  readonly level: string;
-  readonly message: string;
-  readonly keys: Record<string, unknown> | undefined;
-}
-
-let dynamo: RunningDynamo;
-let server: FeedServer;
-let counter = 0;
-
-beforeAll(async () => {
-  dynamo = await backend.start(TABLE);
-  server = await startFeedServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.close();
-  await dynamo?.stop();
-});
+const bed = usePollerTestBed(TABLE);
 
 /** A source with its own path on the feed server, its own poller, clock, publisher and logger. */
 function watch(make: (id: string, base: string) => SourceConfig, start = '2026-10-06T10:00:00Z') {
-  const n = ++counter;
+  const n = bed.next();
   const base = `/src-${n}`;
-  const config = make(`source-${n}`, server.url(base));
-  const delivered: WatcherEvent[] = [];
-  const logged: LogCall[] = [];
-  const record =
-    (level: string) =>
-    (message: string, keys?: Record<string, unknown>): void =>
-      void logged.push({ level, message, keys });
-  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-  let now = Date.parse(start);
-  // A table of its own: the auth0-status sources served here share one host, so in one table they would share their
-  // items (one status page's regional feeds do), and each test's source must start from nothing.
-  const tableName = `${TABLE}-${n}`;
-  const tableReady = ensureTable(dynamo.client, tableName);
-  const store: StateStore = makeDynamoStateStore({ client: dynamo.client, tableName });
-  const pollSource = makePollSource({
-    store,
+  const config = make(`source-${n}`, bed.server.url(base));
+  const watched = bed.watch({
+    config,
+    start,
     fetcher: makeHttpFetcher({ timeoutMs: 5_000 }),
-    publisher: { publish: async (event) => void delivered.push(event) },
     secrets: makeSecretResolver({ env: {} }),
-    clock: { now: () => new Date(now) },
-    logger,
   });
   return {
+    ...watched,
     config,
-    delivered,
-    logged,
-    serve: (path: string, body: string, contentType = ATOM) => server.setRoute(`${base}${path}`, { body, contentType }),
-    /** One poll, a minute after the previous one. */
-    poll: async (): Promise<PollResult> => {
-      await tableReady;
-      now += 60_000;
-      return pollSource(config);
-    },
-    /** The source's item records, where they are tracked (for auth0-status: its status page's scope). */
-    items: async () => {
-      await tableReady;
-      return store.listItems(itemScopeOf(config));
-    },
+    serve: (path: string, body: string, contentType = ATOM) => bed.server.setRoute(`${base}${path}`, { body, contentType }),
   };
 }
 

@@ -2,24 +2,12 @@
 // by scope, and an output's health is announced like a failing source's.
 import { describe, expect, it } from 'vitest';
 import { PublishError, SlackError } from '../../functions/core/errors.js';
-import { makeEvent } from '../../functions/core/event-factory.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { makeOutputDelivery, type DeliverySettings } from '../../functions/delivery/deliver-outputs.js';
 import type { Output, OutputQueueStore, OutputRecord, QueueEntry } from '../../functions/delivery/output-queue.js';
+import { numberedUpdateEvent as event } from '../support/numbered-update-event.js';
 
-const SOURCE = { id: 'status-us-1', type: 'auth0-status', vendor: 'Auth0', url: 'https://status.auth0.com/feed' };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-function event(n: number): WatcherEvent {
-  return makeEvent(SOURCE, 'incident.updated', `update:${n}`, new Date(Date.UTC(2026, 9, 6, 10, n)), {
-    itemId: 'inc1',
-    title: `Update ${n}`,
-    url: 'https://status.auth0.com/incidents/inc1',
-    severity: 'major',
-    occurredAt: new Date(Date.UTC(2026, 9, 6, 10, n)).toISOString(),
-    summary: `update ${n}`,
-  });
-}
 
 /** The OutputQueueStore port in memory, with a hook to make the next removal fail (a run dying after delivering). */
 function memoryQueue() {

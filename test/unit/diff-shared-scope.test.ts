@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { diffItems, type DiffContext } from '../../functions/core/diff-items.js';
 import { chainEvents, threadKeyOf } from '../../functions/core/event-chain.js';
 import type { IncidentItem, ItemUpdate, WatcherEvent } from '../../functions/core/model.js';
-import type { TrackedItem } from '../../functions/core/tracked.js';
-import { remember } from '../support/remember-changes.js';
+import { itemUpdate as upd, playPolls, publicCloudIncident } from '../support/diff-context.js';
 
 const SCOPE = '@status.auth0.com';
 const source = (region: string) => ({
@@ -23,33 +22,17 @@ function ctx(from: ReturnType<typeof source>, now: string, own?: 'own'): DiffCon
   return { source: from, scope: own ? undefined : SCOPE, baseline: false, now: new Date(now), trackResolvedDays: 60 };
 }
 
-const upd = (label: string, at: string, text: string): ItemUpdate => ({ label, at, text });
 const INVESTIGATING = upd('Investigating', '2026-04-22T19:55:00.000Z', 'We are currently investigating an incident.');
 const IDENTIFIED = upd('Identified', '2026-04-22T20:01:00.000Z', 'The issue has been identified: a DNS misconfiguration.');
 const RESOLVED = upd('Resolved', '2026-04-22T20:14:00.000Z', 'Customers experienced service disruption due to a DNS misconfiguration.');
 
-/** A global incident: it names no region, so the feeds listing it say where it is. */
-function incident(updates: ItemUpdate[], over: Partial<IncidentItem> = {}): IncidentItem {
-  return {
-    kind: 'incident',
-    itemId: 'rb4z1181bd4z',
-    title: 'Elevated Errors on Public Cloud Environments',
-    url: 'https://status.auth0.com/incidents/rb4z1181bd4z',
-    updatedAt: updates[0]!.at,
-    updates,
-    regions: [],
-    ...over,
-  };
-}
+/** A global incident: it names no region, so the feeds listing it say where it is; stamped with its newest update. */
+const incident = (updates: ItemUpdate[], over: Partial<IncidentItem> = {}): IncidentItem =>
+  publicCloudIncident(updates, { updatedAt: updates[0]!.at, ...over });
 
 /** Polls of the scope's sources, in order, against one shared state; each step's changes as written. */
 function run(steps: Array<{ ctx: DiffContext; items: IncidentItem[] }>) {
-  let state = new Map<string, TrackedItem>();
-  return steps.map((step) => {
-    const changes = diffItems(step.ctx, state, step.items);
-    state = remember(state, changes);
-    return { changes, events: changes.flatMap((c) => c.events), item: state.get('rb4z1181bd4z') };
-  });
+  return playPolls(steps).map(({ changes, events, state }) => ({ changes, events, item: state.get('rb4z1181bd4z') }));
 }
 
 describe('an incident in two regions’ feeds of one status page', () => {

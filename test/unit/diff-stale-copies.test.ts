@@ -1,46 +1,17 @@
 // State never goes backwards: an older copy of an item (a CDN edge serving a stale copy between fresh ones, or a feed
 // listing an item twice) changes nothing and announces nothing, and the fresh copy after it announces nothing either.
 import { describe, expect, it } from 'vitest';
-import { diffItems, type DiffContext } from '../../functions/core/diff-items.js';
-import type { AdvisoryItem, IncidentItem, Item, ItemUpdate } from '../../functions/core/model.js';
-import type { TrackedItem } from '../../functions/core/tracked.js';
-import { remember } from '../support/remember-changes.js';
+import { diffItems } from '../../functions/core/diff-items.js';
+import {
+  auth0Us1Context as ctx,
+  itemUpdate as upd,
+  jsonwebtokenAdvisory as advisory,
+  playAuth0Us1Polls as run,
+  PUBLIC_CLOUD_UPDATES,
+  publicCloudIncident as incident,
+} from '../support/diff-context.js';
 
-const SOURCE = {
-  id: 'auth0-status-us-1',
-  type: 'auth0-status',
-  vendor: 'Auth0',
-  url: 'https://status.auth0.com/feed?domain=example.auth0.com',
-  region: 'US-1',
-};
-
-const ctx = (now: string, baseline = false): DiffContext => ({ source: SOURCE, baseline, now: new Date(now), trackResolvedDays: 60 });
-const upd = (label: string, at: string, text: string): ItemUpdate => ({ label, at, text });
-
-function incident(updates: ItemUpdate[], over: Partial<IncidentItem> = {}): IncidentItem {
-  return {
-    kind: 'incident',
-    itemId: 'rb4z1181bd4z',
-    title: 'Elevated Errors on Public Cloud Environments',
-    url: 'https://status.auth0.com/incidents/rb4z1181bd4z',
-    updates,
-    regions: [],
-    ...over,
-  };
-}
-
-const INVESTIGATING = upd('Investigating', '2026-04-22T19:55:00.000Z', "We're currently investigating an incident.");
-const MONITORING = upd('Monitoring', '2026-04-22T20:05:00.000Z', 'A fix has been implemented.');
-const RESOLVED = upd('Resolved', '2026-04-22T20:14:00.000Z', 'This incident has been resolved.');
-
-function run(steps: Array<{ now: string; items: Item[]; baseline?: boolean }>) {
-  let state = new Map<string, TrackedItem>();
-  return steps.map((step) => {
-    const changes = diffItems(ctx(step.now, step.baseline), state, step.items);
-    state = remember(state, changes);
-    return { changes, events: changes.flatMap((c) => c.events), state };
-  });
-}
+const { INVESTIGATING, MONITORING, RESOLVED } = PUBLIC_CLOUD_UPDATES;
 
 /** One poll a minute, from 20:00 on 2026-04-22. */
 const minute = (n: number) => new Date(Date.parse('2026-04-22T20:00:00Z') + n * 60_000).toISOString();
@@ -182,20 +153,6 @@ describe('an update the vendor deletes', () => {
 });
 
 describe('advisories', () => {
-  const advisory = (over: Partial<AdvisoryItem> = {}): AdvisoryItem => ({
-    kind: 'advisory',
-    itemId: 'GHSA-8cf7-32gw-wr33',
-    title: 'jsonwebtoken unrestricted key type could lead to legacy keys usage',
-    url: 'https://github.com/advisories/GHSA-8cf7-32gw-wr33',
-    publishedAt: '2022-12-22T03:32:22Z',
-    updatedAt: '2022-12-23T00:39:12Z',
-    vendorSeverity: 'medium',
-    cveId: 'CVE-2022-23539',
-    packages: [{ ecosystem: 'npm', name: 'jsonwebtoken', vulnerableRange: '<= 8.5.1', firstPatchedVersion: '9.0.0' }],
-    text: 'Versions <=8.5.1 of jsonwebtoken could be misconfigured.',
-    ...over,
-  });
-
   it('a copy stamped before the one processed changes nothing, so the update is announced once', () => {
     const updated = advisory({ text: 'Also affects 8.5.2.', updatedAt: '2026-01-04T00:00:00Z' });
     const steps = run([

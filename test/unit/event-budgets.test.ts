@@ -1,31 +1,20 @@
 // Texts and titles are cut to byte budgets when an event is made, so that no event outgrows SNS's 256 KB and no item
 // (tracked state plus the outbox of one poll's events) outgrows DynamoDB's 400 KB; hashes still see the full text.
 import { describe, expect, it } from 'vitest';
-import { diffItems, type DiffContext } from '../../functions/core/diff-items.js';
+import { diffItems } from '../../functions/core/diff-items.js';
 import { EVENT_BUDGETS, ITEM_EVENTS_MAX_BYTES, makeEvent } from '../../functions/core/event-factory.js';
 import { TRUNCATION_MARK, utf8Bytes } from '../../functions/core/event-text.js';
-import type { IncidentItem, ItemUpdate, WatcherEvent } from '../../functions/core/model.js';
+import type { WatcherEvent } from '../../functions/core/model.js';
 import type { TrackedItem } from '../../functions/core/tracked.js';
+import {
+  AUTH0_US_1_SOURCE as SOURCE,
+  auth0Us1Context as ctx,
+  incidentBuilder,
+  itemUpdate as upd,
+} from '../support/diff-context.js';
 import { remember } from '../support/remember-changes.js';
 
-const SOURCE = {
-  id: 'auth0-status-us-1',
-  type: 'auth0-status',
-  vendor: 'Auth0',
-  url: 'https://status.auth0.com/feed?domain=example.auth0.com',
-  region: 'US-1',
-};
-const ctx = (now: string, baseline = false): DiffContext => ({ source: SOURCE, baseline, now: new Date(now), trackResolvedDays: 60 });
-const upd = (label: string, at: string, text: string): ItemUpdate => ({ label, at, text });
-const incident = (updates: ItemUpdate[], over: Partial<IncidentItem> = {}): IncidentItem => ({
-  kind: 'incident',
-  itemId: 'n3wincid3nt1',
-  title: 'Elevated Errors in US-1',
-  url: 'https://status.auth0.com/incidents/n3wincid3nt1',
-  updates,
-  regions: [],
-  ...over,
-});
+const incident = incidentBuilder({ itemId: 'n3wincid3nt1', title: 'Elevated Errors in US-1' });
 const jsonBytes = (value: unknown) => utf8Bytes(JSON.stringify(value));
 /** Words, with some two- and three-byte characters, so cuts must respect UTF-8. */
 const longText = (bytes: number, tail = '') => {

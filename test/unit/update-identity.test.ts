@@ -1,43 +1,17 @@
 // Every update has its own identity, also two with the same label in the same minute (minute-precise feeds), and the
 // identities (and event ids) stored by earlier versions keep matching the same updates.
 import { describe, expect, it } from 'vitest';
-import { diffItems, normalize, type DiffContext } from '../../functions/core/diff-items.js';
+import { normalize } from '../../functions/core/diff-items.js';
 import { contentHash } from '../../functions/core/event-factory.js';
 import type { IncidentItem, ItemUpdate } from '../../functions/core/model.js';
 import type { TrackedItem } from '../../functions/core/tracked.js';
-import { remember } from '../support/remember-changes.js';
+import { incidentBuilder, itemUpdate as upd, playAuth0Us1Polls as run } from '../support/diff-context.js';
 
-const SOURCE = {
-  id: 'auth0-status-us-1',
-  type: 'auth0-status',
-  vendor: 'Auth0',
-  url: 'https://status.auth0.com/feed?domain=example.auth0.com',
-  region: 'US-1',
-};
-
-const ctx = (now: string, baseline = false): DiffContext => ({ source: SOURCE, baseline, now: new Date(now), trackResolvedDays: 60 });
-const upd = (label: string, at: string, text: string): ItemUpdate => ({ label, at, text });
-
-function incident(updates: ItemUpdate[], over: Partial<IncidentItem> = {}): IncidentItem {
-  return {
-    kind: 'incident',
-    itemId: 's6nmyrpsnbmj',
-    title: 'Tenant Logs and Group Memberships Impacted on US-5 Public Cloud',
-    url: 'https://status.auth0.com/incidents/s6nmyrpsnbmj',
-    updates,
-    regions: ['US-5'],
-    ...over,
-  };
-}
-
-function run(steps: Array<{ now: string; items: IncidentItem[]; baseline?: boolean }>, start = new Map<string, TrackedItem>()) {
-  let state = start;
-  return steps.map((step) => {
-    const changes = diffItems(ctx(step.now, step.baseline), state, step.items);
-    state = remember(state, changes);
-    return { changes, events: changes.flatMap((c) => c.events), state };
-  });
-}
+const incident = incidentBuilder({
+  itemId: 's6nmyrpsnbmj',
+  title: 'Tenant Logs and Group Memberships Impacted on US-5 Public Cloud',
+  regions: ['US-5'],
+});
 
 const INVESTIGATING = upd('Investigating', '2026-10-06T09:41:00.000Z', 'We are investigating delays in tenant logs.');
 // Minute-precise feeds: two "Update"s posted in the same minute share label and time; newest first, as listed.
