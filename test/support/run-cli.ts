@@ -1,6 +1,8 @@
-// Runs the real CLI (bin/cli.ts) in a child process, as `npm start` does, and captures what it prints.
+// Runs the real CLI (bin/cli.ts, bundled once per test run: see cli-bundle.ts) in a child process, as `npm start` does,
+// and captures what it prints.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CLI_BUNDLE } from './cli-bundle.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -12,7 +14,7 @@ export interface CliRun {
 
 export function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--enable-source-maps', CLI_BUNDLE, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
