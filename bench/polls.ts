@@ -9,7 +9,7 @@ import { makeSnsClient, makeSnsPublisher } from '../functions/adapters/sns-publi
 import { parseConfig, type SourceConfig } from '../functions/config/config.js';
 import type { Logger } from '../functions/core/ports.js';
 import { makePollSource } from '../functions/poll/poll-source.js';
-import { auth0StatusSource } from '../functions/sources/auth0-status.js';
+import { auth0StatusSource } from '../functions/sources/auth0-status/plugin.js';
 import type { SourceModule } from '../functions/sources/source.js';
 import { TABLE, type BenchEnvironment } from './environment.js';
 import { largeStatusFeed } from './feeds.js';

@@ -4,9 +4,9 @@
 // the same change-type classifier. The benchmark checks that both pipelines produce identical items.
 import Parser from 'rss-parser';
 import { CHANGE_TYPES, type ChangeType, type ChangelogItem, type IncidentItem } from '../functions/core/model.js';
-import { classifyChangeType } from '../functions/sources/auth0-changelog.js';
-import { INCIDENT_LINK, MAINTENANCE_LABELS, parseUpdates, REGION } from '../functions/sources/auth0-status.js';
-import { htmlToText, markdownToText } from '../functions/sources/html-text.js';
+import { classifyChangeType } from '../functions/sources/auth0-changelog/reader.js';
+import { INCIDENT_LINK, MAINTENANCE_LABELS, parseUpdates, REGION } from '../functions/sources/formats/status-page-feed.js';
+import { htmlToText, markdownToText } from '../functions/sources/formats/html-text.js';
 
 // The same normalisation as auth0StatusSource, shared with it: only the XML reading differs between the pipelines.
 

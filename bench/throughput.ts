@@ -1,11 +1,13 @@
 // Parse and diff throughput: the watcher's own pipeline against one built on rss-parser, same process, same inputs.
 import { isDeepStrictEqual } from 'node:util';
-import type { Auth0ChangelogSourceConfig, Auth0StatusSourceConfig } from '../functions/config/config.js';
+import type { Auth0ChangelogSourceConfig } from '../functions/sources/auth0-changelog/config-schema.js';
+import type { Auth0StatusSourceConfig } from '../functions/sources/auth0-status/config-schema.js';
 import { diffItems, type DiffContext } from '../functions/core/diff-items.js';
 import type { Item } from '../functions/core/model.js';
 import type { TrackedItem } from '../functions/core/tracked.js';
-import { auth0ChangelogSource } from '../functions/sources/auth0-changelog.js';
-import { auth0StatusSource } from '../functions/sources/auth0-status.js';
+import { auth0ChangelogSource } from '../functions/sources/auth0-changelog/plugin.js';
+import { auth0StatusSource } from '../functions/sources/auth0-status/plugin.js';
+import { SOURCE_REGISTRY, sourceModuleFor } from '../functions/sources/registry.js';
 import type { FetchedDocument } from '../functions/sources/source.js';
 import { largeChangelogFeed, largeStatusFeed } from './feeds.js';
 import { parseChangelogWithRssParser, parseStatusWithRssParser } from './rss-parser-pipeline.js';
@@ -112,9 +114,9 @@ export async function measureThroughput(now: Date, iterations = 10): Promise<Pip
   const source = (config: Auth0StatusSourceConfig | Auth0ChangelogSourceConfig) => ({
     id: config.id,
     type: config.type,
-    vendor: 'Auth0',
+    vendor: SOURCE_REGISTRY.vendorOf(config),
     url: config.url,
-    region: config.type === 'auth0-status' ? config.region : undefined,
+    region: sourceModuleFor(config).regionOf?.(config),
   });
   return [
     await compare({

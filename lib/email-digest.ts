@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { ConfigError, type DigestConfig, type WatcherConfig } from '../functions/config/config.js';
 import { LambdaSchedule } from './lambda-schedule.js';
 import { WatcherFunction } from './watcher-function.js';
+import { FUNCTION_ENV, SERVICE_NAMES, TABLE_ACTIONS } from '../functions/contract.js';
 
 const DIGEST_ENTRY = fileURLToPath(new URL('../functions/digest/handler.ts', import.meta.url));
 
@@ -115,7 +116,7 @@ export class EmailDigest extends Construct {
       entry: DIGEST_ENTRY,
       description: `Sends the ${settings.frequency} email digest of watcher events, ${when}`,
       // The name the handler's logger should use, so the function's settings and its logs agree.
-      serviceName: 'auth0-ops-watcher-digest',
+      serviceName: SERVICE_NAMES.digest,
       memorySize: 256,
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
@@ -124,13 +125,13 @@ export class EmailDigest extends Construct {
       retryAttempts: DIGEST_RETRY_ATTEMPTS,
       deadLetterQueue: props.deadLetterQueue,
       // Compiled in like the poll function's: no 4 KB limit, and the bundle matches the config.
-      define: { 'process.env.WATCHER_CONFIG': JSON.stringify(props.compiledConfig) },
+      define: { [`process.env.${FUNCTION_ENV.watcherConfig}`]: JSON.stringify(props.compiledConfig) },
     });
     // The digest reads the event log and the sources' state, and keeps its watermark with conditional puts
     // (functions/adapters/dynamo-digest-store.ts, and the reads of dynamo-state-store.ts); it updates and deletes nothing.
-    this.function.bindTable(props.table, 'TABLE_NAME', ['GetItem', 'PutItem', 'Query']);
-    this.function.bindTopic(props.topic, 'DIGEST_TOPIC_ARN');
-    bindSubscriptionHealth(this.function, { eventTopic: props.eventTopic, digestTopic: props.topic }, 'EVENT_TOPIC_ARN');
+    this.function.bindTable(props.table, FUNCTION_ENV.tableName, TABLE_ACTIONS.digest);
+    this.function.bindTopic(props.topic, FUNCTION_ENV.digestTopicArn);
+    bindSubscriptionHealth(this.function, { eventTopic: props.eventTopic, digestTopic: props.topic }, FUNCTION_ENV.eventTopicArn);
 
     // EventBridge Scheduler rather than an EventBridge rule: rules run cron in UTC only, and a digest at 08:30 Berlin
     // time would move by an hour twice a year.

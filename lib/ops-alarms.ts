@@ -9,8 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { POLL_METRICS } from '../functions/adapters/poll-metrics.js';
-import { RELAY_TIMEOUT_SECONDS } from '../functions/ops/relay-settings.js';
+import { FUNCTION_ENV, POLL_METRICS, RELAY_TIMEOUT_SECONDS, SERVICE_NAMES } from '../functions/contract.js';
 import { WatcherFunction } from './watcher-function.js';
 
 const RELAY_ENTRY = fileURLToPath(new URL('../functions/ops/handler.ts', import.meta.url));
@@ -77,16 +76,16 @@ export class OpsAlarms extends Construct {
     this.relay = new WatcherFunction(this, 'Relay', {
       entry: RELAY_ENTRY,
       description: "Publishes the Auth0 ops watcher's alarms to the ops topic",
-      serviceName: 'auth0-ops-watcher-alarms',
+      serviceName: SERVICE_NAMES.alarms,
       memorySize: 128,
-      // Holds every retry of the relay's one publish (functions/ops/relay-settings.ts).
+      // Holds every retry of the relay's one publish (functions/contract.ts).
       timeout: Duration.seconds(RELAY_TIMEOUT_SECONDS),
       logRetention: props.logRetention,
       // CloudWatch invokes alarm actions asynchronously: two retries by Lambda, then the dead-letter queue.
       retryAttempts: 2,
       deadLetterQueue: props.deadLetterQueue,
     });
-    this.relay.bindTopic(props.topic, 'OPS_TOPIC_ARN');
+    this.relay.bindTopic(props.topic, FUNCTION_ENV.opsTopicArn);
     // One invoke permission for every alarm of this stack and of its nested stacks, whatever their number: CloudFormation
     // names each alarm `<stack name>-<logical id>-<suffix>`, and a nested stack `<stack name>-<logical id>-<suffix>` too,
     // so all of them start with this stack's name. One statement per alarm (what LambdaAction adds) would fill the

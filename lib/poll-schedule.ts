@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
 import { LambdaSchedule } from './lambda-schedule.js';
 import { WatcherFunction } from './watcher-function.js';
+import { FUNCTION_ENV, SERVICE_NAMES } from '../functions/contract.js';
 
 const DISPATCH_ENTRY = fileURLToPath(new URL('../functions/dispatch/handler.ts', import.meta.url));
 
@@ -53,7 +54,7 @@ export class PollSchedule extends Construct {
     this.dispatcher = new WatcherFunction(this, 'Dispatcher', {
       entry: DISPATCH_ENTRY,
       description: 'Invokes the poll function for each source due this minute',
-      serviceName: 'auth0-ops-watcher-dispatch',
+      serviceName: SERVICE_NAMES.dispatch,
       memorySize: 128,
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
@@ -62,9 +63,9 @@ export class PollSchedule extends Construct {
       maxEventAge: Duration.minutes(10),
       deadLetterQueue: props.deadLetterQueue,
       // Compiled in like the poll function's config: no 4 KB limit, and the bundle matches the config.
-      define: { 'process.env.WATCHER_POLL_PLAN': JSON.stringify(JSON.stringify(props.plan)) },
+      define: { [`process.env.${FUNCTION_ENV.pollPlan}`]: JSON.stringify(JSON.stringify(props.plan)) },
     });
-    this.dispatcher.bindInvoke(props.poll.function, 'POLL_FUNCTION_NAME');
+    this.dispatcher.bindInvoke(props.poll.function, FUNCTION_ENV.pollFunctionName);
 
     this.schedule = new LambdaSchedule(this, 'EveryMinute', {
       fn: this.dispatcher.function,

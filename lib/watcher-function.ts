@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../functions/config/config.js';
+import { FUNCTION_ENV, SERVICE_NAMES, type TableItemAction } from '../functions/contract.js';
 
 /** The repository root: esbuild runs here and resolves modules from the root lockfile, whatever the cwd. */
 const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -68,8 +69,8 @@ export function secretBackendDefines(secretRefs: readonly SecretRefUse[]): Recor
   const services = new Set(secretRefs.map(({ ref, usedBy }) => awsSecretOf(ref, usedBy).service));
   const flag = (service: AwsSecret['service']) => JSON.stringify(services.has(service) ? 'used' : 'none');
   return {
-    'process.env.WATCHER_SSM_SECRETS': flag('ssm'),
-    'process.env.WATCHER_SECRETS_MANAGER_SECRETS': flag('secretsmanager'),
+    [`process.env.${FUNCTION_ENV.ssmSecrets}`]: flag('ssm'),
+    [`process.env.${FUNCTION_ENV.secretsManagerSecrets}`]: flag('secretsmanager'),
   };
 }
 
@@ -126,7 +127,7 @@ export interface WatcherFunctionProps {
 }
 
 /** The DynamoDB item operations a function may be granted on the state table; there is no scan and no batch. */
-export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'DeleteItem';
+export type { TableItemAction };
 
 /** A `NodejsFunction` with the watcher's fixed settings, its own log group and role, and bind helpers. */
 export class WatcherFunction extends Construct {
@@ -173,7 +174,7 @@ export class WatcherFunction extends Construct {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         ...props.environment,
-        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'auth0-ops-watcher',
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? SERVICE_NAMES.poll,
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
       bundling: {

@@ -8,17 +8,18 @@ import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cd
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_EVERY_MINUTES, type SourceConfig, type WatcherConfig } from '../functions/config/config.js';
-import { withItemScopes } from '../functions/sources/registry.js';
+import { DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
+import { SOURCE_REGISTRY, withItemScopes } from '../functions/sources/registry.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { checkDeploymentLimits } from './deployment-limits.js';
 import { emailAlertRoutesOf, subscribeEmailAlerts } from './email-alerts.js';
 import { digestSettingsOf, EmailDigest } from './email-digest.js';
 import { OpsAlarms } from './ops-alarms.js';
 import { PollSchedule, pollPlanOf } from './poll-schedule.js';
-import { SlackNotifier, slackRoutesOf } from './slack-notifier.js';
+import { ChannelNotifier, channelRoutesOf, notifierIdOf } from './channel-notifier.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 import { WatcherState } from './watcher-state.js';
+import { FUNCTION_ENV, TABLE_ACTIONS } from '../functions/contract.js';
 
 const POLL_ENTRY = fileURLToPath(new URL('../functions/poll/handler.ts', import.meta.url));
 
@@ -63,7 +64,6 @@ export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
 const POLL_MAX_EVENT_AGE = Duration.minutes(5);
 
 /** The item operations the poll's state store (functions/adapters/dynamo-state-store.ts) sends; it never deletes. */
-const POLL_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
 
 /**
  * Per-source dead-man's switches per nested stack (detailed monitoring). A source added or removed moves the ones after
@@ -105,11 +105,6 @@ export function compiledDigestConfig(config: WatcherConfig): string {
   return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest, alerts } });
 }
 
-/** The secret references a source holds, with the field each sits in. github-advisories `token` is the only one today. */
-function secretRefsOf(source: SourceConfig): { field: string; ref: string }[] {
-  return source.type === 'github-advisories' && source.token ? [{ field: 'token', ref: source.token }] : [];
-}
-
 export class WatcherStack extends Stack {
   readonly state: WatcherState;
   /** Every alarm of the watcher; each notifies the ops topic. */
@@ -119,8 +114,8 @@ export class WatcherStack extends Stack {
   readonly pollSchedule: PollSchedule;
   /** With detailed monitoring, the nested stacks holding the per-source dead-man's switches; else empty. */
   readonly sourceAlarmStacks: NestedStack[];
-  /** One per Slack output, in config order; empty when the config has none. */
-  readonly notifiers: readonly SlackNotifier[];
+  /** One per channel route (Slack output), in config order; empty when the config has none. */
+  readonly notifiers: readonly ChannelNotifier[];
   /** Where failed asynchronous invocations wait: polls, dispatch runs, digest runs and alarms (Slack routes have their own). */
   readonly deadLetterQueue: DeadLetterQueue;
   /** The event topic's email subscriptions, one per address of each `email.alerts` entry, in config order. */
@@ -131,8 +126,9 @@ export class WatcherStack extends Stack {
   constructor(scope: Construct, id: string, props: WatcherStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // Each source plug-in declares the secret references its config holds; each gets its read grant below.
     const secretRefs = config.sources.flatMap((source) =>
-      secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
+      SOURCE_REGISTRY.secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
     );
     // Refuse unusable secret references (env:…), unfilterable routes and unsubscribable addresses before anything is
     // built or bundled.
@@ -146,7 +142,7 @@ export class WatcherStack extends Stack {
       throw new RangeError(`monitoring must be one of ${MONITORING_LEVELS.join(', ')}, not ${JSON.stringify(monitoring)}`);
     }
     const detailed = monitoring === 'detailed';
-    const slackRoutes = slackRoutesOf(config);
+    const channelRoutes = channelRoutesOf(config);
     const emailAlertRoutes = emailAlertRoutesOf(config);
     const digestSettings = digestSettingsOf(config);
 
@@ -177,13 +173,13 @@ export class WatcherStack extends Stack {
       maxEventAge: POLL_MAX_EVENT_AGE,
       deadLetterQueue: this.deadLetterQueue,
       // Per-source dimensions make one billed custom metric per source; only the per-source alarms need them.
-      environment: { POLL_METRICS_BY_SOURCE: String(detailed) },
+      environment: { [FUNCTION_ENV.pollMetricsBySource]: String(detailed) },
       // Compiled in rather than passed as an environment variable: no 4 KB limit, and the bundle matches the config.
-      define: { 'process.env.WATCHER_CONFIG': JSON.stringify(compiledPollConfig(config)) },
+      define: { [`process.env.${FUNCTION_ENV.watcherConfig}`]: JSON.stringify(compiledPollConfig(config)) },
       secretRefs,
     });
-    this.poll.bindTable(this.state.table, 'TABLE_NAME', POLL_TABLE_ACTIONS);
-    this.poll.bindTopic(this.state.topic, 'TOPIC_ARN');
+    this.poll.bindTable(this.state.table, FUNCTION_ENV.tableName, TABLE_ACTIONS.poll);
+    this.poll.bindTopic(this.state.topic, FUNCTION_ENV.topicArn);
     const plan = pollPlanOf(config);
     // Silence is news once the most often polled source has missed three polls.
     this.alarms.watchAllSuccessfulPolls(
@@ -223,11 +219,11 @@ export class WatcherStack extends Stack {
       });
     }
 
-    // Stateless: one queue and notifier per Slack route; an event the notifier keeps failing to deliver ends in the
-    // route's own dead-letter queue.
-    this.notifiers = slackRoutes.map(
+    // Stateless: one queue and notifier per channel route (each Slack output); an event the notifier keeps failing to
+    // deliver ends in the route's own dead-letter queue.
+    this.notifiers = channelRoutes.map(
       (route) =>
-        new SlackNotifier(this, `SlackNotifier-${route.output.id}`, {
+        new ChannelNotifier(this, notifierIdOf(route), {
           route,
           topic: this.state.topic,
           table: this.state.table,
@@ -238,7 +234,7 @@ export class WatcherStack extends Stack {
     if (detailed) {
       for (const notifier of this.notifiers) {
         const routeId = notifier.route.output.id;
-        this.alarms.watchFunction(`SlackNotifier-${routeId}`, notifier.function.function, `Slack notifier "${routeId}"`);
+        this.alarms.watchFunction(notifierIdOf(notifier.route), notifier.function.function, `${notifier.route.plugin.label} notifier "${routeId}"`);
       }
     }
 

@@ -2,17 +2,7 @@
 // function's log, so no PutMetricData call and no IAM permission. The dead-man's-switch alarms (lib/ops-alarms.ts) watch it.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { PollOutcome } from '../poll/poll-source.js';
-
-/** Where the poll metrics live; the alarms name the same metrics from here, so the two cannot drift apart. */
-export const POLL_METRICS = {
-  namespace: 'Auth0OpsWatcher',
-  /** A poll that read its source: outcome `changed` or `unchanged`. */
-  successfulPolls: 'SuccessfulPolls',
-  /** A poll whose source could not be read or whose events could not be published: outcome `failed`. */
-  failedPolls: 'FailedPolls',
-  /** The dimension naming the source id. */
-  sourceDimension: 'Source',
-} as const;
+import { POLL_METRICS } from '../contract.js';
 
 export interface PollMetrics {
   /**

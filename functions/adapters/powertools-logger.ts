@@ -1,8 +1,9 @@
 // The Lambda logger: Powertools structured JSON logs behind the Logger port.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { Logger } from '../core/ports.js';
+import { SERVICE_NAMES } from '../contract.js';
 
-export function makePowertoolsLogger(serviceName = 'auth0-ops-watcher'): Logger & { readonly powertools: PowertoolsLogger } {
+export function makePowertoolsLogger(serviceName: string = SERVICE_NAMES.poll): Logger & { readonly powertools: PowertoolsLogger } {
   const logger = new PowertoolsLogger({ serviceName });
   return {
     powertools: logger,

@@ -1,9 +1,10 @@
 // Publisher adapter: sends each WatcherEvent to the SNS topic as JSON for machines and readable text for email.
 import { PublishCommand, SNSClient, type MessageAttributeValue, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { PublishError } from '../core/errors.js';
-import { renderEmailText, renderSubject, truncateToBytes } from '../core/event-text.js';
+import { renderEmailText, renderSubject } from '../core/event-text.js';
 import type { WatcherEvent } from '../core/model.js';
 import type { Publisher } from '../core/ports.js';
+import { truncateToBytes, utf8Bytes } from '../core/text/truncate.js';
 
 /** SNS's limit on one message: the body plus every attribute's name, data type and value, in UTF-8 bytes. */
 export const SNS_MESSAGE_MAX_BYTES = 262_144;
@@ -156,8 +157,4 @@ function attributeBytes(attributes: Record<string, MessageAttributeValue>): numb
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
-}
-
-function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
 }

@@ -4,13 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDynamoSlackStore } from '../adapters/dynamo-slack-store.js';
+import { deliveryPartition, makeDynamoDeliveryRecords } from '../adapters/dynamo-delivery-store.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
 import { makeSnsSubscriptionLister } from '../adapters/sns-subscriptions.js';
-import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, slackRouteId, type WatcherConfig } from '../config/config.js';
+import { CHANNEL_REGISTRY } from '../channels/registry.js';
+import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, type WatcherConfig } from '../config/config.js';
 import { PublishError } from '../core/errors.js';
 import { confirmCommand, subscribeCommand } from '../core/subscription-health.js';
-import { SOURCE_MODULES } from '../sources/registry.js';
+import { SOURCE_REGISTRY } from '../sources/registry.js';
 import { DeliveryRecordsError, makeCheckDeploy, type CheckDeployReport, type CheckDeploySlackRoute } from './check-deploy.js';
 
 /** The stack name `cdk deploy` uses without `-c stackName`. */
@@ -69,7 +70,7 @@ export async function runCheckDeployCommand(argv: readonly string[], io: CheckDe
   const dynamo = new DynamoDBClient({ region, maxAttempts: 4 });
   const checkDeploy = makeCheckDeploy({
     publisher: makeSnsPublisher({ client: sns, topicArn }),
-    deliveries: makeDynamoSlackStore({ client: dynamo, tableName }),
+    deliveries: makeDynamoDeliveryRecords({ client: dynamo, tableName }),
     subscriptions: makeSnsSubscriptionLister({ client: sns }),
     clock: { now: () => new Date() },
   });
@@ -82,7 +83,7 @@ export async function runCheckDeployCommand(argv: readonly string[], io: CheckDe
     sources: config.sources.map((source) => ({
       id: source.id,
       type: source.type,
-      vendor: 'vendor' in source ? source.vendor : SOURCE_MODULES[source.type].vendor,
+      vendor: SOURCE_REGISTRY.vendorOf(source),
     })),
   };
   const routes = request.slackRoutes.length;
@@ -185,15 +186,16 @@ async function readStackOutputs(path: string, wanted: string | undefined) {
   return { stackName, topicArn, tableName };
 }
 
-/** Each Slack output as deployed: route id, the key its notifier records deliveries under, and its rules. */
+/**
+ * Each channel route as deployed (Slack's, today): route id, the partition its notifier records deliveries under
+ * (`SLACK#<channel ID>`, `SLACK#webhook:<route id>`), and its rules.
+ */
 function slackRoutesOf(config: WatcherConfig): CheckDeploySlackRoute[] {
-  return config.outputs.flatMap((output, index) => {
-    if (output.type !== 'slack') return [];
-    const id = slackRouteId(output, index);
-    // As `channelKeyOf` in functions/slack/deliver-to-slack.ts: the channel in bot mode, the route in webhook mode.
-    const channelKey = output.botToken && output.channel ? output.channel : `webhook:${id}`;
-    return [{ id, channelKey, rules: output.rules }];
-  });
+  return CHANNEL_REGISTRY.routesOf(config.outputs).map(({ plugin, route }) => ({
+    id: route.id,
+    channelKey: deliveryPartition(plugin.keyPrefix, plugin.destinationKey(route)),
+    rules: route.rules,
+  }));
 }
 
 /** One line per route and address; no secrets (the config holds only references, and none is resolved here). */

@@ -13,10 +13,10 @@ import {
   type TopicListing,
 } from '../core/subscription-health.js';
 
-/** The notifiers' delivery records (functions/adapters/dynamo-slack-store.ts `isDelivered`). */
+/** The notifiers' delivery records (functions/adapters/dynamo-delivery-store.ts `makeDynamoDeliveryRecords`). */
 export interface DeliveryRecords {
-  /** Whether the event's delivery to the channel is recorded as done. */
-  isDelivered(channel: string, eventId: string): Promise<boolean>;
+  /** Whether the event's delivery is recorded as done under `channelKey` (a route's `channelKey`). */
+  isDelivered(channelKey: string, eventId: string): Promise<boolean>;
 }
 
 /** The delivery records could not be read: the check cannot tell whether anything arrived. */
@@ -27,7 +27,7 @@ export class DeliveryRecordsError extends Error {
 /** A Slack route as deployed: its id, the key its notifier records deliveries under, and its rules. */
 export interface CheckDeploySlackRoute {
   readonly id: string;
-  /** The channel ID in bot mode, `webhook:<route id>` in webhook mode. */
+  /** The partition of its delivery records: `SLACK#<channel ID>` in bot mode, `SLACK#webhook:<route id>` in webhook mode. */
   readonly channelKey: string;
   readonly rules: RouteRules;
 }

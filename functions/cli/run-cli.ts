@@ -6,10 +6,8 @@ import {
   loadConfigFile,
   parseConfig,
   digestSchema,
-  slackRouteId,
   type WatcherConfig,
 } from '../config/config.js';
-import { makeDynamoSlackStore } from '../adapters/dynamo-slack-store.js';
 import { makeCliLogger } from '../adapters/cli-logger.js';
 import { makeDynamoOutputQueue } from '../adapters/dynamo-output-queue.js';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
@@ -26,9 +24,8 @@ import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
 import { makePollSource, type PollResult } from '../poll/poll-source.js';
 import { runCheckDeployCommand } from './check-deploy-command.js';
 import { deliveredEverything, formatDeliveryReport } from './delivery-summary.js';
-import { refreshSlackRoots } from '../slack/slack-publisher.js';
 import { withItemScopes } from '../sources/registry.js';
-import { duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
+import { afterLocalRun, duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
 
 /**
  * Exit codes: every source polled and every output delivered; some source or output failed (the others' results
@@ -126,16 +123,16 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
   }
   const secrets = makeSecretResolver({ env: io.env });
   const stateStore = makeDynamoStateStore({ client, tableName: config.tableName });
-  const slack = { store: makeDynamoSlackStore({ client, tableName: config.tableName }), secrets, clock, logger };
+  const channels = { table: { client, tableName: config.tableName }, secrets, clock, logger };
   // Each output has its own queue: the poller only enqueues, and each output is delivered on its own afterwards.
   const delivery = makeOutputDelivery({
-    outputs: makeLocalOutputs(config.outputs, io.stdout, slack),
+    outputs: makeLocalOutputs(config.outputs, io.stdout, channels),
     store: makeDynamoOutputQueue({ client, tableName: config.tableName }),
     logEvent: (event) => stateStore.logEvent(event),
     clock,
     logger,
     // One process at a time owns the embedded store, so a claim an earlier run left on a queue entry is a dead run's:
-    // take it over at once (the entry is then delivered as a retry, which jsonl and Slack recognise).
+    // take it over at once (the entry is then delivered as a retry, which jsonl and the channels recognise).
     settings: { failureThreshold: config.failureThreshold, claimStaleMs: 0 },
   });
   await delivery.begin();
@@ -170,11 +167,9 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
     // The queues are in the store: what was not delivered is delivered by the next run.
     deliveryFailure = error instanceof Error ? error.message : String(error);
   }
-  // Thread roots Slack would not update during a delivery (this run's or an earlier one's) are brought up to date, so a
-  // channel never keeps showing an incident open after it resolved; what still fails is tried again by the next run.
-  for (const [index, output] of config.outputs.entries()) {
-    if (output.type === 'slack') await refreshSlackRoots(output, slackRouteId(output, index), slack);
-  }
+  // Each channel's upkeep (Slack: thread roots it would not update during a delivery, this run's or an earlier one's);
+  // what still fails is tried again by the next run.
+  await afterLocalRun(config.outputs, channels);
   io.stdout.write(formatSummary(results));
   io.stdout.write(
     report ? formatDeliveryReport(report, DEFAULT_DELIVERY_SETTINGS.maxRefusals) : `Delivery failed: ${deliveryFailure}; the next run retries it.\n`,

@@ -2,234 +2,50 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import { SEVERITIES } from '../core/model.js';
-import { isEventTypePattern } from '../core/routing.js';
+import { CHANNEL_PLUGINS, type ChannelOutputConfig } from '../channels/registry.js';
+import { RETIRED_SOURCE_TYPES, SOURCE_PLUGINS, type SourceConfig } from '../sources/registry.js';
+import type { ConfigOf } from '../sources/source.js';
+import type { AnySourceModule } from '../sources/source-registry.js';
 import { ConfigError, deepFreeze } from './config-base.js';
-import { DEFAULT_ADVISORY_PACKAGES } from './default-packages.js';
 import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
+import { CHANNEL_SCHEMA_KIT, routeRulesSchema } from './channel-schema-kit.js';
+import { SOURCE_SCHEMA_KIT, sourceUrl } from './source-schema-kit.js';
 
 export { ConfigError } from './config-base.js';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/** `https://` everywhere; `http://` only for loopback hosts (local tests and demos). */
-export function isAllowedSourceUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.'));
+/** An unknown `type` that the watcher once read says what replaced it; any other gets zod's list of the valid ones. */
+function retiredTypeMessage(issue: { readonly code?: string; readonly input?: unknown }): string | undefined {
+  if (issue.code !== 'invalid_union' || typeof issue.input !== 'object' || issue.input === null) return undefined;
+  const type = (issue.input as { readonly type?: unknown }).type;
+  const instead = typeof type === 'string' && Object.hasOwn(RETIRED_SOURCE_TYPES, type) ? RETIRED_SOURCE_TYPES[type] : undefined;
+  return instead && `"${type}" is no longer a source type: ${instead}`;
 }
 
-const sourceUrl = z
-  .string()
-  .refine(isAllowedSourceUrl, 'must be an https:// URL (http:// is accepted only for loopback hosts)');
+/**
+ * The schema of a source of any of the `plugins`' types, each plug-in's schema built from the shared pieces. The union
+ * is built at run time, so TypeScript cannot see its members; its output type is the plug-ins' configs.
+ */
+export function sourceConfigSchemaOf<M extends AnySourceModule>(plugins: readonly M[]): z.ZodType<ConfigOf<M>> {
+  const schemas = plugins.map((plugin) => plugin.configSchema(SOURCE_SCHEMA_KIT));
+  return z.discriminatedUnion('type', schemas as unknown as readonly [z.ZodObject<{ type: z.ZodLiteral<string> }>], {
+    error: retiredTypeMessage,
+  }) as unknown as z.ZodType<ConfigOf<M>>;
+}
 
-/** Secrets are referenced, never written into config: `env:NAME` locally, `ssm:/name` or `secretsmanager:name` on AWS. */
-export const secretRef = z
-  .string()
-  .regex(
-    /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[\w./-]+|secretsmanager:[\w/+=.@-]+)$/,
-    'must reference a secret as env:NAME, ssm:/parameter/name or secretsmanager:name, never hold the value itself',
-  );
-export type SecretRef = z.infer<typeof secretRef>;
+/** A configured source of any type the watcher's registry lists. */
+export const sourceConfigSchema: z.ZodType<SourceConfig> = sourceConfigSchemaOf(SOURCE_PLUGINS);
 
-const sourceBase = {
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)'),
-  /** Human label; defaults to the id. */
-  name: z.string().min(1).max(80).optional(),
-  everyMinutes: z.number().int().min(1).max(1440).optional(),
-  failureThreshold: z.number().int().min(1).max(100).optional(),
-  // Stays well under the poll Lambda's 60 s timeout.
-  timeoutMs: z.number().int().min(100).max(30_000).optional(),
-  maxBytes: z.number().int().min(1024).max(50_000_000).optional(),
-};
+export type { SourceConfig, SourceType } from '../sources/registry.js';
+export { DEFAULT_EVERY_MINUTES } from '../sources/registry.js';
 
-const auth0StatusSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('auth0-status'),
-  url: sourceUrl,
-  region: z.string().regex(/^[A-Z]{2}-\d+$/, 'must be a region label such as "US-1"'),
-  trackResolvedDays: z.number().int().min(1).max(365).optional(),
-});
+export { routeRulesSchema, type RouteRulesConfig } from './channel-schema-kit.js';
+export type { SlackOutputConfig } from '../channels/slack/config-schema.js';
 
-const auth0ChangelogSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('auth0-changelog'),
-  url: sourceUrl,
-});
+/** Every channel's route schema, one per plug-in of the registry, from the shared pieces. */
+const channelSchemas = CHANNEL_PLUGINS.map((plugin) => plugin.configSchema(CHANNEL_SCHEMA_KIT));
 
-const packageRef = z.strictObject({
-  ecosystem: z.enum([
-    'actions',
-    'composer',
-    'erlang',
-    'go',
-    'maven',
-    'npm',
-    'nuget',
-    'other',
-    'pip',
-    'pub',
-    'rubygems',
-    'rust',
-    'swift',
-  ]),
-  name: z.string().min(1).max(214),
-});
-export type PackageRef = z.infer<typeof packageRef>;
-
-const githubAdvisoriesSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('github-advisories'),
-  url: sourceUrl.default('https://api.github.com/advisories'),
-  packages: z.array(packageRef).min(1).default(() => DEFAULT_ADVISORY_PACKAGES.map((p) => ({ ...p }))),
-  token: secretRef.optional(),
-});
-
-const auth0BulletinsSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('auth0-bulletins'),
-  url: sourceUrl,
-});
-
-/** Who a third-party source is about, for people and routing rules ("GitHub", "Google Workspace"). */
-const vendorName = z.string().min(1).max(60);
-const componentNames = z.array(z.string().min(1)).min(1);
-
-/** Any Atlassian Statuspage page, by its base URL: the JSON API, or the history feed where the API is not served. */
-const statuspageSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('statuspage'),
-  url: sourceUrl,
-  vendor: vendorName,
-  /** `api`: /api/v2/incidents.json and scheduled-maintenances.json; `feed`: /history.atom. */
-  mode: z.enum(['api', 'feed']).default('api'),
-  /** Only incidents affecting these components (API mode). */
-  components: componentNames.optional(),
-  trackResolvedDays: z.number().int().min(1).max(365).optional(),
-});
-
-/** Google Cloud or Google Workspace incidents.json. */
-const googleStatusSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('google-status'),
-  url: sourceUrl,
-  vendor: vendorName,
-  /** Only incidents affecting these products ("Identity Platform", "Gmail"). */
-  products: componentNames.optional(),
-  trackResolvedDays: z.number().int().min(1).max(365).optional(),
-});
-
-/** Any RSS 2.0 or Atom feed of incidents, with rules for what marks an item resolved when the feed has no status. */
-const feedSource = z.strictObject({
-  ...sourceBase,
-  type: z.literal('feed'),
-  url: sourceUrl,
-  vendor: vendorName,
-  /** A regular expression (case-insensitive) on an item's title and text that marks it resolved. */
-  resolvedPattern: z
-    .string()
-    .refine((p) => {
-      try {
-        new RegExp(p, 'i');
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a valid regular expression')
-    .default('\\b(resolved|fixed|completed|restored|recovered|mitigated)\\b'),
-  /** Feeds that list only open events are empty when all is well: an empty feed is then not a failure. */
-  emptyWhenHealthy: z.boolean().default(false),
-  trackResolvedDays: z.number().int().min(1).max(365).optional(),
-});
-
-export const sourceConfigSchema = z.discriminatedUnion('type', [
-  auth0StatusSource,
-  auth0ChangelogSource,
-  githubAdvisoriesSource,
-  auth0BulletinsSource,
-  statuspageSource,
-  googleStatusSource,
-  feedSource,
-]);
-
-export type Auth0StatusSourceConfig = z.infer<typeof auth0StatusSource>;
-export type Auth0ChangelogSourceConfig = z.infer<typeof auth0ChangelogSource>;
-export type GithubAdvisoriesSourceConfig = z.infer<typeof githubAdvisoriesSource>;
-export type Auth0BulletinsSourceConfig = z.infer<typeof auth0BulletinsSource>;
-export type StatuspageSourceConfig = z.infer<typeof statuspageSource>;
-export type GoogleStatusSourceConfig = z.infer<typeof googleStatusSource>;
-export type FeedSourceConfig = z.infer<typeof feedSource>;
-export type SourceConfig = z.infer<typeof sourceConfigSchema>;
-export type SourceType = SourceConfig['type'];
-
-/** Poll cadence per source type when a source sets no `everyMinutes`. */
-export const DEFAULT_EVERY_MINUTES: Readonly<Record<SourceType, number>> = {
-  'auth0-status': 1,
-  'auth0-changelog': 15,
-  // The advisories API allows 60 unauthenticated requests an hour; one request per ecosystem per poll.
-  'github-advisories': 60,
-  'auth0-bulletins': 60,
-  statuspage: 5,
-  'google-status': 5,
-  feed: 5,
-};
-
-const regionLabel = z.string().regex(/^[A-Z]{2}-\d+$/, 'must be a region label such as "US-1"');
-
-/** Which events an output receives (see functions/core/routing.ts). */
-export const routeRulesSchema = z.strictObject({
-  sources: z.array(z.string().min(1)).min(1).optional(),
-  types: z
-    .array(z.string().refine(isEventTypePattern, 'must be an event type (incident.opened) or a family (incident.*)'))
-    .min(1)
-    .optional(),
-  minSeverity: z.enum(SEVERITIES).optional(),
-  regions: z.array(regionLabel).min(1).optional(),
-  vendors: z.array(z.string().min(1)).min(1).optional(),
-});
-
-export const slackOutputSchema = z
-  .strictObject({
-    type: z.literal('slack'),
-    /** Names the route (AWS resources, logs); defaults to slack-<index>. */
-    id: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)')
-      .optional(),
-    /** Incoming-webhook mode: one message per event, no threads. */
-    webhookUrl: secretRef.optional(),
-    /** Bot-token mode (chat.postMessage / chat.update): one living thread per incident. */
-    botToken: secretRef.optional(),
-    /** Channel ID (C…), needed with botToken. */
-    channel: z
-      .string()
-      .regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a channel ID such as C0123ABCD (channel details, at the bottom)')
-      .optional(),
-    apiBaseUrl: sourceUrl.default('https://slack.com/api/'),
-    rules: routeRulesSchema.default({}),
-  })
-  .superRefine((output, ctx) => {
-    const bot = output.botToken !== undefined;
-    if (bot === (output.webhookUrl !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['botToken'], message: 'set exactly one of webhookUrl or botToken' });
-    }
-    if (bot && output.channel === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'is required with botToken' });
-    }
-    if (!bot && output.channel !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'goes with botToken; a webhook posts to its own channel' });
-    }
-  });
-
-const outputSchema = z.discriminatedUnion('type', [
-  slackOutputSchema,
+/** The outputs only the CLI has (local mode); channel routes work locally and on AWS. */
+const localOutputSchemas = [
   z.strictObject({ type: z.literal('console') }),
   z.strictObject({ type: z.literal('jsonl'), path: z.string().min(1) }),
   z.strictObject({
@@ -239,15 +55,18 @@ const outputSchema = z.discriminatedUnion('type', [
     endpoint: sourceUrl.optional(),
     region: z.string().min(1).optional(),
   }),
-]);
-export type OutputConfig = z.infer<typeof outputSchema>;
-export type SlackOutputConfig = Extract<OutputConfig, { type: 'slack' }>;
-export type RouteRulesConfig = z.infer<typeof routeRulesSchema>;
+] as const;
+type LocalOutputConfig = z.infer<(typeof localOutputSchemas)[number]>;
 
-/** The id of a Slack output: its own, or slack-<index among the outputs>. */
-export function slackRouteId(output: SlackOutputConfig, index: number): string {
-  return output.id ?? `slack-${index}`;
-}
+/**
+ * An output of any type: a route of a channel the registry lists, or a local one. The union is built from the
+ * plug-ins' schemas at run time, so TypeScript cannot see its channel members; its output type is `OutputConfig`.
+ */
+const outputSchema = z.discriminatedUnion(
+  'type',
+  [...channelSchemas, ...localOutputSchemas] as unknown as readonly [z.ZodObject<{ type: z.ZodLiteral<string> }>],
+) as unknown as z.ZodType<OutputConfig>;
+export type OutputConfig = ChannelOutputConfig | LocalOutputConfig;
 
 const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 

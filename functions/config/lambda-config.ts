@@ -2,8 +2,12 @@
 // and compiles the part a function needs into its bundle (WATCHER_CONFIG) or passes it as ROUTE, so a cold start
 // only checks that what it received has that validated shape: the schema library stays out of the bundles.
 import type { RouteRules } from '../core/routing.js';
-import type { DigestConfig, SlackOutputConfig, SourceConfig, SourceType, WatcherConfig } from './config.js';
+import { isRecord } from '../sources/formats/json-records.js';
+import type { DigestConfig, SourceConfig, WatcherConfig } from './config.js';
 import { ConfigError, deepFreeze } from './config-base.js';
+import { FUNCTION_ENV } from '../contract.js';
+
+export { isRecord } from '../sources/formats/json-records.js';
 
 /** An environment variable a Lambda cannot run without; its absence fails the cold start, naming it. */
 export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
@@ -22,20 +26,6 @@ export interface CompiledWatcherConfig {
   readonly sources: readonly SourceConfig[];
   readonly email?: { readonly digest?: DigestConfig };
 }
-
-/** Every source type; a type added to the schema fails to compile until it is listed here. */
-const SOURCE_TYPES: { readonly [T in SourceType]: true } = {
-  'auth0-status': true,
-  'auth0-changelog': true,
-  'github-advisories': true,
-  'auth0-bulletins': true,
-  statuspage: true,
-  'google-status': true,
-  feed: true,
-};
-
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The JSON the stack compiled into a bundle as `name` (see lib/), and a maker of the `ConfigError` that names a field of
@@ -63,9 +53,15 @@ const isStringArray = (value: unknown): value is string[] =>
  * Reads the config compiled into the bundle as WATCHER_CONFIG. It was validated by the full schema at synth, so this
  * checks its shape only: a value that did not come from `parseConfig` (a raw config file, a hand-edited bundle) fails
  * the cold start with a `ConfigError` naming the first field that is off, instead of failing some poll later.
+ * `isSourceType` says which source types the function can take: the poll's are its registry's
+ * (`compiledWatcherConfig`, functions/poll/poll-lambda-config.ts). It is passed in rather than imported so that this
+ * module, which every function's bundle carries, does not carry the source plug-ins.
  */
-export function compiledWatcherConfig(env: NodeJS.ProcessEnv): CompiledWatcherConfig {
-  const { input, invalid } = compiledJson(env, 'WATCHER_CONFIG', 'a config the stack validated');
+export function readCompiledWatcherConfig(
+  env: NodeJS.ProcessEnv,
+  isSourceType: (type: string) => boolean,
+): CompiledWatcherConfig {
+  const { input, invalid } = compiledJson(env, FUNCTION_ENV.watcherConfig, 'a config the stack validated');
   if (!isRecord(input)) throw invalid('(config)', 'must be an object');
   for (const field of ['failureThreshold', 'trackResolvedDays'] as const) {
     if (!isPositiveInteger(input[field])) throw invalid(field, 'must be a whole number of at least 1');
@@ -78,7 +74,7 @@ export function compiledWatcherConfig(env: NodeJS.ProcessEnv): CompiledWatcherCo
     if (typeof source['id'] !== 'string' || !source['id']) throw invalid(`sources[${index}].id`, 'must be a string');
     if (ids.has(source['id'])) throw invalid(`sources[${index}].id`, `duplicates "${source['id']}"`);
     ids.add(source['id']);
-    if (typeof source['type'] !== 'string' || !Object.hasOwn(SOURCE_TYPES, source['type'])) {
+    if (typeof source['type'] !== 'string' || !isSourceType(source['type'])) {
       throw invalid(`sources[${index}].type`, 'must be a source type');
     }
     if (typeof source['url'] !== 'string') throw invalid(`sources[${index}].url`, 'must be a string');
@@ -97,24 +93,12 @@ export function compiledWatcherConfig(env: NodeJS.ProcessEnv): CompiledWatcherCo
   return deepFreeze(input as unknown as CompiledWatcherConfig);
 }
 
-/** The poll Lambda's configuration: sources compiled into the bundle (WATCHER_CONFIG), resources from the environment. */
-export interface LambdaConfig {
-  readonly watcher: CompiledWatcherConfig;
-  readonly tableName: string;
-  readonly topicArn: string;
-}
-
-export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
-  return Object.freeze({
-    watcher: compiledWatcherConfig(env),
-    tableName: requiredEnv(env, 'TABLE_NAME'),
-    topicArn: requiredEnv(env, 'TOPIC_ARN'),
-  });
-}
-
-/** The Slack notifier Lambda's configuration: the one route it serves (ROUTE, set by the stack) and the table. */
-export interface SlackLambdaConfig {
-  readonly route: SlackOutputConfig & { readonly id: string };
+/**
+ * A channel notifier Lambda's configuration: the one route it serves (ROUTE, set by the stack; its `id` filled in) and
+ * the table.
+ */
+export interface RouteLambdaConfig<R extends { readonly type: string; readonly rules: RouteRules } = { readonly type: string; readonly rules: RouteRules }> {
+  readonly route: R & { readonly id: string };
   readonly tableName: string;
   /**
    * Overrides of the ordering gate's waits (see `RouteQueueSettings`), present only when the stack sets them:
@@ -122,6 +106,15 @@ export interface SlackLambdaConfig {
    * event is held back for a missing predecessor, default 15 minutes).
    */
   readonly ordering?: { readonly predecessorWaitMs?: number; readonly orderWaitMs?: number };
+}
+
+/** What the route loader needs of a channel plug-in (functions/channels/channel.ts). */
+export interface RouteShape {
+  readonly type: string;
+  /** Names the channel in the error for a route of another type: `must be a Slack output`. */
+  readonly label: string;
+  /** Checks the channel's own fields, throwing `invalid(field, problem)` at the first that is off. */
+  checkRoute(route: Readonly<Record<string, unknown>>, invalid: (field: string, problem: string) => Error): void;
 }
 
 /** An optional environment variable holding a whole number of milliseconds. */
@@ -137,29 +130,23 @@ function optionalMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
 const RULE_LISTS = ['sources', 'types', 'regions', 'vendors'] as const satisfies readonly (keyof RouteRules)[];
 
 /**
- * Reads ROUTE, the Slack output the stack validated and resolved at synth (`slackRoutesOf`, lib/slack-notifier.ts). As
- * for WATCHER_CONFIG, only its shape is checked; a `ConfigError` names the first field that is off.
+ * Reads ROUTE, the output of `channel` the stack validated and resolved at synth (`channelRoutesOf`,
+ * lib/channel-notifier.ts). As for WATCHER_CONFIG, only its shape is checked: the fields every route has here, the
+ * channel's own by its plug-in; a `ConfigError` names the first field that is off.
  */
-export function loadSlackLambdaConfig(env: NodeJS.ProcessEnv = process.env): SlackLambdaConfig {
-  const tableName = requiredEnv(env, 'TABLE_NAME');
+export function loadRouteLambdaConfig(channel: RouteShape, env: NodeJS.ProcessEnv = process.env): RouteLambdaConfig {
+  const tableName = requiredEnv(env, FUNCTION_ENV.tableName);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(env['ROUTE'] ?? '');
+    parsed = JSON.parse(env[FUNCTION_ENV.route] ?? '');
   } catch (error) {
     throw new ConfigError(`environment variable ROUTE must hold the route as JSON: ${(error as Error).message}`, { cause: error });
   }
   const input = parsed;
   const invalid = (field: string, what: string) => new ConfigError(`invalid ROUTE: ${field} ${what}`);
-  if (!isRecord(input) || input['type'] !== 'slack') throw invalid('(route)', 'must be a Slack output');
+  if (!isRecord(input) || input['type'] !== channel.type) throw invalid('(route)', `must be a ${channel.label} output`);
   if (typeof input['id'] !== 'string' || !input['id']) throw invalid('id', 'is required');
-  const secret = ['botToken', 'webhookUrl'].filter((field) => input[field] !== undefined);
-  if (secret.length !== 1) throw invalid('botToken', 'set exactly one of webhookUrl or botToken');
-  // A reference (scheme:name), never a value: the resolver reads the secret it names.
-  if (typeof input[secret[0]!] !== 'string' || !/^[a-z]+:./.test(input[secret[0]!] as string)) {
-    throw invalid(secret[0]!, 'must be a secret reference');
-  }
-  if (secret[0] === 'botToken' && typeof input['channel'] !== 'string') throw invalid('channel', 'is required with botToken');
-  if (typeof input['apiBaseUrl'] !== 'string') throw invalid('apiBaseUrl', 'must be a URL');
+  channel.checkRoute(input, invalid);
   const rules = input['rules'];
   if (!isRecord(rules)) throw invalid('rules', 'must be an object');
   for (const field of RULE_LISTS) {
@@ -175,7 +162,7 @@ export function loadSlackLambdaConfig(env: NodeJS.ProcessEnv = process.env): Sla
     ...(orderWaitMs !== undefined && { orderWaitMs }),
   };
   return deepFreeze({
-    route: input as unknown as SlackLambdaConfig['route'],
+    route: input as unknown as RouteLambdaConfig['route'],
     tableName,
     ...(Object.keys(ordering).length > 0 && { ordering }),
   });

@@ -1,16 +1,20 @@
 // Ready-made third-party sources: a tenant enables a dependency by name instead of writing its URL and format.
-import type { SourceConfig } from './config.js';
+import type { SourceConfig, SourceType } from '../sources/registry.js';
 
-interface PresetSource {
-  readonly type: Extract<SourceConfig['type'], 'statuspage' | 'google-status' | 'feed'>;
-  readonly vendor: string;
-  readonly url: string;
-  readonly mode?: 'api' | 'feed';
-  readonly resolvedPattern?: string;
-  readonly emptyWhenHealthy?: boolean;
+/**
+ * A source config of any type that names a vendor, without the id (the preset's name) and with the defaults left
+ * open; the config schema validates each preset like any other source.
+ */
+type PresetSource = {
+  readonly [T in SourceType]: Extract<SourceConfig, { readonly type: T; readonly vendor: string }> extends infer C
+    ? [C] extends [never]
+      ? never
+      : { readonly type: T; readonly vendor: string; readonly url: string } & Partial<Omit<C, 'id' | 'type' | 'vendor' | 'url'>>
+    : never;
+}[SourceType] & {
   /** What the README says about the source's format. */
   readonly about: string;
-}
+};
 
 /**
  * Each preset becomes a source whose id is the preset's name. URLs and formats as gathered in SOURCES.md

@@ -1,15 +1,5 @@
 // The heart of the watcher: compares a poll's items with what was remembered and derives the events, purely.
-import {
-  boundedRegions,
-  boundedTitle,
-  boundedUrl,
-  contentHash,
-  fitItemEvents,
-  makeEvent,
-  shorten,
-  type EventBody,
-  type EventSourceInfo,
-} from './event-factory.js';
+import { contentHash, makeEvent, shorten, type EventBody, type EventSourceInfo } from './event-factory.js';
 import {
   ATTENTION_CHANGE_TYPES,
   SEVERITIES,
@@ -22,6 +12,7 @@ import {
   type Severity,
   type WatcherEvent,
 } from './model.js';
+import { boundedRegions, boundedTitle, boundedUrl, fitItemEvents } from './text/event-budgets.js';
 import type { TrackedItem, TrackedUpdate } from './tracked.js';
 
 export interface DiffContext {
@@ -606,7 +597,7 @@ function advisorySeverity(item: AdvisoryItem): Severity {
     case 'low':
       return 'info';
     case 'unknown':
-      return 'major'; // Auth0 security bulletins carry no severity; treat them as worth attention
+      return 'major'; // an advisory without a severity is treated as worth attention
   }
 }
 

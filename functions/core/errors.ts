@@ -42,9 +42,13 @@ export class SecretError extends Error {
   override readonly name = 'SecretError';
 }
 
-/** Slack refused or could not be reached after retries. `permanent` errors (invalid_auth, channel_not_found) will not heal by retrying. */
-export class SlackError extends Error {
-  override readonly name = 'SlackError';
+/**
+ * A delivery channel refused or could not be reached after retries: `code` is the channel's own word for why
+ * (`channel_not_found`, `http_503`), and `permanent` errors will not heal by retrying. Each channel plug-in throws its
+ * own subclass (functions/channels/<type>/), and sorts it into route, event or transient itself.
+ */
+export class ChannelError extends Error {
+  override readonly name: string = 'ChannelError';
   constructor(
     readonly code: string,
     readonly permanent: boolean,

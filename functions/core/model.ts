@@ -1,4 +1,5 @@
 // The domain model shared by sources, diffing, events and rendering: plain data, no I/O.
+import type { EventType } from './event-types.js';
 
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -74,7 +75,7 @@ export interface AffectedPackage {
 
 export interface AdvisoryItem {
   readonly kind: 'advisory';
-  /** GHSA id, CVE id or bulletin link. */
+  /** GHSA id or CVE id (a link for a source that names advisories by URL). */
   readonly itemId: string;
   readonly title: string;
   readonly url: string;
@@ -96,23 +97,8 @@ export type ParseResult =
   | { readonly ok: true; readonly items: readonly Item[] }
   | { readonly ok: false; readonly reason: string };
 
-export const EVENT_TYPES = [
-  'incident.opened',
-  'incident.updated',
-  'incident.resolved',
-  'incident.rca_published',
-  'maintenance.scheduled',
-  'maintenance.started',
-  'maintenance.updated',
-  'maintenance.completed',
-  'changelog.published',
-  'advisory.published',
-  'advisory.updated',
-  'advisory.withdrawn',
-  'source.failing',
-  'source.recovered',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+// Event types and what is known about each live in one table (event-types.ts); the model names them from there.
+export { EVENT_TYPES, type EventType } from './event-types.js';
 
 /** Names one event: enough to find it in the event log (its id, and its detection time, which keys the log). */
 export interface EventLink {
@@ -135,7 +121,7 @@ export interface WatcherEvent {
    * whichever of the scope's sources saw it.
    */
   readonly scope?: string;
-  /** The source's type (auth0-status, auth0-changelog, github-advisories, auth0-bulletins). */
+  /** The source's type (auth0-status, auth0-changelog, github-advisories, statuspage, …). */
   readonly sourceType: string;
   /** Who the item is about, for people ("Auth0"). */
   readonly vendor: string;

@@ -1,7 +1,30 @@
 // Ports the use cases are built from; adapters implement them, handlers and the CLI choose which.
 import type { WatcherEvent } from './model.js';
 import type { OutboxEntry, SourceState, TrackedItem } from './tracked.js';
-import type { FetchedDocument, FetchRequest } from '../sources/source.js';
+
+/** What kind of body a request expects; a body of another kind (an HTML error page, say) fails the source. */
+export type ContentFamily = 'xml' | 'json' | 'markdown';
+
+export interface FetchRequest {
+  readonly url: string;
+  readonly expect: ContentFamily;
+  /** Extra, non-secret request headers (Accept, API version). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A secret reference (`env:…`, `ssm:…`) sent as `Authorization: Bearer …`; resolved by the poller, never logged. */
+  readonly bearerToken?: string;
+  /** Follow RFC 8288 `Link: <…>; rel="next"` headers, up to the fetcher's page limit. */
+  readonly paginate?: 'link-header';
+}
+
+/** One fetched page. */
+export interface FetchedDocument {
+  /** The URL asked for (for paginated requests: the page's URL). */
+  readonly url: string;
+  /** Where the body came from after redirects (equal to `url` when there were none). */
+  readonly finalUrl: string;
+  readonly contentType: string;
+  readonly body: string;
+}
 
 export interface Clock {
   now(): Date;
@@ -106,38 +129,4 @@ export interface StateStore {
 export interface SlackMessage {
   readonly text: string;
   readonly blocks: ReadonlyArray<Record<string, unknown>>;
-}
-
-/**
- * The Slack Web API as the notifier uses it (bot-token mode). Rate limits (429 + Retry-After), 5xx and timeouts
- * are retried inside; what is thrown is final: `SlackError`.
- */
-export interface SlackApi {
-  /** Posts to the channel (or into a thread), tagging the message with the event id in its metadata. */
-  postMessage(input: {
-    readonly channel: string;
-    readonly message: SlackMessage;
-    readonly eventId: string;
-    readonly threadTs?: string;
-    /** Also show a thread reply in the channel. */
-    readonly broadcast?: boolean;
-  }): Promise<{ readonly ts: string }>;
-  /** Replaces a message's text and blocks; a message that is gone answers `message_not_found` (or `cant_update_message`). */
-  updateMessage(input: { readonly channel: string; readonly ts: string; readonly message: SlackMessage }): Promise<void>;
-  /**
-   * Finds a message posted since `oldestTs` that carries this event id: with `threadTs`, in that thread (its root
-   * included); without, among the channel's own messages (thread replies, even broadcast ones, are not counted).
-   * A thread whose root is gone answers `thread_not_found`.
-   */
-  findPosted(input: {
-    readonly channel: string;
-    readonly eventId: string;
-    readonly oldestTs: string;
-    readonly threadTs?: string;
-  }): Promise<string | undefined>;
-}
-
-/** An incoming webhook: one message per call, no threads, no way to look a message up. */
-export interface SlackWebhook {
-  post(message: SlackMessage): Promise<void>;
 }

@@ -2,8 +2,10 @@
 // lists, and how the digest reports them (pure: the listings come in, plain text goes out). Email subscriptions vanish
 // silently: a mail scanner follows the unsubscribe link every SNS email carries, and a subscription nobody confirms
 // is deleted by SNS.
-import { cleanLine, wrap } from './event-text.js';
 import { filterPolicyFor, type FilterPolicy, type RouteRules } from './routing.js';
+import { cleanLine } from './text/clean-line.js';
+import { compareText, plural } from './text/words.js';
+import { wrap } from './text/wrap.js';
 
 /** The watcher's topics that email subscribes to: alerts to the event topic, digests to the digest topic. */
 export type TopicRole = 'events' | 'digest';
@@ -342,12 +344,4 @@ function shellCommand(args: readonly string[], indent: string): string[] {
 export function shellQuote(text: string): string {
   if (/^[\w@%+=:,./-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

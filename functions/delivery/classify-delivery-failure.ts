@@ -1,82 +1,20 @@
 // The one place a delivery failure is sorted by what it is about: the output (route), one event, or a passing condition.
-// The drain of the local per-output queues acts on the scope; nothing else looks at the codes below.
-import { DeliveryError, PublishError, SecretError, SlackError, type DeliveryScope } from '../core/errors.js';
+// The drain of the local per-output queues acts on the scope; nothing else looks at the codes below. A channel's own
+// failures are sorted by its plug-in (`classifyFailure`, e.g. functions/channels/slack/slack-failures.ts).
+import { CHANNEL_PLUGINS } from '../channels/registry.js';
+import { DeliveryError, PublishError, SecretError, type DeliveryScope } from '../core/errors.js';
 
-/**
- * Slack refusals about the route: its credentials, its permissions, its channel or its webhook. Retrying any event
- * gets the same answer until someone fixes the route. (Web API codes from Slack's chat.postMessage, chat.update and
- * conversations.* documentation; webhook codes as incoming webhooks answer them: invalid_token 403, no_service 404,
- * channel_is_archived 410, action_prohibited 403; `http_<status>` when the webhook's body was not a code.)
- */
-const SLACK_ROUTE_CODES: ReadonlySet<string> = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'not_allowed_token_type',
-  'no_permission',
-  'missing_scope',
-  'access_denied',
-  'accesslimited',
-  'ekm_access_denied',
-  'enterprise_is_restricted',
-  'org_login_required',
-  'team_access_not_granted',
-  'team_not_found',
-  'two_factor_setup_required',
-  'restricted_action',
-  'restricted_action_read_only_channel',
-  'restricted_action_thread_only_channel',
-  'restricted_action_non_threadable_channel',
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'deprecated_endpoint',
-  'method_deprecated',
-  'unknown_method',
-  // incoming webhooks, and the webhook poster's own check of its URL
-  'invalid_token',
-  'action_prohibited',
-  'no_service',
-  'no_active_hooks',
-  'channel_is_archived',
-  'team_disabled',
-  'invalid_webhook_url',
-  'http_401',
-  'http_403',
-  'http_404',
-  'http_410',
-]);
+/** Sorts an error of a channel's own, or says it is none (a channel plug-in's `classifyFailure`). */
+export type ChannelFailureClassifier = (error: Error) => DeliveryScope | undefined;
 
-/** Slack refusals about the one message: the same route takes other events. */
-const SLACK_EVENT_CODES: ReadonlySet<string> = new Set([
-  'invalid_blocks',
-  'invalid_blocks_format',
-  'msg_too_long',
-  'no_text',
-  'invalid_arguments',
-  'invalid_attachments',
-  'too_many_attachments',
-  'attachment_payload_limit_exceeded',
-  'invalid_metadata_format',
-  'invalid_metadata_schema',
-  'metadata_too_large',
-  'invalid_charset',
-  'invalid_form_data',
-  'invalid_json',
-  'json_not_object',
-  'invalid_payload',
-  'user_not_found',
-  'thread_not_found',
-  'cannot_reply_to_message',
-  'restricted_action_thread_locked',
-  'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-  'http_400',
-  'http_413',
-]);
+/** Every registered channel's classification, each recognising its own errors. */
+const REGISTERED_CHANNELS: ChannelFailureClassifier = (error) => {
+  for (const plugin of CHANNEL_PLUGINS) {
+    const scope = plugin.classifyFailure(error);
+    if (scope) return scope;
+  }
+  return undefined;
+};
 
 /** SNS errors about the topic or the credentials (the SDK's exception names, without their `Exception` suffix). */
 const SNS_ROUTE_ERRORS: ReadonlySet<string> = new Set([
@@ -109,27 +47,30 @@ const FILE_ROUTE_CODES: ReadonlySet<string> = new Set(['EISDIR', 'ENOTDIR', 'EAC
  *
  * | failure | scope |
  * |---|---|
- * | Slack: credentials, permissions, channel, webhook gone ({@link SLACK_ROUTE_CODES}); a route secret that cannot be resolved | `route` |
- * | Slack: the message refused ({@link SLACK_EVENT_CODES}) | `event` |
- * | Slack: 429, 5xx, network, timeouts, another attempt busy (not `permanent`) | `transient` |
- * | Slack: any other permanent refusal | `route`: holding loses nothing, parking might |
+ * | a channel's own error | as its plug-in sorts it (`classifyChannel`; by default every registered channel is asked) |
+ * | a route secret that cannot be resolved | `route` |
  * | SNS: {@link SNS_ROUTE_ERRORS}; an `InvalidParameter` naming the topic | `route` |
  * | SNS: {@link SNS_EVENT_ERRORS}; an event too large even with its texts cut | `event` |
  * | SNS: throttling, 5xx, timeouts, network | `transient` |
  * | jsonl: {@link FILE_ROUTE_CODES} | `route` |
  * | anything else (disk full, a connection refused, an unexpected error) | `transient` |
  */
-export function classifyDeliveryFailure(outputId: string, error: unknown): DeliveryError {
+export function classifyDeliveryFailure(
+  outputId: string,
+  error: unknown,
+  classifyChannel: ChannelFailureClassifier = REGISTERED_CHANNELS,
+): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new DeliveryError(outputId, scopeOf(error), reason, { cause: error });
+  return new DeliveryError(outputId, scopeOf(error, classifyChannel), reason, { cause: error });
 }
 
-function scopeOf(error: unknown): DeliveryScope {
+function scopeOf(error: unknown, classifyChannel: ChannelFailureClassifier): DeliveryScope {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current instanceof Error; depth += 1) {
     if (current instanceof DeliveryError) return current.scope;
-    if (current instanceof SlackError) return slackScope(current);
+    const channel = classifyChannel(current);
+    if (channel) return channel;
     if (current instanceof SecretError) return 'route';
     const sns = snsScope(current);
     if (sns) return sns;
@@ -140,12 +81,6 @@ function scopeOf(error: unknown): DeliveryScope {
   // A publisher that refuses the event before sending anything (the SNS publisher, for an event too large even cut).
   if (error instanceof PublishError && error.cause === undefined) return 'event';
   return 'transient';
-}
-
-function slackScope(error: SlackError): DeliveryScope {
-  if (SLACK_ROUTE_CODES.has(error.code)) return 'route';
-  if (SLACK_EVENT_CODES.has(error.code)) return 'event';
-  return error.permanent ? 'route' : 'transient';
 }
 
 /** An AWS SDK service error (it carries `$metadata`), by its name; undefined for anything else. */

@@ -62,7 +62,7 @@ export interface OutputReport {
   readonly outputId: string;
   /** `failing`: a transient or route-level failure stopped its queue this run; `busy`: another run was delivering to it. */
   readonly outcome: 'ok' | 'failing' | 'busy';
-  /** Events delivered (or, for a Slack route, left out by its rules) this run. */
+  /** Events delivered (or, for a channel route, left out by its rules) this run. */
   readonly delivered: number;
   /** Events still in its queue, not parked. */
   readonly waiting: number;
@@ -150,7 +150,7 @@ export function makeOutputDelivery(deps: OutputDeliveryDependencies) {
       try {
         await output.deliver(event, { retry: entry.attempts > 0 });
       } catch (error) {
-        const failure = classifyDeliveryFailure(output.id, error);
+        const failure = classifyDeliveryFailure(output.id, error, output.classifyFailure);
         if (failure.scope !== 'event') {
           await store.release(output.id, event.id, failure.reason);
           logger.warn('output failed; its queue keeps this event and those after it', {

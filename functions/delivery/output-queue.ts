@@ -1,13 +1,13 @@
 // Local mode's per-output queues: the ports the delivery use case is built from, and the Publisher the poller is given,
 // which only enqueues each event once for every output (delivery happens later, output by output).
-import { PublishError } from '../core/errors.js';
+import { PublishError, type DeliveryScope } from '../core/errors.js';
 import type { WatcherEvent } from '../core/model.js';
 import type { OutputHealth } from '../core/output-health.js';
 import type { Clock, Publisher } from '../core/ports.js';
 
-/** One output (console, a jsonl file, an SNS topic, a Slack route) as the drain delivers to it. */
+/** One output (console, a jsonl file, an SNS topic, a channel route) as the drain delivers to it. */
 export interface Output {
-  /** Stable across config edits: `console`, `jsonl:<path>`, `sns:<topic ARN>`, `slack:<route id>`; never a secret. */
+  /** Stable across config edits: `console`, `jsonl:<path>`, `sns:<topic ARN>`, `<channel>:<route id>`; never a secret. */
   readonly id: string;
   /**
    * Delivers one event; throws when it could not (the drain classifies what it throws). `retry` says an earlier
@@ -15,6 +15,11 @@ export interface Output {
    * (jsonl, Slack) must not deliver it twice.
    */
   deliver(event: WatcherEvent, options: { readonly retry: boolean }): Promise<void>;
+  /**
+   * Sorts an error of the output's own kind (a channel route's: its plug-in's classification); undefined for any
+   * other. Unset: every registered channel is asked (classify-delivery-failure.ts).
+   */
+  readonly classifyFailure?: (error: Error) => DeliveryScope | undefined;
 }
 
 /** An event waiting in one output's queue. */

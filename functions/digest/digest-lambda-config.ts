@@ -7,18 +7,20 @@ import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSnsClient } from '../adapters/sns-publisher.js';
 import { makeSnsSubscriptionLister } from '../adapters/sns-subscriptions.js';
 import { ConfigError } from '../config/config-base.js';
-import { compiledWatcherConfig, requiredEnv, type CompiledWatcherConfig } from '../config/lambda-config.js';
+import { readCompiledWatcherConfig, requiredEnv, type CompiledWatcherConfig } from '../config/lambda-config.js';
 import type { RouteRules } from '../core/routing.js';
 import { expectedEmailSubscriptions, type EmailSubscriptionConfig } from '../core/subscription-health.js';
 import type { DigestDependencies } from './run-digest.js';
+import { FUNCTION_ENV, SERVICE_NAMES } from '../contract.js';
 
 export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBClient): DigestDependencies {
-  const config = compiledWatcherConfig(env);
+  // The digest reads no source by its type (it needs no source plug-in in its bundle): any type the stack compiled in.
+  const config = readCompiledWatcherConfig(env, (type) => type !== '');
   // The stack builds the digest function only for a config with `email.digest`, and compiles the settings in.
   const digest = config.email?.digest;
   if (!digest) throw new ConfigError('WATCHER_CONFIG has no email.digest settings for the digest function');
-  const tableName = requiredEnv(env, 'TABLE_NAME');
-  const digestTopicArn = requiredEnv(env, 'DIGEST_TOPIC_ARN');
+  const tableName = requiredEnv(env, FUNCTION_ENV.tableName);
+  const digestTopicArn = requiredEnv(env, FUNCTION_ENV.digestTopicArn);
   // One client for the digest topic's publish and both topics' subscription listings.
   const sns = makeSnsClient({});
   return {
@@ -26,13 +28,13 @@ export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBCli
     stateStore: makeDynamoStateStore({ client, tableName }),
     publisher: makeSnsDigestPublisher({ client: sns, topicArn: digestTopicArn }),
     clock: { now: () => new Date() },
-    logger: makePowertoolsLogger('auth0-ops-watcher-digest'),
+    logger: makePowertoolsLogger(SERVICE_NAMES.digest),
     sources: config.sources,
     digest,
     subscriptionCheck: {
       lister: makeSnsSubscriptionLister({ client: sns }),
       topics: [
-        { topic: 'events', topicArn: requiredEnv(env, 'EVENT_TOPIC_ARN') },
+        { topic: 'events', topicArn: requiredEnv(env, FUNCTION_ENV.eventTopicArn) },
         { topic: 'digest', topicArn: digestTopicArn },
       ],
       expected: expectedEmailSubscriptions({ alerts: compiledAlerts(config), digest }),

@@ -1,5 +1,5 @@
 // The digest use case: the period since the previous digest, exactly once, under a watermark and a lease.
-import type { DigestStore, DigestWatermark } from '../adapters/dynamo-digest-store.js';
+import type { DigestStore, DigestWatermark } from './digest-store.js';
 import type { DigestConfig, SourceConfig } from '../config/config.js';
 import { renderDigest, type Digest, type DigestOpenItem, type DigestRcaOwed, type DigestSourceHealth } from '../core/digest.js';
 import { threadKeyOf } from '../core/event-chain.js';

@@ -4,6 +4,7 @@
 import { deepFreeze } from '../config/config-base.js';
 import { compiledJson, isRecord, requiredEnv } from '../config/lambda-config.js';
 import { MAX_EVERY_MINUTES, planPolls, type PlannedSource, type PollPlan } from '../core/poll-plan.js';
+import { FUNCTION_ENV } from '../contract.js';
 
 export interface DispatchLambdaConfig {
   /** Every source with its slot, built once per container. */
@@ -15,7 +16,7 @@ export interface DispatchLambdaConfig {
 export function loadDispatchLambdaConfig(env: NodeJS.ProcessEnv = process.env): DispatchLambdaConfig {
   return Object.freeze({
     plan: planPolls(compiledPollPlan(env)),
-    pollFunctionName: requiredEnv(env, 'POLL_FUNCTION_NAME'),
+    pollFunctionName: requiredEnv(env, FUNCTION_ENV.pollFunctionName),
   });
 }
 
@@ -25,7 +26,7 @@ export function loadDispatchLambdaConfig(env: NodeJS.ProcessEnv = process.env): 
  * order with its cadence filled in (whole minutes, 1 to 1440). Other keys of a source are ignored.
  */
 export function compiledPollPlan(env: NodeJS.ProcessEnv): readonly PlannedSource[] {
-  const { input, invalid } = compiledJson(env, 'WATCHER_POLL_PLAN', 'a plan the stack compiled');
+  const { input, invalid } = compiledJson(env, FUNCTION_ENV.pollPlan, 'a plan the stack compiled');
   if (!isRecord(input)) throw invalid('(plan)', 'must be an object');
   const { sources } = input;
   if (!Array.isArray(sources) || sources.length === 0) throw invalid('sources', 'must be a non-empty list');

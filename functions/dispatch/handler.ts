@@ -5,10 +5,11 @@ import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { parseScheduledTime } from '../core/poll-plan.js';
 import { loadDispatchLambdaConfig } from './dispatch-lambda-config.js';
 import { makeDispatchPolls, type DispatchSummary } from './dispatch-polls.js';
+import { SERVICE_NAMES } from '../contract.js';
 
 // `process.env.WATCHER_POLL_PLAN` is replaced at bundle time by the compiled poll plan (see lib/watcher-stack.ts).
 const config = loadDispatchLambdaConfig({ ...process.env, WATCHER_POLL_PLAN: process.env.WATCHER_POLL_PLAN });
-const logger = makePowertoolsLogger('auth0-ops-watcher-dispatch');
+const logger = makePowertoolsLogger(SERVICE_NAMES.dispatch);
 const dispatch = makeDispatchPolls({
   plan: config.plan,
   invoker: makeLambdaPollInvoker({ client: makeLambdaClient(), functionName: config.pollFunctionName }),

@@ -2,9 +2,7 @@
 // CloudWatch would have published to an SNS topic itself (the same JSON keys for programs, a readable text for email).
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { CloudWatchAlarmEvent } from 'aws-lambda';
-
-/** SNS: an email subject is ASCII without line breaks, at most 100 characters. */
-const MAX_SUBJECT = 100;
+import { subjectLine } from '../core/text/subject.js';
 
 /** The keys of CloudWatch's own SNS alarm message that consumers of alarm notifications read. */
 export interface AlarmMessage {
@@ -17,15 +15,6 @@ export interface AlarmMessage {
   readonly NewStateReason: string;
   readonly StateChangeTime: string;
   readonly OldStateValue: string | null;
-}
-
-function asciiSubject(text: string): string {
-  const ascii = text
-    .normalize('NFKD')
-    .replace(/\s+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '')
-    .trim();
-  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
 }
 
 /** The CloudWatch console page of the alarm. */
@@ -84,15 +73,16 @@ export function alarmEmailText(message: AlarmMessage): string {
 
 /**
  * The publish for one alarm state change: `MessageStructure: json` with `default` holding CloudWatch's alarm message
- * keys as JSON and `email` the readable text, and a subject like CloudWatch's (`ALARM: "<name>" in <region>`); a
- * recovery says so (`RECOVERED: "<name>" in <region>`), its JSON keeping CloudWatch's `NewStateValue: OK`.
+ * keys as JSON and `email` the readable text, and a subject like CloudWatch's (`ALARM: "<name>" in <region>`, under
+ * SNS's 100 characters like every subject the watcher makes); a recovery says so (`RECOVERED: "<name>" in <region>`),
+ * its JSON keeping CloudWatch's `NewStateValue: OK`.
  */
 export function alarmPublishInput(event: CloudWatchAlarmEvent, topicArn: string): PublishCommandInput {
   const message = alarmMessageOf(event);
   const state = isRecovery(message) ? 'RECOVERED' : message.NewStateValue;
   return {
     TopicArn: topicArn,
-    Subject: asciiSubject(`${state}: "${message.AlarmName}" in ${message.Region}`),
+    Subject: subjectLine(`${state}: "${message.AlarmName}" in ${message.Region}`),
     MessageStructure: 'json',
     Message: JSON.stringify({ default: JSON.stringify(message), email: alarmEmailText(message) }),
   };

@@ -7,12 +7,12 @@ import type { CloudWatchAlarmEvent } from 'aws-lambda';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSnsClient } from '../adapters/sns-publisher.js';
 import { alarmPublishInput, isNotifiable } from './alarm-notification.js';
-import { RELAY_SNS_CLIENT } from './relay-settings.js';
+import { FUNCTION_ENV, RELAY_SNS_CLIENT, SERVICE_NAMES } from '../contract.js';
 
-const topicArn = process.env.OPS_TOPIC_ARN ?? '';
+const topicArn = process.env[FUNCTION_ENV.opsTopicArn] ?? '';
 if (!topicArn) throw new Error('OPS_TOPIC_ARN is not set');
-const logger = makePowertoolsLogger('auth0-ops-watcher-alarms');
-// Every retry of the one publish fits inside the function's timeout (lib/ops-alarms.ts uses RELAY_TIMEOUT_SECONDS).
+const logger = makePowertoolsLogger(SERVICE_NAMES.alarms);
+// Every retry of the one publish fits inside the function's timeout (RELAY_TIMEOUT_SECONDS in functions/contract.ts).
 const sns = makeSnsClient(RELAY_SNS_CLIENT);
 
 /**

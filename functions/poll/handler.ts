@@ -6,14 +6,15 @@ import { makePollMetrics } from '../adapters/poll-metrics.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
-import { loadLambdaConfig } from '../config/lambda-config.js';
+import { loadLambdaConfig } from './poll-lambda-config.js';
 import { makePollSource, type PollResult } from './poll-source.js';
+import { FUNCTION_ENV } from '../contract.js';
 
 // `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).
 const config = loadLambdaConfig({ ...process.env, WATCHER_CONFIG: process.env.WATCHER_CONFIG });
 const logger = makePowertoolsLogger();
 // The stack sets POLL_METRICS_BY_SOURCE when it has a dead-man's switch per source (monitoring: detailed).
-const metrics = makePollMetrics({ bySource: process.env.POLL_METRICS_BY_SOURCE === 'true' });
+const metrics = makePollMetrics({ bySource: process.env[FUNCTION_ENV.pollMetricsBySource] === 'true' });
 const pollSource = makePollSource({
   store: makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName }),
   fetcher: makeHttpFetcher(),

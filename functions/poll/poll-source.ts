@@ -1,5 +1,4 @@
 // The poll use case: fetch a source, parse, diff against the store, write state with an outbox, publish, settle.
-import type { SourceConfig } from '../config/config.js';
 import { diffItems } from '../core/diff-items.js';
 import { chainEvents } from '../core/event-chain.js';
 import { FetchError, PublishError, SecretError } from '../core/errors.js';
@@ -18,8 +17,9 @@ import type {
 } from '../core/ports.js';
 import { recordFailure, recordSuccess } from '../core/source-health.js';
 import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState, type TrackedItem } from '../core/tracked.js';
-import { itemScopeOf, sourceModuleFor } from '../sources/registry.js';
-import type { FetchedDocument } from '../sources/source.js';
+import { SOURCE_REGISTRY, type SourceConfig } from '../sources/registry.js';
+import type { FetchedDocument, SourceConfigBase } from '../sources/source.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
 
 export interface PollSettings {
   /** Consecutive failures before `source.failing`. */
@@ -39,7 +39,9 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
   heartbeatMs: 60 * 60_000,
 };
 
-export interface PollDependencies {
+export interface PollDependencies<C extends SourceConfigBase = SourceConfig> {
+  /** The source plug-ins, asked for everything that depends on a source's type. @default the watcher's (sources/registry.ts) */
+  readonly sources?: SourceRegistry<C>;
   readonly store: StateStore;
   readonly fetcher: Fetcher;
   readonly publisher: Publisher;
@@ -78,27 +80,29 @@ interface Pending {
   readonly entry: OutboxEntry;
 }
 
-/** Builds the poll use case from its ports. */
-export function makePollSource(deps: PollDependencies) {
+/** Builds the poll use case from its ports; it reads sources of the `feed` kind. */
+export function makePollSource<C extends SourceConfigBase = SourceConfig>(deps: PollDependencies<C>) {
   const settings: PollSettings = { ...DEFAULT_POLL_SETTINGS, ...deps.settings };
   const { store, fetcher, publisher, secrets, clock, logger } = deps;
+  // Without a registry of its own, `C` is the watcher's `SourceConfig` (its default), which the watcher's registry reads.
+  const sources = deps.sources ?? (SOURCE_REGISTRY as unknown as SourceRegistry<C>);
 
-  return async function pollSource(config: SourceConfig): Promise<PollResult> {
-    const module = sourceModuleFor(config);
+  return async function pollSource(config: C): Promise<PollResult> {
+    const module = sources.moduleFor(config);
     // Sources of one scope (the regional feeds of one status page) track their items once, together, under the scope;
     // the source record (health, cache validators, lease, baseline) stays the source's own.
-    const scope = itemScopeOf(config);
+    const scope = sources.itemScopeOf(config);
     const scoped = scope !== config.id;
     const info: EventSourceInfo = {
       id: config.id,
       type: config.type,
-      vendor: 'vendor' in config ? config.vendor : module.vendor,
+      vendor: sources.vendorOf(config),
       url: config.url,
       name: config.name,
-      region: config.type === 'auth0-status' ? config.region : undefined,
+      region: module.regionOf?.(config),
     };
     const threshold = config.failureThreshold ?? settings.failureThreshold;
-    const trackResolvedDays = ('trackResolvedDays' in config ? config.trackResolvedDays : undefined) ?? settings.trackResolvedDays;
+    const trackResolvedDays = config.trackResolvedDays ?? settings.trackResolvedDays;
     const now = clock.now();
     const nowIso = now.toISOString();
     const staleBefore = new Date(now.getTime() - settings.leaseMs).toISOString();
@@ -257,12 +261,8 @@ export function makePollSource(deps: PollDependencies) {
     const items: readonly Item[] = parsed.items;
     // The bodies (up to maxBytes each) are not needed past the parse: let them go before the writes.
     documents.length = 0;
-    // Some lists are rightly empty: feeds of open events only, and lists narrowed to a few components or products.
-    const mayBeEmpty =
-      (config.type === 'feed' && config.emptyWhenHealthy) ||
-      (config.type === 'statuspage' && config.components !== undefined) ||
-      (config.type === 'google-status' && config.products !== undefined);
-    if (items.length === 0 && (state.itemCount ?? 0) > 0 && !mayBeEmpty) {
+    // Some lists are rightly empty (feeds of open events only, lists narrowed to a few components): the module says.
+    if (items.length === 0 && (state.itemCount ?? 0) > 0 && !module.emptyIsNormal?.(config)) {
       return await fail(config.url, `suddenly empty: no items where the last good poll had ${state.itemCount}`);
     }
 

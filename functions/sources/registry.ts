@@ -1,31 +1,53 @@
-// Which source module reads which configured source type; the poll use case looks modules up here.
-import type { SourceConfig, SourceType } from '../config/config.js';
-import { auth0BulletinsSource } from './auth0-bulletins.js';
-import { auth0ChangelogSource } from './auth0-changelog.js';
-import { auth0StatusSource } from './auth0-status.js';
-import { genericFeedSource } from './generic-feed.js';
-import { githubAdvisoriesSource } from './github-advisories.js';
-import { googleStatusSource } from './google-status.js';
-import { statuspageSource } from './statuspage.js';
-import type { SourceModule } from './source.js';
+// The one list of source plug-ins. The config schema's union (config/config.ts), the Lambda-side type check
+// (config/lambda-config.ts), default cadences, the poll's per-type decisions and the stack's secret grants are all
+// derived from it: a new source type is its own folder under sources/ and one line here.
+import { auth0ChangelogSource } from './auth0-changelog/plugin.js';
+import { auth0StatusSource } from './auth0-status/plugin.js';
+import { genericFeedSource } from './feed/plugin.js';
+import { githubAdvisoriesSource } from './github-advisories/plugin.js';
+import { googleStatusSource } from './google-status/plugin.js';
+import type { ConfigOf } from './source.js';
+import { makeSourceRegistry } from './source-registry.js';
+import { statuspageSource } from './statuspage/plugin.js';
 
-type ModuleFor<T extends SourceType> = SourceModule<Extract<SourceConfig, { type: T }>>;
+/** The watcher's source plug-ins, in the order config errors list their types. */
+export const SOURCE_PLUGINS = [
+  auth0StatusSource,
+  auth0ChangelogSource,
+  githubAdvisoriesSource,
+  statuspageSource,
+  googleStatusSource,
+  genericFeedSource,
+] as const;
 
-/** Every source type and its module; a new type in the config schema fails to compile until it is added here. */
-export const SOURCE_MODULES: { readonly [T in SourceType]: ModuleFor<T> } = {
-  'auth0-status': auth0StatusSource,
-  'auth0-changelog': auth0ChangelogSource,
-  'github-advisories': githubAdvisoriesSource,
-  'auth0-bulletins': auth0BulletinsSource,
-  statuspage: statuspageSource,
-  'google-status': googleStatusSource,
-  feed: genericFeedSource,
+/** A configured source of any built-in type. */
+export type SourceConfig = ConfigOf<(typeof SOURCE_PLUGINS)[number]>;
+export type SourceType = SourceConfig['type'];
+
+export const SOURCE_REGISTRY = makeSourceRegistry(SOURCE_PLUGINS);
+
+/**
+ * Types the watcher once read and no longer does, with what to use instead; a config naming one fails with this.
+ * Keeping the type listed here (rather than forgetting it) turns "invalid discriminator" into advice.
+ */
+export const RETIRED_SOURCE_TYPES: Readonly<Record<string, string>> = {
+  'auth0-bulletins':
+    'the Auth0 Security Bulletins page was removed on 2026-07-08; use "github-advisories" for advisories about Auth0\'s SDKs',
 };
 
+/** Every source type and its module. */
+export const SOURCE_MODULES = Object.fromEntries(SOURCE_PLUGINS.map((module) => [module.type, module])) as {
+  readonly [T in SourceType]: Extract<(typeof SOURCE_PLUGINS)[number], { readonly type: T }>;
+};
+
+/** Poll cadence per source type when a source sets no `everyMinutes`. */
+export const DEFAULT_EVERY_MINUTES = Object.fromEntries(
+  SOURCE_PLUGINS.map((module) => [module.type, module.defaultEveryMinutes]),
+) as Readonly<Record<SourceType, number>>;
+
 /** The module for a configured source, typed to that source's config. */
-export function sourceModuleFor<C extends SourceConfig>(config: C): SourceModule<C> {
-  // TypeScript cannot correlate `config.type` with the mapped entry's config type; the mapped type above guarantees it.
-  return SOURCE_MODULES[config.type] as unknown as SourceModule<C>;
+export function sourceModuleFor<C extends SourceConfig>(config: C) {
+  return SOURCE_REGISTRY.moduleFor(config);
 }
 
 /**
@@ -33,7 +55,7 @@ export function sourceModuleFor<C extends SourceConfig>(config: C): SourceModule
  * else the source's own id.
  */
 export function itemScopeOf(config: SourceConfig): string {
-  return sourceModuleFor(config).itemScope?.(config) ?? config.id;
+  return SOURCE_REGISTRY.itemScopeOf(config);
 }
 
 /**

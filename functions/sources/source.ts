@@ -1,39 +1,63 @@
-// The contract every source module fulfils: what to fetch (declarative) and a pure parse of what came back.
-import type { SecretRef, SourceConfig } from '../config/config.js';
+// The contract every source plug-in fulfils: one module object per source type that declares what the rest of the
+// system needs to know about it (config schema, vendor, region, cadence, secrets, whether empty is normal) and, for a
+// feed, what to fetch (declarative) and a pure parse of what came back.
+import type { ZodType } from 'zod';
+import type { SecretRef, SourceSchemaKit } from '../config/source-schema-kit.js';
 import type { ParseResult } from '../core/model.js';
 
-/** What kind of body a request expects; a body of another kind (an HTML error page, say) fails the source. */
-export type ContentFamily = 'xml' | 'json' | 'markdown';
+import type { FetchedDocument, FetchRequest } from '../core/ports.js';
+export type { ContentFamily, FetchedDocument, FetchRequest } from '../core/ports.js';
 
-export interface FetchRequest {
+/** What every source config has, whatever its type (see `sourceBase` in config/source-schema-kit.ts). */
+export interface SourceConfigBase {
+  readonly id: string;
+  readonly type: string;
   readonly url: string;
-  readonly expect: ContentFamily;
-  /** Extra, non-secret request headers (Accept, API version). */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A secret sent as `Authorization: Bearer …` when configured; resolved by the poller, never logged. */
-  readonly bearerToken?: SecretRef;
-  /** Follow RFC 8288 `Link: <…>; rel="next"` headers, up to the fetcher's page limit. */
-  readonly paginate?: 'link-header';
+  readonly name?: string;
+  readonly everyMinutes?: number;
+  readonly failureThreshold?: number;
+  readonly timeoutMs?: number;
+  readonly maxBytes?: number;
+  readonly trackResolvedDays?: number;
 }
 
-/** One fetched page. */
-export interface FetchedDocument {
-  /** The URL asked for (for paginated requests: the page's URL). */
-  readonly url: string;
-  /** Where the body came from after redirects (equal to `url` when there were none). */
-  readonly finalUrl: string;
-  readonly contentType: string;
-  readonly body: string;
+/** A secret reference a source config holds, and the field it sits in (for error messages: `field "token"`). */
+export interface SourceSecretRef {
+  readonly field: string;
+  readonly ref: SecretRef;
 }
 
-export interface SourceModule<C extends SourceConfig = SourceConfig> {
+/**
+ * How a source is read. `feed`: a list of items fetched and diffed against remembered state (every source today).
+ * `stream`: records read on from a checkpoint and classified into events (tenant logs). `probe`: a check run each
+ * time, with a pass/fail state and measurements (a synthetic login). Only feeds have a module shape yet; the others
+ * join `SourceModule` with their first plug-in.
+ */
+export type SourceKind = 'feed' | 'stream' | 'probe';
+
+/** What every kind of plug-in declares. */
+interface SourcePluginFacts<C extends SourceConfigBase> {
   readonly type: C['type'];
-  /** Who the items are about, for people ("Auth0"). */
+  readonly kind: SourceKind;
+  /**
+   * The config schema of this type, built from the shared pieces (config/source-schema-kit.ts). A function of the kit
+   * rather than a schema, so that the plug-in does not import the schema library: the Lambda bundles carry the
+   * plug-ins, and zod would cost them some 60 KB (they check the config's shape only; the stack validated it).
+   */
+  configSchema(kit: SourceSchemaKit): ZodType<C>;
+  /** Poll cadence in minutes (on AWS) when a source sets no `everyMinutes`. */
+  readonly defaultEveryMinutes: number;
+  /** Who the items are about, for people and routing rules ("Auth0"); for third-party pages, what to call the type. */
   readonly vendor: string;
-  /** The requests one poll makes. */
-  requests(config: C): readonly FetchRequest[];
-  /** Pure: documents in, items or a reason out. Documents are in request order, pages in order. */
-  parse(documents: readonly FetchedDocument[], config: C): ParseResult;
+  /** How the config names the vendor, overriding `vendor` (third-party pages: their config's `vendor`). Unset: `vendor`. */
+  vendorOf?(config: C): string;
+  /** The region label the source's events carry when an item names none. Unset: none. */
+  regionOf?(config: C): string | undefined;
+  /**
+   * The secret references the config holds, with their fields. The stack grants the poll function read access to each
+   * and refuses one AWS cannot resolve; a reference left out here silently gets no grant. Unset: none.
+   */
+  secretRefsOf?(config: C): readonly SourceSecretRef[];
   /**
    * Where the source's items are tracked, when several sources read the same items: sources whose module returns the
    * same scope track each item once, together (one state, one event per change, one thread), and an item id must mean
@@ -42,3 +66,23 @@ export interface SourceModule<C extends SourceConfig = SourceConfig> {
    */
   itemScope?(config: C): string;
 }
+
+/** A source read as a list of items: fetched, parsed, diffed against what the store remembers. */
+export interface FeedSourceModule<C extends SourceConfigBase = SourceConfigBase> extends SourcePluginFacts<C> {
+  readonly kind: 'feed';
+  /** The requests one poll makes. */
+  requests(config: C): readonly FetchRequest[];
+  /** Pure: documents in, items or a reason out. Documents are in request order, pages in order. */
+  parse(documents: readonly FetchedDocument[], config: C): ParseResult;
+  /**
+   * Whether a parse with no items, where the last good poll had some, is normal: a feed of open events only, or a
+   * list narrowed to a few components. Unset or false: the source fails as "suddenly empty".
+   */
+  emptyIsNormal?(config: C): boolean;
+}
+
+/** A source plug-in of any kind (feeds only, until a stream or probe plug-in arrives). */
+export type SourceModule<C extends SourceConfigBase = SourceConfigBase> = FeedSourceModule<C>;
+
+/** The config type a plug-in reads. */
+export type ConfigOf<M> = M extends SourceModule<infer C> ? C : never;

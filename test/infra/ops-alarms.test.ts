@@ -6,8 +6,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
-import { makePollMetrics, POLL_METRICS } from '../../functions/adapters/poll-metrics.js';
-import { RELAY_TIMEOUT_SECONDS } from '../../functions/ops/relay-settings.js';
+import { makePollMetrics } from '../../functions/adapters/poll-metrics.js';
+import { POLL_METRICS, RELAY_TIMEOUT_SECONDS } from '../../functions/contract.js';
 import type { PollOutcome } from '../../functions/poll/poll-source.js';
 import type { WatcherStack } from '../../lib/watcher-stack.js';
 import {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG_INPUT } from '../../functions/config/config.js';
-import type { SlackNotifier } from '../../lib/slack-notifier.js';
+import type { ChannelNotifier as SlackNotifier } from '../../lib/channel-notifier.js';
 import {
   actionsOf,
   identityStatements,
@@ -401,9 +401,9 @@ describe('SlackNotifier bundling', () => {
 
 describe('route queue timing against the notifier', () => {
   it("keeps the queue's timing consistent with the notifier's: redelivery after a dead claim, a deferral inside the order wait", async () => {
-    const { DEFAULT_ROUTE_QUEUE_SETTINGS } = await import('../../functions/slack/consume-route-queue.js');
-    const { DEFAULT_SLACK_DELIVERY_SETTINGS } = await import('../../functions/slack/deliver-to-slack.js');
-    const { NOTIFIER_TIMEOUT, ROUTE_QUEUE_MAX_RECEIVE_COUNT, ROUTE_QUEUE_VISIBILITY_TIMEOUT } = await import('../../lib/slack-notifier.js');
+    const { DEFAULT_ROUTE_QUEUE_SETTINGS } = await import('../../functions/channels/consume-route-queue.js');
+    const { DEFAULT_SLACK_DELIVERY_SETTINGS } = await import('../../functions/channels/slack/slack-delivery.js');
+    const { NOTIFIER_TIMEOUT, ROUTE_QUEUE_MAX_RECEIVE_COUNT, ROUTE_QUEUE_VISIBILITY_TIMEOUT } = await import('../../lib/channel-notifier.js');
     const visibilityMs = ROUTE_QUEUE_VISIBILITY_TIMEOUT.toMilliseconds();
     // A redelivered message finds a dead attempt's claim already past its silence limit, so it is taken over, not refused.
     expect(visibilityMs).toBeGreaterThan(DEFAULT_SLACK_DELIVERY_SETTINGS.claimGraceMs);

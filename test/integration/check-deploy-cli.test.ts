@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSnsClient } from '../../functions/adapters/sns-publisher.js';
 import { runCli } from '../../functions/cli/run-cli.js';
 import { loadConfigFile } from '../../functions/config/config.js';
-import { SlackError } from '../../functions/core/errors.js';
+import { SlackError } from '../../functions/channels/slack/slack-error.js';
 import { playDeployedNotifiers } from '../support/deployed-notifiers.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { localAwsEnv } from '../support/local-aws-env.js';

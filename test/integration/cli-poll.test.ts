@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
-import { redirectTo, startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 import { runCliProcess, type CliRun } from '../support/run-cli.js';
 
@@ -235,7 +235,7 @@ describe('npm start configuration errors', () => {
   });
 });
 
-describe('npm start with the legacy bulletins page and an SNS output', () => {
+describe('npm start with an SNS output, and a config that still names the removed bulletins page', () => {
   let server: FeedServer;
   let sns: SnsTestServer;
   let dir: string;
@@ -251,30 +251,41 @@ describe('npm start with the legacy bulletins page and an SNS output', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('reports the removed bulletins page as failing after its redirect, and publishes the status baseline to SNS', async () => {
+  it('refuses a config naming the removed auth0-bulletins type with exit 2, pointing to github-advisories', async () => {
+    const configPath = join(dir, 'bulletins.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        stateDir: 'bulletins-state',
+        sources: [
+          { id: 'status-us-1', type: 'auth0-status', url: server.url('/feed'), region: 'US-1' },
+          { id: 'bulletins', type: 'auth0-bulletins', url: server.url('/docs/secure/security-guidance/security-bulletins.md') },
+        ],
+      }),
+    );
+    const run = await runCliProcess(['--config', configPath, '--now', '2026-10-06T10:15:00Z']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('sources[1].type: "auth0-bulletins" is no longer a source type');
+    expect(run.stderr).toContain('removed on 2026-07-08');
+    expect(run.stderr).toContain('use "github-advisories"');
+    // Nothing was polled.
+    expect(server.requests).toEqual([]);
+  });
+
+  it('publishes the status baseline to SNS', async () => {
     const topicArn = sns.createTopic('watcher-events');
-    server.setRoute('/docs/secure/security-guidance/security-bulletins.md', redirectTo('/docs/secure/security-guidance.md', 301));
-    server.setRoute('/docs/secure/security-guidance.md', {
-      body: fixture('auth0-bulletins/security-guidance.md'),
-      contentType: 'text/markdown; charset=utf-8',
-    });
     server.setRoute('/feed', { body: fixture('auth0-status/seq-01-baseline.atom'), contentType: ATOM });
     const configPath = join(dir, 'config.json');
     await writeFile(
       configPath,
       JSON.stringify({
         stateDir: 'state',
-        sources: [
-          { id: 'bulletins', type: 'auth0-bulletins', url: server.url('/docs/secure/security-guidance/security-bulletins.md') },
-          { id: 'status-us-1', type: 'auth0-status', url: server.url('/feed'), region: 'US-1' },
-        ],
+        sources: [{ id: 'status-us-1', type: 'auth0-status', url: server.url('/feed'), region: 'US-1' }],
         outputs: [{ type: 'sns', topicArn, endpoint: sns.endpoint, region: 'us-east-1' }],
       }),
     );
     const run = await runCliProcess(['--config', configPath, '--now', '2026-10-06T10:15:00Z']);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/bulletins\s+failed\s+page no longer lists bulletins/);
-    expect(run.stdout).toContain('redirect');
+    expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/status-us-1\s+changed\s+1 event/);
 
     const [published, ...more] = sns.published(topicArn);

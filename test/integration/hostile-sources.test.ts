@@ -51,7 +51,7 @@ function feedWith(entries: readonly string[]): string {
   return `${FEED_HEAD}${entries.join('\n  ')}${FEED_TAIL}`;
 }
 
-type Kind = 'auth0-status' | 'github-advisories' | 'auth0-bulletins';
+type Kind = 'auth0-status' | 'github-advisories';
 
 const GOOD: Readonly<Record<Kind, StaticRoute>> = {
   'auth0-status': { body: GOOD_FEED, contentType: ATOM },
@@ -59,7 +59,6 @@ const GOOD: Readonly<Record<Kind, StaticRoute>> = {
     body: fixture('github-advisories', 'advisories.json'),
     contentType: 'application/json; charset=utf-8',
   },
-  'auth0-bulletins': { body: fixture('auth0-bulletins', 'bulletins-index.md'), contentType: 'text/markdown; charset=utf-8' },
 };
 
 const bed = usePollerTestBed(TABLE, backend);
@@ -80,7 +79,7 @@ interface WatchOptions {
 function watch(kind: Kind, options: WatchOptions = {}) {
   const n = bed.next();
   const id = `hostile-${n}`;
-  const path = kind === 'auth0-bulletins' ? `/docs-${n}/security-bulletins.md` : `/source-${n}`;
+  const path = `/source-${n}`;
   const url = (options.urlOf ?? ((p: string) => bed.server.url(p)))(path);
   const common = {
     id,
@@ -92,9 +91,7 @@ function watch(kind: Kind, options: WatchOptions = {}) {
     kind === 'auth0-status'
       ? // A year of tracking keeps all four baseline incidents in the store, so "no state change" covers them all.
         { ...common, type: kind, url, region: 'US-1', trackResolvedDays: 365 }
-      : kind === 'github-advisories'
-        ? { ...common, type: kind, url, packages: [{ ecosystem: 'npm', name: 'jsonwebtoken' }], token: 'env:GITHUB_TOKEN' }
-        : { ...common, type: kind, url };
+      : { ...common, type: kind, url, packages: [{ ecosystem: 'npm', name: 'jsonwebtoken' }], token: 'env:GITHUB_TOKEN' };
 
   const watched = bed.watch({
     config,
@@ -634,26 +631,25 @@ describe(`hostile and broken sources against the real poller on ${backend.name}`
       });
     });
 
-    it('fails the removed bulletins page redirected on the same site to an HTML page, naming the redirect', async () => {
-      const w = await baselined('auth0-bulletins');
-      const target = w.path.replace('/security-bulletins.md', '/secure/security-guidance');
-      server.setRoute(target, { body: fixture('auth0-bulletins', 'security-guidance.html'), contentType: 'text/html' });
+    it('fails a feed moved on the same site to an HTML page, naming the redirect', async () => {
+      const w = await baselined();
+      const target = `${w.path}/status-page`;
+      server.setRoute(target, { body: '<!doctype html><html><body><h1>Status</h1></body></html>', contentType: 'text/html' });
       await expectContained(w, {
         inject: () => w.serve(redirectTo(target, 301)),
-        reason: new RegExp(`^expected markdown but got text/html \\(redirected from ${escape(w.config.url)}\\)$`),
+        reason: new RegExp(`^expected xml but got text/html \\(redirected from ${escape(w.config.url)}\\)$`),
         url: server.url(target),
       });
     });
 
-    it('fails the removed bulletins page redirected to a Markdown page without the bulletin table', async () => {
-      const w = await baselined('auth0-bulletins');
-      const target = w.path.replace('/security-bulletins.md', '/secure/security-guidance.md');
-      server.setRoute(target, { body: fixture('auth0-bulletins', 'security-guidance.md'), contentType: 'text/markdown' });
+    it('fails a feed redirected on the same site to an XML document that is not a feed, naming where it landed', async () => {
+      const w = await baselined();
+      const target = `${w.path}/sitemap.xml`;
+      const sitemap = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset><url><loc>https://status.example/</loc></url></urlset>\n';
+      server.setRoute(target, { body: sitemap, contentType: 'application/xml' });
       await expectContained(w, {
         inject: () => w.serve(redirectTo(target, 301)),
-        reason: new RegExp(
-          `^page no longer lists bulletins \\(no bulletin table found\\) after redirect to ${escape(server.url(target))}$`,
-        ),
+        reason: new RegExp(`^not an Atom or RSS feed \\(root element <urlset>\\) \\(after a redirect to ${escape(server.url(target))}\\)$`),
       });
     });
   });

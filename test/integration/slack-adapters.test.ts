@@ -1,9 +1,9 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSlackWebApi, SLACK_EVENT_TYPE } from '../../functions/adapters/slack-web-api.js';
-import { makeSlackWebhook } from '../../functions/adapters/slack-webhook.js';
-import { SlackError } from '../../functions/core/errors.js';
+import { makeSlackWebApi, SLACK_EVENT_TYPE } from '../../functions/channels/slack/slack-web-api.js';
+import { makeSlackWebhook } from '../../functions/channels/slack/slack-webhook-client.js';
+import { SlackError } from '../../functions/channels/slack/slack-error.js';
 import type { Logger, SlackMessage } from '../../functions/core/ports.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 

@@ -3,15 +3,15 @@
 // fails, a predecessor that never arrives, Slack's refusals, and crashes after posting.
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoSlackStore, type SlackStateStore } from '../../functions/adapters/dynamo-slack-store.js';
+import { makeDynamoSlackStore, type SlackStateStore } from '../../functions/channels/slack/dynamo-slack-thread-store.js';
 import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
-import { makeSlackWebApi } from '../../functions/adapters/slack-web-api.js';
+import { makeSlackWebApi } from '../../functions/channels/slack/slack-web-api.js';
 import { chainEvents } from '../../functions/core/event-chain.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { SecretError } from '../../functions/core/errors.js';
 import type { Logger, SecretResolver } from '../../functions/core/ports.js';
-import { makeSlackDelivery } from '../../functions/slack/deliver-to-slack.js';
-import { makeQueueNotifier } from '../../functions/slack/queue-notifier.js';
+import { makeSlackDelivery } from '../../functions/channels/slack/slack-delivery.js';
+import { makeQueueNotifier } from '../../functions/channels/slack/slack-notifier.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { localAwsEnv } from '../support/local-aws-env.js';
 import { sampleEvent } from '../support/sample-event.js';
@@ -107,7 +107,7 @@ describe('Slack notifier', () => {
       PREDECESSOR_WAIT_MS: '500',
       ...localAwsEnv({ dynamodb: dynamo.endpoint }),
     });
-    ({ handler } = await import('../../functions/slack/handler.js'));
+    ({ handler } = await import('../../functions/channels/slack/handler.js'));
     const log = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
     logEvents = async (events) => {
       for (const event of events) await log.logEvent(event);

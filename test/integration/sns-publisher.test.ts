@@ -2,8 +2,9 @@ import { CreateTopicCommand, PublishCommand, type SNSClient } from '@aws-sdk/cli
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeSnsClient, makeSnsPublisher, SNS_MESSAGE_MAX_BYTES } from '../../functions/adapters/sns-publisher.js';
 import { PublishError } from '../../functions/core/errors.js';
-import { renderEmailText, renderSubject, TRUNCATION_MARK } from '../../functions/core/event-text.js';
+import { renderEmailText, renderSubject } from '../../functions/core/event-text.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
+import { TRUNCATION_MARK } from '../../functions/core/text/truncate.js';
 import { sampleEvent } from '../support/sample-event.js';
 import { startSnsTestServer, type RecordedPublish, type SnsTestServer } from '../support/sns-test-server.js';
 

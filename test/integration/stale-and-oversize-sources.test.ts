@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { makeHttpFetcher } from '../../functions/adapters/http-fetcher.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { SourceConfig } from '../../functions/config/config.js';
-import { EVENT_BUDGETS } from '../../functions/core/event-factory.js';
-import { utf8Bytes } from '../../functions/core/event-text.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
+import { EVENT_BUDGETS } from '../../functions/core/text/event-budgets.js';
+import { utf8Bytes } from '../../functions/core/text/truncate.js';
 import { usePollerTestBed } from '../support/poller-test-bed.js';
 
 const TABLE = 'watcher-stale-oversize-test';

@@ -1,17 +1,18 @@
-// Plays a deployment's Slack notifiers for the post-deploy check's tests: each route subscribes to the event topic on the
-// SNS test server with its rules' filter policy (as lib/slack-notifier.ts subscribes it), and every publish the filter
-// admits is handed to the real Slack delivery, which writes the real delivery records.
+// Plays a deployment's channel notifiers (Slack's) for the post-deploy check's tests: each route subscribes to the event
+// topic on the SNS test server with its rules' filter policy (as lib/channel-notifier.ts subscribes it), and every
+// publish the filter admits is handed to the real delivery boundary and the route's plug-in, which write the real
+// delivery records.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { makeDynamoSlackStore } from '../../functions/adapters/dynamo-slack-store.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import { makeSnsClient } from '../../functions/adapters/sns-publisher.js';
-import { slackRouteId, type WatcherConfig } from '../../functions/config/config.js';
+import { localChannelContext } from '../../functions/channels/channel-output.js';
+import { makeChannelDelivery } from '../../functions/channels/deliver-to-channel.js';
+import { CHANNEL_REGISTRY } from '../../functions/channels/registry.js';
+import type { WatcherConfig } from '../../functions/config/config.js';
 import { parseWatcherEvent } from '../../functions/core/event-schema.js';
 import type { Logger } from '../../functions/core/ports.js';
 import { filterPolicyFor } from '../../functions/core/routing.js';
-import { makeSlackDelivery } from '../../functions/slack/deliver-to-slack.js';
-import { makeSlackDestination } from '../../functions/slack/slack-destination.js';
 import { filterPolicyAdmits, type SnsTestServer } from './sns-test-server.js';
 
 const SILENT: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -27,22 +28,26 @@ export interface DeployedNotifiersOptions {
   readonly secretsEnv: NodeJS.ProcessEnv;
 }
 
-/** Subscribes one notifier per Slack route and delivers what each subscription's filter policy admits. */
+/** Subscribes one notifier per channel route and delivers what each subscription's filter policy admits. */
 export async function playDeployedNotifiers(options: DeployedNotifiersOptions): Promise<void> {
   const { sns, topicArn, config } = options;
-  const store = makeDynamoSlackStore({ client: options.dynamo, tableName: options.tableName });
-  const secrets = makeSecretResolver({ env: options.secretsEnv });
+  const clock = { now: () => new Date() };
+  const deps = {
+    table: { client: options.dynamo, tableName: options.tableName },
+    secrets: makeSecretResolver({ env: options.secretsEnv }),
+    clock,
+    logger: SILENT,
+    http: { retries: 0, timeoutMs: 2_000 },
+  };
   const notifiers = await Promise.all(
-    config.outputs.flatMap((output, index) => {
-      if (output.type !== 'slack') return [];
-      const id = slackRouteId(output, index);
-      return [
-        makeSlackDestination(output, id, secrets, { retries: 0, timeoutMs: 2_000 }).then((destination) => ({
-          id,
-          filterPolicy: filterPolicyFor(output.rules),
-          deliver: makeSlackDelivery({ destination, rules: output.rules, store, clock: { now: () => new Date() }, logger: SILENT }),
-        })),
-      ];
+    CHANNEL_REGISTRY.routesOf(config.outputs).map(async ({ plugin, route }) => {
+      const context = localChannelContext(plugin, deps);
+      const connection = await plugin.connect(route, context);
+      return {
+        id: route.id,
+        filterPolicy: filterPolicyFor(route.rules),
+        deliver: makeChannelDelivery({ connection, rules: route.rules, store: context.deliveries, clock, logger: SILENT }),
+      };
     }),
   );
   // What the stack deploys: one Lambda subscription per route, filtered on the message attributes.

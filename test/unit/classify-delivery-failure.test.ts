@@ -1,6 +1,7 @@
 // Delivery failures sorted by what they are about: the route (held), one event (parked after a few runs), or passing.
 import { describe, expect, it } from 'vitest';
-import { PublishError, SecretError, SlackError } from '../../functions/core/errors.js';
+import { SlackError } from '../../functions/channels/slack/slack-error.js';
+import { PublishError, SecretError } from '../../functions/core/errors.js';
 import { classifyDeliveryFailure } from '../../functions/delivery/classify-delivery-failure.js';
 
 const fromSlack = (code: string, permanent: boolean) =>

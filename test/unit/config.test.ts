@@ -55,6 +55,21 @@ describe('config', () => {
     expect(config.outputs[0]).toEqual({ type: 'jsonl', path: '/etc/watcher/out/e.jsonl' });
   });
 
+  it('refuses the removed auth0-bulletins type, saying when it went and pointing to github-advisories', () => {
+    const bulletins = { id: 'bulletins', type: 'auth0-bulletins', url: 'https://auth0.com/docs/secure/security-guidance/security-bulletins.md' };
+    expect(error({ sources: [status, bulletins] })).toBe(
+      'invalid config: sources[1].type: "auth0-bulletins" is no longer a source type: the Auth0 Security Bulletins page was ' +
+        'removed on 2026-07-08; use "github-advisories" for advisories about Auth0\'s SDKs',
+    );
+  });
+
+  it('lists the source types of the registry for a type it does not know', () => {
+    expect(error({ sources: [{ ...status, type: 'rss' }] })).toBe(
+      "invalid config: sources[0].type: Invalid discriminator value. Expected 'auth0-status' | 'auth0-changelog' | " +
+        "'github-advisories' | 'statuspage' | 'google-status' | 'feed'",
+    );
+  });
+
   it('refuses a Slack output that has both or neither of a bot token and a webhook', () => {
     expect(error({ sources: [status], outputs: [{ type: 'slack', webhookUrl: 'env:A', botToken: 'env:B', channel: 'C0123456' }] })).toContain(
       'exactly one of webhookUrl or botToken',

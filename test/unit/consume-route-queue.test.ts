@@ -1,7 +1,7 @@
 // The ordering gate of a queue-fed route, with in-memory fakes of the ledger, the event log and the delivery.
 import { describe, expect, it } from 'vitest';
 import { chainEvents } from '../../functions/core/event-chain.js';
-import { SlackError } from '../../functions/core/errors.js';
+import { SlackError } from '../../functions/channels/slack/slack-error.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
 import type { RouteRules } from '../../functions/core/routing.js';
@@ -10,7 +10,7 @@ import {
   makeRouteQueueConsumer,
   type QueueRecord,
   type RouteQueueSettings,
-} from '../../functions/slack/consume-route-queue.js';
+} from '../../functions/channels/consume-route-queue.js';
 import { sampleEvent } from '../support/sample-event.js';
 
 const NOW = Date.parse('2026-10-06T12:00:00Z');

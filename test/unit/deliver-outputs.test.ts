@@ -1,7 +1,8 @@
 // Local delivery over in-memory fakes: each output drains its own queue in order, failures are held, parked or retried
 // by scope, and an output's health is announced like a failing source's.
 import { describe, expect, it } from 'vitest';
-import { PublishError, SlackError } from '../../functions/core/errors.js';
+import { SlackError } from '../../functions/channels/slack/slack-error.js';
+import { PublishError } from '../../functions/core/errors.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { makeOutputDelivery, type DeliverySettings } from '../../functions/delivery/deliver-outputs.js';
 import type { Output, OutputQueueStore, OutputRecord, QueueEntry } from '../../functions/delivery/output-queue.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   DIGEST_MAX_BYTES,
-  formatDuration,
   renderDigest,
   type DigestInput,
   type DigestOpenItem,
@@ -14,6 +13,7 @@ import {
   type ListedSubscription,
   type SubscriptionHealth,
 } from '../../functions/core/subscription-health.js';
+import { formatDuration } from '../../functions/core/text/time.js';
 import { sampleEvent } from '../support/sample-event.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');

@@ -2,9 +2,10 @@
 // (tracked state plus the outbox of one poll's events) outgrows DynamoDB's 400 KB; hashes still see the full text.
 import { describe, expect, it } from 'vitest';
 import { diffItems } from '../../functions/core/diff-items.js';
-import { EVENT_BUDGETS, ITEM_EVENTS_MAX_BYTES, makeEvent } from '../../functions/core/event-factory.js';
-import { TRUNCATION_MARK, utf8Bytes } from '../../functions/core/event-text.js';
+import { makeEvent } from '../../functions/core/event-factory.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
+import { EVENT_BUDGETS, ITEM_EVENTS_MAX_BYTES } from '../../functions/core/text/event-budgets.js';
+import { TRUNCATION_MARK, utf8Bytes } from '../../functions/core/text/truncate.js';
 import type { TrackedItem } from '../../functions/core/tracked.js';
 import {
   AUTH0_US_1_SOURCE as SOURCE,

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EMAIL_BODY_MAX_BYTES,
-  SUBJECT_MAX_CHARS,
-  TRUNCATION_MARK,
-  describeEventType,
-  renderEmailText,
-  renderSubject,
-  truncateToBytes,
-} from '../../functions/core/event-text.js';
+import { EMAIL_BODY_MAX_BYTES, renderEmailText, renderSubject } from '../../functions/core/event-text.js';
+import { describeEventType } from '../../functions/core/event-types.js';
 import { EVENT_TYPES, type EventType, type WatcherEvent } from '../../functions/core/model.js';
+import { SUBJECT_MAX_CHARS } from '../../functions/core/text/subject.js';
+import { TRUNCATION_MARK } from '../../functions/core/text/truncate.js';
 import { sampleEvent } from '../support/sample-event.js';
 
 const makeEvent = sampleEvent;
@@ -179,23 +174,5 @@ describe('renderEmailText', () => {
     const body = renderEmailText(makeEvent({ occurredAt: 'Tue, 22 Apr 2026 late evening' }));
     expect(body).toContain('When: Tue, 22 Apr 2026 late evening\n');
     expect(body).not.toContain('Invalid Date');
-  });
-});
-
-describe('truncateToBytes', () => {
-  it('returns text that fits unchanged', () => {
-    expect(truncateToBytes('Resolved.', 100)).toBe('Resolved.');
-  });
-
-  it('cuts to the byte budget without splitting a multi-byte character and ends with the mark', () => {
-    const cut = truncateToBytes('€'.repeat(1_000), 500);
-    expect(bytes(cut)).toBeLessThanOrEqual(500);
-    expect(cut.endsWith(TRUNCATION_MARK)).toBe(true);
-    expect(cut.replace(TRUNCATION_MARK, '')).toMatch(/^€+$/);
-  });
-
-  it('prefers to cut at a word boundary', () => {
-    const cut = truncateToBytes('alpha beta gamma delta epsilon zeta eta theta', 40);
-    expect(cut).toBe(`alpha beta${TRUNCATION_MARK}`);
   });
 });

@@ -2,8 +2,9 @@
 // anything else fails the cold start with a ConfigError naming the field.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config/config.js';
-import { compiledWatcherConfig, loadLambdaConfig, loadSlackLambdaConfig } from '../../functions/config/lambda-config.js';
-import { slackRoutesOf } from '../../lib/slack-notifier.js';
+import { loadSlackLambdaConfig } from '../../functions/channels/slack/slack-notifier.js';
+import { compiledWatcherConfig, loadLambdaConfig } from '../../functions/poll/poll-lambda-config.js';
+import { channelRoutesOf as slackRoutesOf } from '../../lib/channel-notifier.js';
 import { compiledDigestConfig, compiledPollConfig } from '../../lib/watcher-stack.js';
 import { configErrorOf } from '../support/config-error.js';
 

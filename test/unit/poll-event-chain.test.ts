@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../functions/config/config.js';
 import { FetchError } from '../../functions/core/errors.js';
 import type { EventLink, WatcherEvent } from '../../functions/core/model.js';
-import type { Fetcher, Logger, OutboxRef, PutOptions, StateStore, StoredRecord } from '../../functions/core/ports.js';
-import type { OutboxEntry, SourceState, TrackedItem } from '../../functions/core/tracked.js';
+import type { Fetcher, Logger } from '../../functions/core/ports.js';
+import type { SourceState, TrackedItem } from '../../functions/core/tracked.js';
 import { makePollSource } from '../../functions/poll/poll-source.js';
+import { inMemoryStateStore } from '../support/in-memory-state-store.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -15,69 +16,8 @@ const CONFIG: SourceConfig = { id: 'status-us-1', type: 'auth0-status', url: 'ht
 /** Where the source's items are tracked: the scope of its status page (the source record stays under its id). */
 const SCOPE = '@status.example';
 
-interface Held<T> {
-  value: T;
-  version: number;
-  outbox: Map<string, OutboxEntry>;
-}
-
-/** The StateStore contract in memory: versioned conditional writes, outbox in the record, claims, lease condition. */
-function memoryStore() {
-  const records = new Map<string, Held<unknown>>();
-  const logged: WatcherEvent[] = [];
-  const keyOf = (ref: OutboxRef) => `${ref.sourceId}|${ref.itemId ?? ''}`;
-  const toRecord = <T>(held: Held<T>): StoredRecord<T> => structuredClone({ value: held.value, version: held.version, outbox: [...held.outbox.values()] });
-
-  function put(key: string, value: unknown, options: PutOptions): boolean {
-    const current = records.get(key);
-    if (options.expectedVersion === undefined ? current !== undefined : current?.version !== options.expectedVersion) return false;
-    const lease = (current?.value as SourceState | undefined)?.leaseUntil;
-    if (options.leaseFreeAt !== undefined && lease !== undefined && !(lease < options.leaseFreeAt)) return false;
-    const outbox = new Map(current?.outbox ?? []);
-    for (const entry of options.outbox ?? []) outbox.set(entry.event.id, structuredClone(entry));
-    records.set(key, { value: structuredClone(value), version: (options.expectedVersion ?? 0) + 1, outbox });
-    return true;
-  }
-
-  const store: StateStore = {
-    async getSource(sourceId) {
-      const held = records.get(keyOf({ sourceId })) as Held<SourceState> | undefined;
-      return held && toRecord(held);
-    },
-    async putSource(sourceId, state, options) {
-      return put(keyOf({ sourceId }), state, options);
-    },
-    async listItems(sourceId) {
-      return [...records.entries()]
-        .filter(([key]) => key.startsWith(`${sourceId}|`) && !key.endsWith('|'))
-        .map(([, held]) => toRecord(held as Held<TrackedItem>));
-    },
-    async putItem(sourceId, item, options) {
-      return put(keyOf({ sourceId, itemId: item.itemId }), item, options);
-    },
-    async claimOutbox(ref, eventId, claimedAt, staleBefore) {
-      const entry = records.get(keyOf(ref))?.outbox.get(eventId);
-      if (!entry || (entry.claimedAt !== undefined && !(entry.claimedAt < staleBefore))) return false;
-      records.get(keyOf(ref))!.outbox.set(eventId, { ...entry, claimedAt });
-      return true;
-    },
-    async releaseOutbox(ref, eventId) {
-      const outbox = records.get(keyOf(ref))?.outbox;
-      const entry = outbox?.get(eventId);
-      if (entry) outbox!.set(eventId, { event: entry.event, seq: entry.seq });
-    },
-    async ackOutbox(ref, eventId) {
-      records.get(keyOf(ref))?.outbox.delete(eventId);
-    },
-    async logEvent(event) {
-      logged.push(structuredClone(event));
-    },
-  };
-  return { store, records, logged };
-}
-
 function setup() {
-  const memory = memoryStore();
+  const memory = inMemoryStateStore();
   let body = fixture('seq-01-baseline.atom');
   let failing = false;
   let now = Date.parse('2026-10-06T10:00:00Z');

@@ -1,7 +1,7 @@
 // The Slack notifier's optional ordering settings from the environment: absent by default, whole milliseconds when set.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/config/config-base.js';
-import { loadSlackLambdaConfig } from '../../functions/config/lambda-config.js';
+import { loadSlackLambdaConfig } from '../../functions/channels/slack/slack-notifier.js';
 
 const ROUTE = JSON.stringify({
   type: 'slack',

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Auth0ChangelogSourceConfig } from '../../../functions/config/config.js';
+import type { Auth0ChangelogSourceConfig } from '../../../functions/sources/auth0-changelog/config-schema.js';
 import { ATTENTION_CHANGE_TYPES, type ChangeType, type ChangelogItem, type ParseResult } from '../../../functions/core/model.js';
-import { auth0ChangelogSource, classifyChangeType } from '../../../functions/sources/auth0-changelog.js';
-import { markdownToText } from '../../../functions/sources/html-text.js';
+import { auth0ChangelogSource } from '../../../functions/sources/auth0-changelog/plugin.js';
+import { classifyChangeType } from '../../../functions/sources/auth0-changelog/reader.js';
+import { markdownToText } from '../../../functions/sources/formats/html-text.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Auth0StatusSourceConfig } from '../../../functions/config/config.js';
+import type { Auth0StatusSourceConfig } from '../../../functions/sources/auth0-status/config-schema.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
-import { auth0StatusSource, parseUpdates } from '../../../functions/sources/auth0-status.js';
+import { auth0StatusSource } from '../../../functions/sources/auth0-status/plugin.js';
+import { parseUpdates } from '../../../functions/sources/formats/status-page-feed.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');

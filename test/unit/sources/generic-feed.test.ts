@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FeedSourceConfig } from '../../../functions/config/config.js';
+import type { FeedSourceConfig } from '../../../functions/sources/feed/config-schema.js';
 import { PRESETS } from '../../../functions/config/presets.js';
 import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
 import type { TrackedItem } from '../../../functions/core/tracked.js';
-import { genericFeedSource } from '../../../functions/sources/generic-feed.js';
+import { genericFeedSource } from '../../../functions/sources/feed/plugin.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 import { remember } from '../../support/remember-changes.js';
 

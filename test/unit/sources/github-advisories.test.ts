@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GithubAdvisoriesSourceConfig } from '../../../functions/config/config.js';
+import type { GithubAdvisoriesSourceConfig } from '../../../functions/sources/github-advisories/config-schema.js';
 import type { AdvisoryItem, ParseResult } from '../../../functions/core/model.js';
-import { githubAdvisoriesSource } from '../../../functions/sources/github-advisories.js';
+import { githubAdvisoriesSource } from '../../../functions/sources/github-advisories/plugin.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');

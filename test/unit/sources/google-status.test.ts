@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GoogleStatusSourceConfig } from '../../../functions/config/config.js';
+import type { GoogleStatusSourceConfig } from '../../../functions/sources/google-status/config-schema.js';
 import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
 import type { TrackedItem } from '../../../functions/core/tracked.js';
-import { googleStatusSource } from '../../../functions/sources/google-status.js';
+import { googleStatusSource } from '../../../functions/sources/google-status/plugin.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
 import { remember } from '../../support/remember-changes.js';
 

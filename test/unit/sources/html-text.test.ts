@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHtmlEntities, htmlToText, markdownToText } from '../../../functions/sources/html-text.js';
+import { decodeHtmlEntities, htmlToText, markdownToText } from '../../../functions/sources/formats/html-text.js';
 
 describe('htmlToText', () => {
   it('strips tags and turns <br> and </p> into line breaks', () => {

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type SourceConfig } from '../../../functions/config/config.js';
-import { DEFAULT_ADVISORY_PACKAGES } from '../../../functions/config/default-packages.js';
-import { SOURCE_MODULES, sourceModuleFor } from '../../../functions/sources/registry.js';
+import { DEFAULT_EVERY_MINUTES, parseConfig, type SourceConfig } from '../../../functions/config/config.js';
+import { DEFAULT_ADVISORY_PACKAGES } from '../../../functions/sources/github-advisories/default-packages.js';
+import { SOURCE_MODULES, SOURCE_REGISTRY, sourceModuleFor } from '../../../functions/sources/registry.js';
+import { makeSourceRegistry } from '../../../functions/sources/source-registry.js';
 
 describe('source registry', () => {
   it('has a module for every source type, declaring that type; the Auth0 ones name Auth0 as their vendor', () => {
     for (const [type, module] of Object.entries(SOURCE_MODULES)) {
       expect(module.type).toBe(type);
+      expect(module.kind).toBe('feed');
       if (type.startsWith('auth0-') || type === 'github-advisories') expect(module.vendor).toBe('Auth0');
     }
     expect(Object.keys(SOURCE_MODULES).sort()).toEqual([
-      'auth0-bulletins',
       'auth0-changelog',
       'auth0-status',
       'feed',
@@ -18,6 +19,7 @@ describe('source registry', () => {
       'google-status',
       'statuspage',
     ]);
+    expect(SOURCE_REGISTRY.types).toEqual(Object.keys(SOURCE_MODULES));
   });
 
   it('finds the module for each configured source; advisories ask once per ecosystem of the default packages', () => {
@@ -27,14 +29,57 @@ describe('source registry', () => {
           { id: 'status', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=samples.auth0.com', region: 'US-1' },
           { id: 'changelog', type: 'auth0-changelog', url: 'https://auth0.com/changelog/rss.xml' },
           { id: 'advisories', type: 'github-advisories' },
-          { id: 'bulletins', type: 'auth0-bulletins', url: 'https://auth0.com/docs/secure/security-guidance/security-bulletins.md' },
         ],
       },
       '/tmp',
     );
     const requests = config.sources.map((source: SourceConfig) => sourceModuleFor(source).requests(source));
     const ecosystems = new Set(DEFAULT_ADVISORY_PACKAGES.map((pkg) => pkg.ecosystem));
-    expect(requests.map((list) => list.length)).toEqual([1, 1, ecosystems.size, 1]);
+    expect(requests.map((list) => list.length)).toEqual([1, 1, ecosystems.size]);
     expect(requests[2]?.[0]?.url).toMatch(/^https:\/\/api\.github\.com\/advisories\?ecosystem=npm&affects=auth0,auth0-js,/);
+  });
+
+  it('derives the default cadences from the modules, as they were hard-coded before', () => {
+    expect(DEFAULT_EVERY_MINUTES).toEqual({
+      'auth0-status': 1,
+      'auth0-changelog': 15,
+      'github-advisories': 60,
+      statuspage: 5,
+      'google-status': 5,
+      feed: 5,
+    });
+  });
+
+  it('answers vendor, region, secrets, emptiness and cadence from the module', () => {
+    const config = parseConfig(
+      {
+        sources: [
+          { id: 'status', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'EU-1' },
+          { id: 'advisories', type: 'github-advisories', token: 'ssm:/watcher/github', everyMinutes: 30 },
+          { id: 'open', type: 'feed', vendor: 'Meta', url: 'https://metastatus.com/feed.rss', emptyWhenHealthy: true },
+        ],
+        presets: ['github', 'google-cloud'],
+      },
+      '/tmp',
+    );
+    const [status, advisories, open, github, google] = config.sources as [SourceConfig, SourceConfig, SourceConfig, SourceConfig, SourceConfig];
+    expect(config.sources.map((source) => SOURCE_REGISTRY.vendorOf(source))).toEqual(['Auth0', 'Auth0', 'Meta', 'GitHub', 'Google Cloud']);
+    expect(sourceModuleFor(status).regionOf?.(status)).toBe('EU-1');
+    expect(config.sources.map((source) => SOURCE_REGISTRY.secretRefsOf(source))).toEqual([
+      [],
+      [{ field: 'token', ref: 'ssm:/watcher/github' }],
+      [],
+      [],
+      [],
+    ]);
+    expect([open, github, google].map((source) => sourceModuleFor(source).emptyIsNormal?.(source) ?? false)).toEqual([true, false, false]);
+    expect(config.sources.map((source) => SOURCE_REGISTRY.everyMinutesOf(source))).toEqual([1, 30, 5, 5, 5]);
+    expect(SOURCE_REGISTRY.itemScopeOf(status)).toBe('@status.auth0.com');
+    expect(SOURCE_REGISTRY.itemScopeOf(advisories)).toBe('advisories');
+  });
+
+  it('refuses two plug-ins of one type', () => {
+    const [first] = SOURCE_REGISTRY.modules;
+    expect(() => makeSourceRegistry([first!, first!])).toThrow('two source plug-ins declare the type "auth0-status"');
   });
 });

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import {
-  isPlainWellFormed,
   MAX_XML_DEPTH,
   MAX_XML_ELEMENTS,
   parseXmlSafely,
@@ -10,7 +9,8 @@ import {
   xmlChild,
   xmlChildren,
   xmlText,
-} from '../../../functions/sources/safe-xml.js';
+} from '../../../functions/sources/formats/safe-xml.js';
+import { isPlainWellFormed } from '../../../functions/sources/formats/xml-markup-scan.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 

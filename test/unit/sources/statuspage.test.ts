@@ -2,12 +2,12 @@
 // and the events the core derives from a sequence of API snapshots.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { StatuspageSourceConfig } from '../../../functions/config/config.js';
+import type { StatuspageSourceConfig } from '../../../functions/sources/statuspage/config-schema.js';
 import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
 import type { TrackedItem } from '../../../functions/core/tracked.js';
 import type { FetchedDocument } from '../../../functions/sources/source.js';
-import { statuspageSource } from '../../../functions/sources/statuspage.js';
+import { statuspageSource } from '../../../functions/sources/statuspage/plugin.js';
 import { remember } from '../../support/remember-changes.js';
 
 const fixture = (name: string): string =>

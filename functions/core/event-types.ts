@@ -1,0 +1,242 @@
+// The event-type table: everything the watcher knows about each event type, in one row per type. Emails, Slack
+// messages and digests read it; the compiler demands a row for every type (pure data, no I/O).
+
+/**
+ * The event types of schema version 1. A new type is one member here plus one row in {@link EVENT_TYPE_FACTS} (the
+ * compiler refuses the table without it) and the diff rule that emits it.
+ */
+export type EventType =
+  | 'incident.opened'
+  | 'incident.updated'
+  | 'incident.resolved'
+  | 'incident.rca_published'
+  | 'maintenance.scheduled'
+  | 'maintenance.started'
+  | 'maintenance.updated'
+  | 'maintenance.completed'
+  | 'changelog.published'
+  | 'advisory.published'
+  | 'advisory.updated'
+  | 'advisory.withdrawn'
+  | 'source.failing'
+  | 'source.recovered';
+
+type FamilyOf<T> = T extends `${infer F}.${string}` ? F : never;
+/** Events group into families by their type prefix: one Slack root layout and one routing wildcard (`incident.*`) each. */
+export type EventFamily = FamilyOf<EventType>;
+
+/**
+ * Where a digest shows an event: `updates` (the activity of an incident or maintenance still open, else OTHER
+ * UPDATES), `resolved` (RESOLVED IN THIS PERIOD, maintenance under "Maintenance completed"), `rca` (ROOT-CAUSE
+ * ANALYSES), `change-log`, `advisories`, `health` (WATCHER HEALTH's health changes).
+ */
+export type DigestSection = 'updates' | 'resolved' | 'rca' | 'change-log' | 'advisories' | 'health';
+
+/**
+ * What an event did to its item, in the digest's words, in the order an item's activity lists them ("opened, 3
+ * updates, resolved"); `update` is counted. Advisories say `new`, `updated` or `withdrawn` instead.
+ */
+export const DIGEST_ACTIVITIES = [
+  'opened',
+  'scheduled',
+  'started',
+  'update',
+  'resolved',
+  'completed',
+  'root-cause analysis published',
+  'new',
+  'updated',
+  'withdrawn',
+] as const;
+export type DigestActivity = (typeof DIGEST_ACTIVITIES)[number];
+
+/** What the watcher knows about one event type. */
+export interface EventTypeFacts<T extends EventType = EventType> {
+  /** The type's prefix. */
+  readonly family: FamilyOf<T>;
+  /** What happened, in words: "Auth0 <phrase>: <title>" in subjects, headlines and Slack notifications. */
+  readonly phrase: string;
+  /** The status shown when the vendor gave none. */
+  readonly impliedStatus: string;
+  /** The item is over after it (resolved, completed, recovered): its Slack root shows ✅. */
+  readonly endsItem: boolean;
+  /** It publishes the item's root-cause analysis: the item's Slack root says so from then on. */
+  readonly publishesRca?: true;
+  /** A Slack reply that is also sent to the channel, so the milestone is seen without opening the thread. */
+  readonly broadcast: boolean;
+  /** What a Slack reply leads with (already Slack-safe: our own words). */
+  readonly replyLabel: string;
+  /** The reply leads with the vendor's update label instead ("Identified"), {@link replyLabel} when there is none. */
+  readonly replyUsesVendorLabel: boolean;
+  /** Where a digest shows it, and what it did to its item there. */
+  readonly digest: { readonly section: DigestSection; readonly activity?: DigestActivity };
+}
+
+/** One row per event type; the order is the order types are listed in (the README, per-type counts). */
+export const EVENT_TYPE_FACTS: { readonly [T in EventType]: EventTypeFacts<T> } = {
+  'incident.opened': {
+    family: 'incident',
+    phrase: 'incident opened',
+    impliedStatus: 'open',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Incident opened',
+    replyUsesVendorLabel: true,
+    digest: { section: 'updates', activity: 'opened' },
+  },
+  'incident.updated': {
+    family: 'incident',
+    phrase: 'incident updated',
+    impliedStatus: 'open, updated',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Incident updated',
+    replyUsesVendorLabel: true,
+    digest: { section: 'updates', activity: 'update' },
+  },
+  'incident.resolved': {
+    family: 'incident',
+    phrase: 'incident resolved',
+    impliedStatus: 'resolved',
+    endsItem: true,
+    broadcast: true,
+    replyLabel: '✅ Resolved',
+    replyUsesVendorLabel: false,
+    digest: { section: 'resolved', activity: 'resolved' },
+  },
+  'incident.rca_published': {
+    family: 'incident',
+    phrase: 'root-cause analysis published',
+    impliedStatus: 'resolved, root-cause analysis published',
+    endsItem: true,
+    publishesRca: true,
+    broadcast: true,
+    replyLabel: '📝 Root-cause analysis published',
+    replyUsesVendorLabel: false,
+    digest: { section: 'rca', activity: 'root-cause analysis published' },
+  },
+  'maintenance.scheduled': {
+    family: 'maintenance',
+    phrase: 'maintenance scheduled',
+    impliedStatus: 'scheduled',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Maintenance scheduled',
+    replyUsesVendorLabel: false,
+    digest: { section: 'updates', activity: 'scheduled' },
+  },
+  'maintenance.started': {
+    family: 'maintenance',
+    phrase: 'maintenance started',
+    impliedStatus: 'in progress',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Maintenance started',
+    replyUsesVendorLabel: false,
+    digest: { section: 'updates', activity: 'started' },
+  },
+  'maintenance.updated': {
+    family: 'maintenance',
+    phrase: 'maintenance updated',
+    impliedStatus: 'updated',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Maintenance updated',
+    replyUsesVendorLabel: false,
+    digest: { section: 'updates', activity: 'update' },
+  },
+  'maintenance.completed': {
+    family: 'maintenance',
+    phrase: 'maintenance completed',
+    impliedStatus: 'completed',
+    endsItem: true,
+    broadcast: false,
+    replyLabel: '✅ Maintenance completed',
+    replyUsesVendorLabel: false,
+    digest: { section: 'resolved', activity: 'completed' },
+  },
+  'changelog.published': {
+    family: 'changelog',
+    phrase: 'change-log entry',
+    impliedStatus: 'published',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Change-log entry',
+    replyUsesVendorLabel: false,
+    digest: { section: 'change-log' },
+  },
+  'advisory.published': {
+    family: 'advisory',
+    phrase: 'security advisory',
+    impliedStatus: 'published',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Security advisory',
+    replyUsesVendorLabel: false,
+    digest: { section: 'advisories', activity: 'new' },
+  },
+  'advisory.updated': {
+    family: 'advisory',
+    phrase: 'security advisory updated',
+    impliedStatus: 'updated',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Security advisory updated',
+    replyUsesVendorLabel: false,
+    digest: { section: 'advisories', activity: 'updated' },
+  },
+  'advisory.withdrawn': {
+    family: 'advisory',
+    phrase: 'security advisory withdrawn',
+    impliedStatus: 'withdrawn',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Security advisory withdrawn',
+    replyUsesVendorLabel: false,
+    digest: { section: 'advisories', activity: 'withdrawn' },
+  },
+  'source.failing': {
+    family: 'source',
+    phrase: 'source failing',
+    impliedStatus: 'failing',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '⚠️ Source failing',
+    replyUsesVendorLabel: false,
+    digest: { section: 'health' },
+  },
+  'source.recovered': {
+    family: 'source',
+    phrase: 'source recovered',
+    impliedStatus: 'recovered',
+    endsItem: true,
+    broadcast: true,
+    replyLabel: '✅ Recovered',
+    replyUsesVendorLabel: false,
+    digest: { section: 'health' },
+  },
+};
+
+/**
+ * Every event type, in the table's order (the keys of a record over {@link EventType} are exactly its members).
+ * Marked pure, so that a bundle that never reads the list or the table leaves both out.
+ */
+export const EVENT_TYPES = /* @__PURE__ */ Object.keys(EVENT_TYPE_FACTS) as readonly EventType[] as readonly [
+  EventType,
+  ...EventType[],
+];
+
+/** The human phrase for an event type, e.g. "incident resolved" or "change-log entry". */
+export function describeEventType(type: EventType): string {
+  return EVENT_TYPE_FACTS[type].phrase;
+}
+
+/** Whether a Slack reply of this type is also sent to the channel (resolution, root-cause analysis, recovery). */
+export function isBroadcast(type: EventType): boolean {
+  return EVENT_TYPE_FACTS[type].broadcast;
+}
+
+/** The family of an event type (its prefix). */
+export function familyOf(type: EventType): EventFamily {
+  return EVENT_TYPE_FACTS[type].family;
+}

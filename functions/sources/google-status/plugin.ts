@@ -1,0 +1,17 @@
+// Plug-in 'google-status': Google Cloud's or Google Workspace's incidents.json, polled every 5 minutes.
+import type { SourceModule } from '../source.js';
+import { googleStatusConfigSchema, type GoogleStatusSourceConfig } from './config-schema.js';
+import { parse, requests } from './reader.js';
+
+export const googleStatusSource: SourceModule<GoogleStatusSourceConfig> = {
+  type: 'google-status',
+  kind: 'feed',
+  configSchema: googleStatusConfigSchema,
+  defaultEveryMinutes: 5,
+  vendor: 'Google',
+  vendorOf: (config) => config.vendor,
+  // A list narrowed to a few products is rightly empty while none of them has an incident.
+  emptyIsNormal: (config) => config.products !== undefined,
+  requests,
+  parse,
+};
