@@ -4,6 +4,12 @@ import type { EventType } from './event-types.js';
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The more severe of two severities (`a` may be unknown yet). */
+export function maxSeverity(a: Severity | undefined, b: Severity): Severity {
+  if (!a) return b;
+  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
+}
+
 /** Auth0 change-log entry types, as used by the change log itself. */
 export const CHANGE_TYPES = [
   'added',

@@ -2,7 +2,7 @@
 // the root can be updated in place whatever order the events arrive in (pure).
 import { EVENT_TYPE_FACTS, familyOf, type EventFamily, type EventType } from './event-types.js';
 import {
-  SEVERITIES,
+  maxSeverity,
   type AffectedPackage,
   type ChangeType,
   type ItemUpdate,
@@ -37,10 +37,6 @@ export interface ThreadState {
   readonly changeType?: ChangeType;
   readonly packages?: readonly AffectedPackage[];
   readonly rcaPublished?: boolean;
-}
-
-function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
 /** True when `a` is a readable time strictly before readable `b`; unreadable stamps never count as earlier. */
