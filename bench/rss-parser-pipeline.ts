@@ -1,5 +1,6 @@
-// The comparison pipeline: the same normalisation as functions/sources/auth0-status.ts and auth0-changelog.ts, built on
-// rss-parser (xml2js underneath) instead of the watcher's own reader (fast-xml-parser behind safe-xml.ts's checks).
+// The comparison pipeline: the same normalisation as functions/sources/auth0-status/ and auth0-changelog/, built on
+// rss-parser (xml2js underneath) instead of the watcher's own reader (fast-xml-parser behind the checks of
+// functions/sources/formats/safe-xml.ts).
 // Everything after the XML reader is the same: the same regexes to split updates, the same htmlToText / markdownToText,
 // the same change-type classifier. The benchmark checks that both pipelines produce identical items.
 import Parser from 'rss-parser';

@@ -388,7 +388,7 @@ describe("SlackNotifier route queues, their dead-letter queues and alarms", () =
 });
 
 describe('SlackNotifier bundling', () => {
-  it('bundles the notifier from functions/slack/handler.ts with the local esbuild', () => {
+  it('bundles the notifier from functions/channels/slack/handler.ts with the local esbuild', () => {
     const outdir = tempDir('watcher-notifier-assembly-');
     const { app, stack, template } = synthStack(withOutputs(PLATFORM), { bundle: true, outdir });
     app.synth();

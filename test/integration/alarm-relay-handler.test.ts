@@ -53,7 +53,7 @@ describe('alarm relay Lambda handler', () => {
   it('fails the invocation when SNS keeps refusing, so Lambda retries it and then dead-letters it', async () => {
     const before = sns.published(topicArn).length;
     const requestsBefore = sns.requestCount('Publish');
-    // The relay client's 3 attempts (functions/ops/relay-settings.ts), all refused.
+    // The relay client's 3 attempts (functions/contract.ts), all refused.
     sns.failNext(3, { status: 500, code: 'InternalError', message: 'SNS is down' });
     await expect(handler(EVENT)).rejects.toThrow(/SNS is down/);
     expect(sns.requestCount('Publish') - requestsBefore).toBe(3);
