@@ -81,8 +81,9 @@ export function deadMansSwitchWindow(everyMinutes: number, minimumMinutes: numbe
 
 /** The part of the config the poll function needs, validated here at synth; the function checks its shape at cold start. */
 export function compiledPollConfig(config: WatcherConfig): string {
-  const { failureThreshold, trackResolvedDays, sources } = config;
-  return JSON.stringify({ failureThreshold, trackResolvedDays, sources });
+  const { failureThreshold, trackResolvedDays, severityRules, sources } = config;
+  // The severity rules only when there are any, so a config without them compiles as before.
+  return JSON.stringify({ failureThreshold, trackResolvedDays, ...(severityRules.length > 0 && { severityRules }), sources });
 }
 
 /**

@@ -143,7 +143,11 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
     secrets,
     clock,
     logger,
-    settings: { failureThreshold: config.failureThreshold, trackResolvedDays: config.trackResolvedDays },
+    settings: {
+      failureThreshold: config.failureThreshold,
+      trackResolvedDays: config.trackResolvedDays,
+      severityRules: config.severityRules,
+    },
   });
   // One source's unexpected failure (a store error, say) must not hide the others' results.
   const results = await Promise.all(

@@ -9,6 +9,7 @@ import type { AnySourceModule } from '../sources/source-registry.js';
 import { ConfigError, deepFreeze } from './config-base.js';
 import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
 import { CHANNEL_SCHEMA_KIT, routeRulesSchema } from './channel-schema-kit.js';
+import { severityRulesSchema } from './severity-rules-schema.js';
 import { SOURCE_SCHEMA_KIT, sourceUrl } from './source-schema-kit.js';
 
 export { ConfigError } from './config-base.js';
@@ -122,6 +123,8 @@ export const watcherConfigSchema = z
     failureThreshold: z.number().int().min(1).max(100).default(3),
     /** Days a resolved incident stays tracked so that a late RCA is noticed. */
     trackResolvedDays: z.number().int().min(1).max(365).default(60),
+    /** Severity overrides, in order: the first rule that matches an item sets its severity (raise or lower). */
+    severityRules: severityRulesSchema,
     /** Third-party dependencies by name (see presets.ts); each adds a source whose id is the name. */
     presets: z.array(z.enum(PRESET_NAMES)).default([]),
     sources: z.array(sourceConfigSchema).min(1),

@@ -2,6 +2,7 @@
 // and compiles the part a function needs into its bundle (WATCHER_CONFIG) or passes it as ROUTE, so a cold start
 // only checks that what it received has that validated shape: the schema library stays out of the bundles.
 import type { RouteRules } from '../core/routing.js';
+import { patternProblem, type SeverityRule } from '../core/severity-rules.js';
 import { isRecord } from '../sources/formats/json-records.js';
 import type { DigestConfig, SourceConfig, WatcherConfig } from './config.js';
 import { ConfigError, deepFreeze } from './config-base.js';
@@ -23,6 +24,8 @@ export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
 export interface CompiledWatcherConfig {
   readonly failureThreshold: WatcherConfig['failureThreshold'];
   readonly trackResolvedDays: WatcherConfig['trackResolvedDays'];
+  /** The config's `severityRules`, present when it has any (the poll function's). */
+  readonly severityRules?: readonly SeverityRule[];
   readonly sources: readonly SourceConfig[];
   readonly email?: { readonly digest?: DigestConfig };
 }
@@ -66,7 +69,7 @@ export function readCompiledWatcherConfig(
   for (const field of ['failureThreshold', 'trackResolvedDays'] as const) {
     if (!isPositiveInteger(input[field])) throw invalid(field, 'must be a whole number of at least 1');
   }
-  const { sources, email } = input;
+  const { sources, email, severityRules } = input;
   if (!Array.isArray(sources) || sources.length === 0) throw invalid('sources', 'must be a non-empty list');
   const ids = new Set<string>();
   sources.forEach((source: unknown, index) => {
@@ -79,6 +82,7 @@ export function readCompiledWatcherConfig(
     }
     if (typeof source['url'] !== 'string') throw invalid(`sources[${index}].url`, 'must be a string');
   });
+  if (severityRules !== undefined) checkSeverityRules(severityRules, invalid);
   if (email !== undefined) {
     if (!isRecord(email)) throw invalid('email', 'must be an object');
     const digest = email['digest'];
@@ -91,6 +95,23 @@ export function readCompiledWatcherConfig(
     }
   }
   return deepFreeze(input as unknown as CompiledWatcherConfig);
+}
+
+/** The shape of compiled `severityRules`: a list of objects, each with a severity, lists of strings and a string pattern. */
+function checkSeverityRules(rules: unknown, invalid: (field: string, problem: string) => ConfigError): void {
+  if (!Array.isArray(rules)) throw invalid('severityRules', 'must be a list');
+  rules.forEach((rule: unknown, index) => {
+    const at = `severityRules[${index}]`;
+    if (!isRecord(rule)) throw invalid(at, 'must be an object');
+    if (typeof rule['severity'] !== 'string') throw invalid(`${at}.severity`, 'must be a severity');
+    for (const field of ['sources', 'vendors', 'regions', 'components'] as const) {
+      if (rule[field] !== undefined && !isStringArray(rule[field])) throw invalid(`${at}.${field}`, 'must be a list of strings');
+    }
+    const pattern = rule['pattern'];
+    if (pattern !== undefined && (typeof pattern !== 'string' || patternProblem(pattern) !== undefined)) {
+      throw invalid(`${at}.pattern`, 'must be a regular expression');
+    }
+  });
 }
 
 /**

@@ -6,10 +6,12 @@ import type { SourceConfig, SourceType } from '../sources/registry.js';
  * open; the config schema validates each preset like any other source.
  */
 type PresetSource = {
-  readonly [T in SourceType]: Extract<SourceConfig, { readonly type: T; readonly vendor: string }> extends infer C
+  readonly [T in SourceType]: Extract<SourceConfig, { readonly type: T }> extends infer C
     ? [C] extends [never]
       ? never
-      : { readonly type: T; readonly vendor: string; readonly url: string } & Partial<Omit<C, 'id' | 'type' | 'vendor' | 'url'>>
+      : 'vendor' extends keyof C
+        ? { readonly type: T; readonly vendor: string; readonly url: string } & Partial<Omit<C, 'id' | 'type' | 'vendor' | 'url'>>
+        : never
     : never;
 }[SourceType] & {
   /** What the README says about the source's format. */
@@ -59,7 +61,11 @@ export const PRESETS = {
     url: 'https://status.aws.amazon.com/rss/all.rss',
     resolvedPattern: '^\\s*\\[?resolved\\b|\\b(has been resolved|is operating normally|are operating normally)\\b',
     emptyWhenHealthy: true,
-    about: 'RSS of all AWS service events',
+    // One item per message, guid `…#<service>-<region>_<epoch of the message>`: the messages of one service and region
+    // are one event until AWS falls silent for three days.
+    groupPattern: '#(?<incident>[a-z0-9-]+?(?:-(?<region>(?:[a-z]{2}-gov|[a-z]{2})-[a-z]+-\\d+))?)_\\d+$',
+    groupGapHours: 72,
+    about: 'RSS of all AWS service events, one item per message: the messages of one service and region are one incident',
   },
   slack: {
     type: 'feed',

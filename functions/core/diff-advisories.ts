@@ -1,6 +1,6 @@
 // The diff of security advisories: published, updated and withdrawn events, and an advisory's remembered state (pure).
 import { advisoryFingerprint } from './diff-fingerprint.js';
-import { advisorySeverity } from './diff-severity.js';
+import { itemSeverity } from './diff-severity.js';
 import { compareStamps, itemEvent, laterStamp, trackedBase, type DiffContext, type ItemChange } from './diff-shared.js';
 import { shorten } from './event-factory.js';
 import type { AdvisoryItem, EventType, WatcherEvent } from './model.js';
@@ -54,7 +54,7 @@ function advisoryEvent(
 function trackAdvisory(ctx: DiffContext, item: AdvisoryItem, known: TrackedItem | undefined): TrackedItem {
   return {
     ...trackedBase(ctx, item, known),
-    severity: advisorySeverity(item),
+    severity: itemSeverity(ctx, item),
     fingerprint: advisoryFingerprint(item),
     withdrawn: item.withdrawnAt ? true : undefined,
     updatedAt: laterStamp(known?.updatedAt, item.updatedAt),

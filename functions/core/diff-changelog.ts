@@ -1,6 +1,6 @@
 // The diff of change-log entries: a new entry's event, edits remembered silently, an entry's remembered state (pure).
 import { changelogFingerprint } from './diff-fingerprint.js';
-import { changelogSeverity } from './diff-severity.js';
+import { itemSeverity } from './diff-severity.js';
 import { itemEvent, trackedBase, type DiffContext, type ItemChange } from './diff-shared.js';
 import { shorten } from './event-factory.js';
 import type { ChangelogItem } from './model.js';
@@ -32,7 +32,7 @@ export function knownChangelogEntry(ctx: DiffContext, known: TrackedItem, item: 
 function trackChangelogEntry(ctx: DiffContext, item: ChangelogItem, known: TrackedItem | undefined): TrackedItem {
   return {
     ...trackedBase(ctx, item, known),
-    severity: changelogSeverity(item),
+    severity: itemSeverity(ctx, item),
     fingerprint: changelogFingerprint(item),
   };
 }

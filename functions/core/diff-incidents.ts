@@ -1,6 +1,6 @@
 // The diff of incidents and maintenance: their events, stale copies ignored, and their remembered state (pure).
 import { incidentFingerprint } from './diff-fingerprint.js';
-import { incidentSeverity } from './diff-severity.js';
+import { itemSeverity } from './diff-severity.js';
 import {
   compareStamps,
   DAY_MS,
@@ -52,8 +52,19 @@ export function newIncident(ctx: DiffContext, item: IncidentItem): ItemChange | 
     type = 'incident.resolved';
     changeKey = updateChangeKey(latest);
   }
-  const event = incidentEvent(ctx, item, next, type, changeKey, update, update.at);
+  // An incident first seen with several updates opened at its start, not at its latest update.
+  const occurredAt = type === 'incident.opened' ? startOf(item) : update.at;
+  const event = incidentEvent(ctx, item, next, type, changeKey, update, occurredAt);
   return { next: rcaAnnounced ? { ...next, rcaAnnounced } : next, events: [event] };
+}
+
+/** When an incident began: the start its format states, else its earliest update's time. */
+function startOf(item: IncidentItem): string {
+  const earliest = item.updates.reduce<string | undefined>(
+    (first, u) => (first === undefined || compareStamps(u.at, first) < 0 ? u.at : first),
+    undefined,
+  );
+  return item.startedAt ?? earliest ?? item.updates[0]!.at;
 }
 
 export function knownIncident(ctx: DiffContext, known: TrackedItem, item: IncidentItem): ItemChange | undefined {
@@ -161,6 +172,9 @@ function incidentEvent(
     regions: [...(tracked.regions ?? [])],
     update,
     components: item.components && item.components.length > 0 ? [...item.components] : undefined,
+    // A maintenance's window: what ops needs from its every event (the work's time, not the notice's).
+    scheduledFor: item.kind === 'maintenance' ? item.scheduledFor : undefined,
+    scheduledUntil: item.kind === 'maintenance' ? item.scheduledUntil : undefined,
   });
 }
 
@@ -199,9 +213,9 @@ function trackIncident(
   const expiresMs = Number.isFinite(resolvedMs)
     ? resolvedMs + ctx.trackResolvedDays * DAY_MS
     : ctx.now.getTime() + OPEN_ITEM_RETENTION_DAYS * DAY_MS;
-  const computed = item.kind === 'maintenance' ? 'info' : (item.impact ?? incidentSeverity(item));
   const updates = incident?.updates ?? trackedUpdates(item);
   const listedIn = listedRegions(known?.listedIn, ctx.source.region);
+  const computed = itemSeverity(ctx, item, regionsOf(item, listedIn));
   return {
     ...base,
     severity: maxSeverity(known?.severity, computed),
@@ -212,6 +226,8 @@ function trackIncident(
     listedIn,
     resolvedAt,
     rcaAnnounced: known?.rcaAnnounced,
+    ...(item.kind === 'maintenance' && item.scheduledFor !== undefined ? { scheduledFor: item.scheduledFor } : {}),
+    ...(item.kind === 'maintenance' && item.scheduledUntil !== undefined ? { scheduledUntil: item.scheduledUntil } : {}),
     updatedAt: laterStamp(known?.updatedAt, item.updatedAt),
     expiresAt: Math.floor(expiresMs / 1000),
   };

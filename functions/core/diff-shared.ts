@@ -1,6 +1,7 @@
 // What the diff's modules share: the poll's context, an item's change, vendor stamps, item events, tracked base (pure).
 import { makeEvent, type EventBody, type EventSourceInfo } from './event-factory.js';
 import type { EventType, Item, WatcherEvent } from './model.js';
+import type { SeverityRule } from './severity-rules.js';
 import { boundedTitle, boundedUrl } from './text/event-budgets.js';
 import { parseTime } from './text/time.js';
 import type { TrackedItem } from './tracked.js';
@@ -17,6 +18,8 @@ export interface DiffContext {
   readonly now: Date;
   /** Days a resolved incident stays tracked (to catch a late RCA). */
   readonly trackResolvedDays: number;
+  /** The config's `severityRules`: the first that matches an item sets its severity (see `itemSeverity`). */
+  readonly severityRules?: readonly SeverityRule[];
 }
 
 /** One item whose remembered state changes, with the events the change yields (possibly none). */

@@ -28,6 +28,9 @@ export interface DigestOpenItem {
   readonly severity: Severity;
   readonly regions: readonly string[];
   readonly openedAt: string;
+  /** Maintenance: its scheduled window, ISO 8601, where the source gives it. */
+  readonly scheduledFor?: string;
+  readonly scheduledUntil?: string;
 }
 
 export interface DigestRcaOwed {

@@ -16,7 +16,7 @@ import { EVENT_TYPE_FACTS, describeEventType, type DigestActivity } from './even
 import { ATTENTION_CHANGE_TYPES, type AffectedPackage, type WatcherEvent } from './model.js';
 import { renderSubscriptionHealth } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
-import { elapsed, formatDuration, formatUtc, parseTime } from './text/time.js';
+import { elapsed, formatDuration, formatUtc, formatWindow, parseTime } from './text/time.js';
 import { capitalize, plural } from './text/words.js';
 import { wrap } from './text/wrap.js';
 
@@ -64,8 +64,18 @@ function openEntry(entry: OpenEntry, underRegion: string | undefined, generatedA
   ];
 }
 
-/** "open for 3 h 12 min (since …)" for an incident; maintenance may lie ahead: "starts … (in 2 days)". */
+/**
+ * "open for 3 h 12 min (since …)" for an incident; maintenance may lie ahead: "starts … (in 2 days)", or, where its
+ * window is known, "scheduled 2026-12-10 02:00–04:00 UTC (starts in 2 days)".
+ */
 function openAge(item: DigestOpenItem, generatedAt: string): string {
+  const window = item.kind === 'maintenance' ? formatWindow(item.scheduledFor, item.scheduledUntil) : undefined;
+  if (window !== undefined) {
+    const begins = item.scheduledFor === undefined ? undefined : parseTime(item.scheduledFor);
+    const current = parseTime(generatedAt);
+    const ahead = begins !== undefined && current !== undefined && begins > current;
+    return `scheduled ${window}${ahead ? ` (starts in ${formatDuration(begins - current)})` : ''}`;
+  }
   const opened = formatUtc(item.openedAt);
   const start = parseTime(item.openedAt);
   const now = parseTime(generatedAt);
@@ -94,6 +104,8 @@ function resolvedEntry(entry: ResolvedEntry): string[] {
   const open = entry.openedAt === undefined ? undefined : elapsed(entry.openedAt, event.occurredAt);
   const after = open === undefined ? '' : ` after ${formatDuration(open)}`;
   const details = [`${verb} ${formatUtc(event.occurredAt)}${after}`];
+  const window = formatWindow(event.scheduledFor, event.scheduledUntil);
+  if (window !== undefined) details.push(`scheduled ${window}`);
   if (entry.activity !== '') details.push(`this period: ${entry.activity}`);
   return [
     ...wrap(headlineOf(event), '  - ', '    '),

@@ -41,6 +41,8 @@ const watcherEventSchema = z.looseObject(
     ),
     update: z.optional(z.object({ label: text, at: isoTime, text }, must('an object'))),
     components: list(text),
+    scheduledFor: z.optional(isoTime),
+    scheduledUntil: z.optional(isoTime),
     previous: z.optional(z.object({ id: nonEmpty, detectedAt: isoTime }, must('an object'))),
   },
   must('an object'),

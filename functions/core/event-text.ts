@@ -3,7 +3,7 @@ import { EVENT_TYPE_FACTS } from './event-types.js';
 import { ATTENTION_CHANGE_TYPES, type AffectedPackage, type WatcherEvent } from './model.js';
 import { cleanLine } from './text/clean-line.js';
 import { SUBJECT_MAX_CHARS, toSubjectAscii } from './text/subject.js';
-import { formatUtc } from './text/time.js';
+import { formatUtc, formatWindow } from './text/time.js';
 import { TRUNCATION_MARK, truncateChars, truncateToBytes, utf8Bytes } from './text/truncate.js';
 import { listWithMore } from './text/words.js';
 import { wrap, wrapKeepingMark } from './text/wrap.js';
@@ -60,7 +60,8 @@ function composeEmail(event: WatcherEvent, longText: string): string {
     ...(event.components?.length
       ? [`Components: ${listWithMore(event.components.map((c) => cleanLine(c, 100)).filter(Boolean), 20)}`]
       : []),
-    `When: ${formatUtc(event.occurredAt)}`,
+    // A maintenance's "When" is its window (when the work happens); the notice's own time follows as "Posted".
+    ...whenLines(event),
     `Detected: ${formatUtc(event.detectedAt)}`,
     `Source: ${cleanLine(event.source, 200)} (${vendor})`,
   ];
@@ -92,6 +93,12 @@ function composeEmail(event: WatcherEvent, longText: string): string {
     `Event id: ${cleanLine(event.id, 500)} (${event.type})`,
   );
   return lines.join('\n') + '\n';
+}
+
+function whenLines(event: WatcherEvent): string[] {
+  const window = formatWindow(event.scheduledFor, event.scheduledUntil);
+  if (window === undefined) return [`When: ${formatUtc(event.occurredAt)}`];
+  return [`When: ${window} (scheduled)`, `Posted: ${formatUtc(event.occurredAt)}`];
 }
 
 function describePackage(pkg: AffectedPackage): string {

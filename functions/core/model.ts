@@ -50,12 +50,18 @@ export interface IncidentItem {
   readonly updatedAt?: string;
   /** Update history, newest first, as the feeds list it. */
   readonly updates: readonly ItemUpdate[];
+  /** When the incident began, ISO 8601, where the format says so; else its earliest update's time is its start. */
+  readonly startedAt?: string;
   /** Regions named by the incident (e.g. "US-1"); empty when it names none. */
   readonly regions: readonly string[];
   /** The vendor's own impact rating, where the format has one (Statuspage, Google); decides the severity. */
   readonly impact?: Severity;
   /** Affected components or products, where the format names them ("Git Operations", "Identity Platform"). */
   readonly components?: readonly string[];
+  /** Maintenance: when the work is scheduled to start, ISO 8601, where the source gives its window. */
+  readonly scheduledFor?: string;
+  /** Maintenance: when the work is scheduled to end, ISO 8601, where the source gives its window. */
+  readonly scheduledUntil?: string;
 }
 
 export interface ChangelogItem {
@@ -98,9 +104,19 @@ export interface AdvisoryItem {
 export type Item = IncidentItem | ChangelogItem | AdvisoryItem;
 export type ItemKind = Item['kind'];
 
-/** A pure parse either yields items or says why it could not read the document. Never an empty list for "could not read". */
+/**
+ * A pure parse either yields items or says why it could not read the document. Never an empty list for "could not read".
+ * `skipped` names entries left out because they could not be read on their own (no identity to key them on), each
+ * with its position or title and the reason; the rest of the document is read.
+ */
 export type ParseResult =
-  | { readonly ok: true; readonly items: readonly Item[] }
+  | {
+      readonly ok: true;
+      readonly items: readonly Item[];
+      readonly skipped?: readonly string[];
+      /** Who the items are about as the document names itself (a status page's own name), for a source whose config names no vendor: the events carry it instead of the module's `vendorOf`. */
+      readonly vendor?: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
 // Event types and what is known about each live in one table (event-types.ts); the model names them from there.
@@ -149,6 +165,10 @@ export interface WatcherEvent {
   readonly update?: ItemUpdate;
   /** Affected components or products, where the source names them. */
   readonly components?: readonly string[];
+  /** Maintenance events: when the work is scheduled to start, ISO 8601, where the source gives its window. */
+  readonly scheduledFor?: string;
+  /** Maintenance events: when the work is scheduled to end, ISO 8601, where the source gives its window. */
+  readonly scheduledUntil?: string;
   /**
    * The event announced just before this one about the same thread (same `scope`, else `source`, and `itemId`; a source's
    * `source.failing`/`source.recovered` events form their own thread). Absent on a thread's first event and on events

@@ -4,11 +4,15 @@ import { EVENT_TYPE_FACTS } from './event-types.js';
 import type { WatcherEvent } from './model.js';
 import type { SlackMessage } from './ports.js';
 import { NO_TEXT, SLACK_SECTION_TEXT_MAX_CHARS, fallbackText, fitWithReadMore, footer, message, section, type Block } from './slack-blocks.js';
-import { inline, prose, slackTime } from './slack-escape.js';
+import { escapeSlackText, inline, prose, slackTime } from './slack-escape.js';
+import { formatWindow } from './text/time.js';
 
 /** A reply in an item's thread: `*<label>* · <time>`, the update text (or summary), and the link. */
 export function renderReply(event: WatcherEvent): SlackMessage {
-  const head = `*${replyLabel(event)}* · ${slackTime(event.update?.at ?? event.occurredAt)}\n`;
+  const window = formatWindow(event.scheduledFor, event.scheduledUntil);
+  const head =
+    `*${replyLabel(event)}* · ${slackTime(event.update?.at ?? event.occurredAt)}\n` +
+    (window !== undefined ? `Scheduled: ${escapeSlackText(window)}\n` : '');
   const body = prose(event.update?.text ?? event.summary) || NO_TEXT;
   const blocks: Block[] = [
     section(fitWithReadMore(head, body, SLACK_SECTION_TEXT_MAX_CHARS, event.url)),

@@ -21,6 +21,7 @@ import {
 import { escapeSlackText, inline, linkableUrl, prose, slackLink, slackTime } from './slack-escape.js';
 import { threadStateFrom, type ThreadState } from './slack-thread-state.js';
 import { cleanLine } from './text/clean-line.js';
+import { formatWindow } from './text/time.js';
 import { capitalize } from './text/words.js';
 
 /** At most this many affected packages are listed; the rest are counted ("and N more"). */
@@ -96,6 +97,8 @@ function summarySection(state: ThreadState): SectionBlock {
 
 function incidentBlocks(state: ThreadState, mode: Mode): Block[] {
   const emoji = isDone(state) ? '✅' : SEVERITY_EMOJI[state.severity];
+  // A maintenance's window is when the work happens: shown first, ahead of when notices were posted.
+  const window = formatWindow(state.scheduledFor, state.scheduledUntil);
   const blocks: Block[] = [
     header(`${emoji} ${vendorName(state.vendor)}: `, inline(state.title, 300)),
     fields([
@@ -105,6 +108,7 @@ function incidentBlocks(state: ThreadState, mode: Mode): Block[] {
       state.components?.length && !state.regions?.length
         ? ['Components', regionsText(state.components)]
         : ['Regions', regionsText(state.regions)],
+      ...(window !== undefined ? [['Scheduled', escapeSlackText(window)] as const] : []),
       ['Last update', slackTime(state.lastUpdateAt)],
       ['Opened', slackTime(state.openedAt)],
     ]),

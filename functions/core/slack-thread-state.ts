@@ -25,6 +25,9 @@ export interface ThreadState {
   readonly regions?: readonly string[];
   /** Affected components or products (third-party pages). */
   readonly components?: readonly string[];
+  /** Maintenance: its scheduled window, ISO 8601, where the source gives it. */
+  readonly scheduledFor?: string;
+  readonly scheduledUntil?: string;
   /** The earliest event time seen (normally the first event's). */
   readonly openedAt: string;
   /** The latest event time seen. */
@@ -86,6 +89,8 @@ function newestFrom(event: WatcherEvent, previous: ThreadState | undefined) {
     status: event.status ?? previous?.status,
     regions: event.regions ?? previous?.regions,
     components: event.components ?? previous?.components,
+    scheduledFor: event.scheduledFor ?? previous?.scheduledFor,
+    scheduledUntil: event.scheduledUntil ?? previous?.scheduledUntil,
     lastUpdateAt: event.occurredAt,
     lastUpdate: event.update ?? previous?.lastUpdate,
     lastEventType: event.type,

@@ -41,6 +41,9 @@ export interface TrackedItem {
   readonly listedIn?: readonly string[];
   readonly resolvedAt?: string;
   readonly rcaAnnounced?: boolean;
+  /** Maintenance: its scheduled window, ISO 8601, where the source gives it (the digest shows it). */
+  readonly scheduledFor?: string;
+  readonly scheduledUntil?: string;
   /**
    * Incidents, maintenance and advisories: the latest vendor stamp (entry `updated`, `updated_at`, `modified`) of a
    * copy processed. A copy stamped earlier is stale (an edge cache) and changes nothing.

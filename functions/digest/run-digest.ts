@@ -222,6 +222,8 @@ export function makeRunDigest(deps: DigestDependencies) {
           severity: item.severity,
           regions: item.regions ?? [],
           openedAt: earliestUpdate(item) ?? item.firstSeenAt,
+          ...(item.scheduledFor !== undefined && { scheduledFor: item.scheduledFor }),
+          ...(item.scheduledUntil !== undefined && { scheduledUntil: item.scheduledUntil }),
         });
       } else if (item.kind === 'incident' && !item.rcaAnnounced) {
         rcaOwed.push({ ...common, resolvedAt: item.resolvedAt });

@@ -22,7 +22,11 @@ const pollSource = makePollSource({
   secrets: makeSecretResolver(),
   clock: { now: () => new Date() },
   logger,
-  settings: { failureThreshold: config.watcher.failureThreshold, trackResolvedDays: config.watcher.trackResolvedDays },
+  settings: {
+    failureThreshold: config.watcher.failureThreshold,
+    trackResolvedDays: config.watcher.trackResolvedDays,
+    severityRules: config.watcher.severityRules ?? [],
+  },
 });
 
 export interface PollEvent {

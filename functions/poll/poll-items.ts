@@ -4,6 +4,7 @@ import { chainEvents } from '../core/event-chain.js';
 import { shorten, type EventSourceInfo } from '../core/event-factory.js';
 import type { Item, WatcherEvent } from '../core/model.js';
 import type { OutboxRef, StateStore, StoredRecord } from '../core/ports.js';
+import type { SeverityRule } from '../core/severity-rules.js';
 import type { OutboxEntry, TrackedItem } from '../core/tracked.js';
 
 /** An outbox entry this run holds for publishing, and the record whose outbox it is in. */
@@ -32,6 +33,8 @@ export interface ItemStep {
   readonly baseline: boolean;
   readonly now: Date;
   readonly trackResolvedDays: number;
+  /** The config's `severityRules`, applied by the diff. */
+  readonly severityRules?: readonly SeverityRule[];
   readonly log: (level: 'info' | 'warn' | 'error', message: string, keys?: Record<string, unknown>) => void;
   /** Takes over outbox entries an interrupted run left behind; counts those another live run still holds. */
   readonly claimLeftovers: (ref: OutboxRef, entries: readonly OutboxEntry[]) => Promise<{ taken: Pending[]; held: number }>;
@@ -56,7 +59,7 @@ export interface ItemStepResult {
  * changed item together with its events (the outbox), conditional on the version read. Publishing is the caller's.
  */
 export async function writeItems(step: ItemStep, items: readonly Item[]): Promise<ItemStepResult> {
-  const { store, sourceId, scope, scoped, readsOwnItems, info, now, trackResolvedDays, log, claimLeftovers, claimed } = step;
+  const { store, sourceId, scope, scoped, readsOwnItems, info, now, trackResolvedDays, severityRules, log, claimLeftovers, claimed } = step;
   const records = await store.listItems(scope);
   const byId = new Map(records.map((r) => [r.value.itemId, r]));
   // Items an earlier version tracked under the source's own id count as known where the scope has no record of them,
@@ -67,7 +70,7 @@ export async function writeItems(step: ItemStep, items: readonly Item[]): Promis
   );
   const known = new Map<string, TrackedItem>([...ownById, ...byId].map(([itemId, r]) => [itemId, r.value]));
   const changes = diffItems(
-    { source: info, scope: scoped ? scope : undefined, baseline: step.baseline, now, trackResolvedDays },
+    { source: info, scope: scoped ? scope : undefined, baseline: step.baseline, now, trackResolvedDays, severityRules },
     known,
     items,
   );

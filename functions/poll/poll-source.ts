@@ -14,6 +14,7 @@ import type {
   StateStore,
   Validators,
 } from '../core/ports.js';
+import type { SeverityRule } from '../core/severity-rules.js';
 import { recordFailure, recordSuccess } from '../core/source-health.js';
 import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState } from '../core/tracked.js';
 import { SOURCE_REGISTRY, type SourceConfig } from '../sources/registry.js';
@@ -30,6 +31,8 @@ export interface PollSettings {
   readonly leaseMs: number;
   /** An unchanged poll writes nothing, except a `lastSuccessAt` heartbeat this often. */
   readonly heartbeatMs: number;
+  /** The config's `severityRules`: the first that matches an item sets its severity. */
+  readonly severityRules: readonly SeverityRule[];
 }
 
 export const DEFAULT_POLL_SETTINGS: PollSettings = {
@@ -37,6 +40,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
   trackResolvedDays: 60,
   leaseMs: 2 * 60_000,
   heartbeatMs: 60 * 60_000,
+  severityRules: [],
 };
 
 export interface PollDependencies<C extends SourceConfigBase = SourceConfig> {
@@ -254,6 +258,10 @@ export function makePollSource<C extends SourceConfigBase = SourceConfig>(deps: 
       return await fail(config.url, `${parsed.reason}${where}`);
     }
     const items: readonly Item[] = parsed.items;
+    // A page that names itself (a status page whose config names no vendor): its events carry that name.
+    const itemInfo: EventSourceInfo = parsed.vendor !== undefined ? { ...info, vendor: parsed.vendor } : info;
+    // An entry that cannot be read on its own (nothing to key it on) is left out, not fatal to the source: said here.
+    for (const reason of parsed.skipped ?? []) log('warn', 'source entry skipped', { url: config.url, reason });
     // The bodies (up to maxBytes each) are not needed past the parse: let them go before the writes.
     documents.length = 0;
     // Some lists are rightly empty (feeds of open events only, lists narrowed to a few components): the module says.
@@ -279,10 +287,11 @@ export function makePollSource<C extends SourceConfigBase = SourceConfig>(deps: 
         scope,
         scoped,
         readsOwnItems,
-        info,
+        info: itemInfo,
         baseline: !state.baselineAt,
         now,
         trackResolvedDays,
+        severityRules: settings.severityRules,
         log,
         claimLeftovers,
         claimed,

@@ -2,7 +2,9 @@
 import type { Item } from '../core/model.js';
 import type { FetchedDocument } from './source.js';
 
-export type DocumentParse<T extends Item> = { ok: true; items: T[] } | { ok: false; reason: string };
+export type DocumentParse<T extends Item> =
+  | { ok: true; items: T[]; /** Entries left out, each with why. */ skipped?: string[] }
+  | { ok: false; reason: string };
 
 /**
  * Parses each document with `parseOne` and joins their items; an item listed twice (a repeated entry, or an
@@ -15,15 +17,17 @@ export function parseEachDocument<T extends Item>(
 ): DocumentParse<T> {
   if (documents.length === 0) return { ok: false, reason: 'no document was fetched' };
   const items: T[] = [];
+  const skipped: string[] = [];
   const seen = new Set<string>();
   for (const [index, document] of documents.entries()) {
     const result = parseOne(document, index);
     if (!result.ok) return result;
+    if (result.skipped) skipped.push(...result.skipped);
     for (const item of result.items) {
       if (seen.has(item.itemId)) continue;
       seen.add(item.itemId);
       items.push(item);
     }
   }
-  return { ok: true, items };
+  return skipped.length > 0 ? { ok: true, items, skipped } : { ok: true, items };
 }

@@ -68,6 +68,8 @@ describe('npm start on snapshot sequences', () => {
           },
         ],
         outputs: [{ type: 'jsonl', path: 'out/events.jsonl' }, { type: 'console' }],
+        // Applied by the local poll as by the deployed one: raises the express-openid-connect advisories.
+        severityRules: [{ sources: ['advisories'], pattern: 'express-openid-connect', severity: 'critical' }],
       }),
     );
     serveStatus('seq-01-baseline.atom', '"v1"');
@@ -185,6 +187,10 @@ describe('npm start on snapshot sequences', () => {
       'advisory.published',
       'advisory.updated',
     ]);
+    // The severity rule of the config: express-openid-connect's medium advisory is critical, jsonwebtoken's keep theirs.
+    const bySeverity = events.filter((e) => e.source === 'advisories').map((e) => [e.title.includes('express-openid-connect'), e.severity]);
+    expect(bySeverity.filter(([named]) => named).map(([, severity]) => severity)).toEqual(['critical']);
+    expect(bySeverity.filter(([named]) => !named).every(([, severity]) => severity !== 'critical')).toBe(true);
     expect((await poll()).code).toBe(0);
     expect(await newEvents()).toEqual([]);
   });

@@ -108,7 +108,8 @@ describe.concurrent('one failing output holds every other output hostage (findin
       }
       // Each event reaches jsonl in the run that found it, the RCA included; nothing waits for Slack.
       expect(arrived).toEqual([
-        ['incident.opened n3wincid3nt1', 'incident.opened s6nmyrpsnbmj', 'source.failing slack:incidents'],
+        // Within a run, events go out in the order their changes happened: s6nmyrpsnbmj began first.
+        ['incident.opened s6nmyrpsnbmj', 'incident.opened n3wincid3nt1', 'source.failing slack:incidents'],
         ['incident.resolved s6nmyrpsnbmj'],
         ['incident.rca_published s6nmyrpsnbmj'],
       ]);
@@ -157,17 +158,18 @@ describe.concurrent('one failing output holds every other output hostage (findin
 
       const events = await s.jsonl();
       expect(events.map(label)).toEqual([
-        'incident.opened n3wincid3nt1',
         'incident.opened s6nmyrpsnbmj',
+        'incident.opened n3wincid3nt1',
         'incident.resolved s6nmyrpsnbmj',
         'source.failing slack:incidents',
       ]);
       const parked = events[3]!;
+      expect(events[1]!.title).toBe('Elevated Errors in US-1');
       expect(parked.title).toBe('Output slack:incidents refused an event: Elevated Errors in US-1');
-      expect(parked.summary).toContain(events[0]!.id);
+      expect(parked.summary).toContain(events[1]!.id);
       // Slack has everything but the refused event (parked: kept, listed, not retried), and the watcher-health event about it.
       expect(outputLine(runs[2]!, 'slack:incidents')).toMatch(/ok\s+delivered 2, waiting 0, parked 1$/);
-      expect(s.slackEventIds()).toEqual([events[1]!.id, events[2]!.id, parked.id]);
+      expect(s.slackEventIds()).toEqual([events[0]!.id, events[2]!.id, parked.id]);
     } finally {
       await s.close();
     }

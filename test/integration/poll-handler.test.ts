@@ -35,6 +35,8 @@ describe('poll Lambda handler', () => {
               { id: 'status-us-1', type: 'auth0-status', url: feeds.url('/feed'), region: 'US-1' },
               { id: 'changelog', type: 'auth0-changelog', url: feeds.url('/changelog') },
             ],
+            // Compiled in with the sources: the deployed poll applies them.
+            severityRules: [{ sources: ['status-us-1'], pattern: 'tenant logs', severity: 'minor' }],
           },
           '/',
         ),
@@ -86,6 +88,8 @@ describe('poll Lambda handler', () => {
     expect(result).toMatchObject({ outcome: 'changed', published: 1 });
     const events = sns.published(topicArn).map((p) => JSON.parse(JSON.parse(p.message).default) as WatcherEvent);
     expect(events.map((e) => [e.type, e.itemId])).toEqual([['incident.opened', 's6nmyrpsnbmj']]);
+    // The delays in tenant logs are `major` by default; the compiled severity rule lowers them.
+    expect(events[0]!.severity).toBe('minor');
 
     feeds.setRoute('/feed', { body: fixture('auth0-status/seq-02-update.atom'), contentType: 'application/atom+xml' });
     expect(await handler({ sourceId: 'status-us-1' })).toMatchObject({ outcome: 'changed', published: 2 });

@@ -56,3 +56,16 @@ export function usableTimeZone(zone: string): string {
 export function formatInZone(instant: number, timeZone: string, options: Intl.DateTimeFormatOptions): string {
   return new Intl.DateTimeFormat('en-US', { ...options, timeZone }).format(new Date(instant));
 }
+
+/**
+ * A scheduled window in UTC: `2026-12-10 02:00–04:00 UTC` within a day, `2026-12-10 22:00 UTC – 2026-12-11 02:00 UTC`
+ * across days, `from …` or `until …` when only one end is known; undefined when neither is.
+ */
+export function formatWindow(fromIso: string | undefined, untilIso: string | undefined): string | undefined {
+  if (fromIso === undefined) return untilIso === undefined ? undefined : `until ${formatUtc(untilIso)}`;
+  const from = formatUtc(fromIso);
+  if (untilIso === undefined) return `from ${from}`;
+  const until = formatUtc(untilIso);
+  const sameDay = from.endsWith(' UTC') && until.endsWith(' UTC') && from.slice(0, 11) === until.slice(0, 11);
+  return sameDay ? `${from.slice(0, -4)}\u2013${until.slice(11)}` : `${from} \u2013 ${until}`;
+}

@@ -25,6 +25,15 @@ export function feedConfigSchema({ z, sourceBase, sourceUrl, vendorName, trackRe
       .default('\\b(resolved|fixed|completed|restored|recovered|mitigated)\\b'),
     /** Feeds that list only open events are empty when all is well: an empty feed is then not a failure. */
     emptyWhenHealthy: z.boolean().default(false),
+    /**
+     * A regular expression (case-insensitive) on an item's guid / id (else its link) that joins the posts of one
+     * incident: posts whose match gives the same key (the named group `incident`, else the whole match) are one
+     * incident; the named group `region`, when it matches, is the incident's region. Items it does not match stay
+     * one incident each.
+     */
+    groupPattern: z.string().refine(isRegExp, 'must be a valid regular expression').optional(),
+    /** With `groupPattern`: a post more than this many hours after the previous post of its key starts a new incident. */
+    groupGapHours: z.number().positive().max(24 * 366).optional(),
     trackResolvedDays,
   });
 }

@@ -215,21 +215,39 @@ export function htmlToText(html: string): string {
 
 const CODE_FENCE = /^\s*```[^\n]*$/gm;
 const MARKDOWN_LINK = /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"\n]*")?\s*\)/g;
-const HEADING = /^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/gm;
+// A heading marker, and the escaped hashes some vendors put after it ("## \# Incident Report": Google's reports).
+const HEADING = /^[ \t]{0,3}#{1,6}[ \t]+(?:(?:\uE000#)+[ \t]*)?(.*?)(?:[ \t]+#+)?[ \t]*$/gm;
+/** Marks a character that was backslash-escaped, so the rewrites after it leave that character alone. */
+const ESCAPED = '\uE000';
+// Code (kept whole), a backslash before ASCII punctuation (CommonMark's escapes), or a backslash line break.
+const ESCAPE_OR_CODE = /(```[\s\S]*?(?:```|$)|`[^`\n]*`)|\\([!-/:-@[-`{-~])|\\(?=\n)/g;
 
-/** Change-log and advisory Markdown to plain text: emphasis markers and heading hashes dropped, links as "text (url)". */
+/**
+ * Markdown to plain text: emphasis markers and heading hashes dropped, links as "text (url)", backslash escapes
+ * (`\#`, `\[`) as the character they escape (outside code).
+ */
 export function markdownToText(markdown: string): string {
   // Each rewrite runs only when its input holds what it matches (checked on the text as the earlier ones left it).
   let text = markdown.includes('\r') ? markdown.replace(/\r\n?/g, '\n') : markdown;
+  if (text.includes(ESCAPED)) text = text.replaceAll(ESCAPED, '');
+  const escapes = text.includes('\\');
+  if (escapes) {
+    text = text.replace(ESCAPE_OR_CODE, (_match, code: string | undefined, character: string | undefined) =>
+      code !== undefined ? code : character !== undefined ? ESCAPED + character : '',
+    );
+  }
   if (text.includes('```')) text = text.replace(CODE_FENCE, '');
   if (text.includes('](')) {
     text = text.replace(MARKDOWN_LINK, (_match, label: string, url: string) => {
       const trimmed = label.trim();
-      return trimmed === '' || trimmed === url ? url : `${trimmed} (${url})`;
+      if (trimmed === '' || trimmed === url) return url;
+      // "[support@openai.com](mailto:support@openai.com)": the address once.
+      return url.toLowerCase() === `mailto:${trimmed.toLowerCase()}` ? trimmed : `${trimmed} (${url})`;
     });
   }
   if (text.includes('**') || text.includes('__')) text = text.replace(/\*\*|__/g, '');
   if (text.includes('`')) text = text.replace(/`+/g, '');
   if (text.includes('#')) text = text.replace(HEADING, '$1');
+  if (escapes) text = text.replaceAll(ESCAPED, '');
   return foldWhiteSpace(text);
 }

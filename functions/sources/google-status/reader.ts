@@ -24,13 +24,14 @@ const IMPACTS: ReadonlyMap<string, Severity> = new Map([
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /**
- * Google posts its incident reports as a new update days after the end, headed "# Incident Report" or
- * "# Mini Incident Report" [likely: public consumers look for that heading]. One posted this long after `end`
- * is the postmortem; an update posted with the resolution and later rewritten keeps its time, so it stays the
- * Resolved update and the core sees the rewrite as the RCA.
+ * Google posts an incident's reports as new updates after its end, days or weeks later, headed "# Incident Report",
+ * "**Mini Incident Report**", "# Preliminary Incident Report", "## \\# Incident Report", "## Addendum to Incident
+ * Report" and the like (read here from the plain text, so whatever markup wrapped the heading is gone).
  */
-const INCIDENT_REPORT = /^(?:mini\s+)?incident\s+report\b/i;
-const REPORT_AFTER_END_MS = 60 * 60 * 1000;
+const REPORT_HEADING =
+  /^(?:(?:preliminary|mini|full|final|updated)\s+)?incident[\s-]+report\b|^addendum\s+to\s+(?:the\s+)?(?:\w+\s+)?incident\s+report\b/i;
+/** Reports posted without a heading: the mini report's "Incident Start:" line, or the full report's "Root Cause" section. */
+const REPORT_SECTION = /^(?:incident start\s*:|(?:preliminary\s+)?root cause:?$)/im;
 
 /** One record could not be read; turned into the parse's failure reason, never thrown out of the module. */
 class IncidentRecordError extends Error {
@@ -105,6 +106,8 @@ function toItem(record: unknown, where: string, configUrl: string): IncidentItem
   const title = stringField(record, 'external_desc') ?? stringField(record, 'service_name');
   if (!title) throw new IncidentRecordError(`${name} has neither external_desc nor service_name`);
   const end = isoDate(record['end'], 'end', name);
+  // `begin`: when the impact started, often well before Google's first update.
+  const startedAt = isoDate(record['begin'], 'begin', name);
   const updatedAt = isoDate(record['modified'], 'modified', name);
   const impact = IMPACTS.get(stringField(record, 'severity')?.toLowerCase() ?? '');
   const components = productsOf(record);
@@ -115,7 +118,8 @@ function toItem(record: unknown, where: string, configUrl: string): IncidentItem
     url: incidentUrl(stringField(record, 'uri') ?? `incidents/${id}`, configUrl, name),
     ...(updatedAt !== undefined ? { updatedAt } : {}),
     updates: updatesOf(record, end, name),
-    regions: [],
+    ...(startedAt !== undefined ? { startedAt } : {}),
+    regions: regionsOf(record),
     ...(impact !== undefined ? { impact } : {}),
     ...(components.length > 0 ? { components } : {}),
   };
@@ -151,10 +155,49 @@ function productsOf(record: Record<string, unknown>): string[] {
 }
 
 /**
- * The update history, newest first. Labels come from each update's status, except that `end` decides whether the
- * incident is over. Exactly one update says Resolved, and only once `end` is set: the newest one other than a
- * later incident report (which says Postmortem), whatever its status. Any other AVAILABLE update reads "Available",
- * so an incident Google has not ended stays open.
+ * The regions an incident names: the ids ("us-central1", "global") of its current and previous locations and of
+ * each update's, in that order, each once; a location without an id by its title.
+ */
+function regionsOf(record: Record<string, unknown>): string[] {
+  const updates = Array.isArray(record['updates']) ? record['updates'].filter(isRecord) : [];
+  const lists = [record['currently_affected_locations'], record['previously_affected_locations'], ...updates.map((u) => u['affected_locations'])];
+  const regions = new Set<string>();
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const location of list) {
+      const region = isRecord(location) ? (stringField(location, 'id') ?? stringField(location, 'title')) : undefined;
+      if (region !== undefined && region.trim() !== '') regions.add(region.trim());
+    }
+  }
+  return [...regions];
+}
+
+interface DatedUpdate {
+  readonly at: string;
+  readonly ms: number;
+  readonly status: string;
+  readonly text: string;
+  readonly index: number;
+}
+
+/** Whether an update is one of Google's incident reports (preliminary, mini, full, addendum). */
+function isReport(update: DatedUpdate): boolean {
+  return REPORT_HEADING.test(update.text) || REPORT_SECTION.test(update.text);
+}
+
+/**
+ * The update history, newest first, labelled by each update's status while the incident is open (`end` absent; an
+ * AVAILABLE update then reads "Available").
+ *
+ * Once `end` is set, exactly one update says Resolved: the one that closed the incident. Google dates `end` by when
+ * the impact ended, usually minutes to hours before the closing update is posted, so the time alone cannot tell it
+ * from the updates after it; what can is that Google closes an incident with AVAILABLE updates and that everything it
+ * posts afterwards is AVAILABLE too. The closing update is the oldest update of that final run of AVAILABLE updates
+ * that is not a report, or, when the run holds none (the closing update kept a disruption status), the newest update
+ * before the run. Every update after it is post-resolution: a report says Postmortem (the first one announces the
+ * root-cause analysis, later ones are updates), any other note says Completed. As long as Google posts what follows
+ * the closing update as AVAILABLE or as a report (every capture seen does), an update posted later never relabels an
+ * earlier one.
  */
 function updatesOf(record: Record<string, unknown>, end: string | undefined, name: string): ItemUpdate[] {
   let raw = Array.isArray(record['updates']) ? record['updates'] : [];
@@ -162,7 +205,7 @@ function updatesOf(record: Record<string, unknown>, end: string | undefined, nam
   if (raw.length === 0 && isRecord(record['most_recent_update'])) raw = [record['most_recent_update']];
   if (raw.length === 0) throw new IncidentRecordError(`${name} has no updates`);
 
-  const dated = raw.map((update, index) => {
+  const dated = raw.map((update, index): DatedUpdate => {
     if (!isRecord(update)) throw new IncidentRecordError(`${name}: update ${index} is not an object`);
     const where = `${name}: update ${index}`;
     const at = isoDate(update['when'], 'update time (when)', where) ?? isoDate(update['created'], 'update time (created)', where);
@@ -174,16 +217,31 @@ function updatesOf(record: Record<string, unknown>, end: string | undefined, nam
   // Newest first; equal times keep the order Google listed them in.
   dated.sort((a, b) => b.ms - a.ms || a.index - b.index);
 
-  const endMs = end !== undefined ? Date.parse(end) : undefined;
-  const isReport = (update: (typeof dated)[number]): boolean =>
-    endMs !== undefined && update.ms >= endMs + REPORT_AFTER_END_MS && INCIDENT_REPORT.test(update.text);
-  const resolving = endMs !== undefined ? (dated.find((update) => !isReport(update)) ?? dated[0]) : undefined;
-
-  return dated.map((update): ItemUpdate => {
-    let label = STATUS_LABELS.get(update.status) ?? 'Update';
-    if (update === resolving) label = 'Resolved';
-    else if (isReport(update)) label = 'Postmortem';
-    else if (label === 'Resolved') label = 'Available';
+  const closing = end !== undefined ? closingIndex(dated) : undefined;
+  return dated.map((update, position): ItemUpdate => {
+    let label: string;
+    if (closing === undefined || position > closing) {
+      label = STATUS_LABELS.get(update.status) ?? 'Update';
+      if (label === 'Resolved') label = 'Available';
+    } else if (position === closing) {
+      label = 'Resolved';
+    } else {
+      label = isReport(update) ? 'Postmortem' : 'Completed';
+    }
     return { label, at: update.at, text: update.text };
   });
+}
+
+/** The position (in the newest-first list) of the update that closed an ended incident; see {@link updatesOf}. */
+function closingIndex(newestFirst: readonly DatedUpdate[]): number {
+  let runEnd = 0; // the final run of AVAILABLE updates (and reports) is newestFirst[0 .. runEnd - 1]
+  while (runEnd < newestFirst.length && (newestFirst[runEnd]!.status === 'AVAILABLE' || isReport(newestFirst[runEnd]!))) {
+    runEnd += 1;
+  }
+  for (let position = runEnd - 1; position >= 0; position -= 1) {
+    if (!isReport(newestFirst[position]!)) return position;
+  }
+  if (runEnd < newestFirst.length) return runEnd;
+  // Nothing but reports: the oldest update stands for the closing one.
+  return newestFirst.length - 1;
 }

@@ -8,7 +8,8 @@ export function statuspageConfigSchema({ z, sourceBase, sourceUrl, vendorName, c
     ...sourceBase,
     type: z.literal('statuspage'),
     url: sourceUrl,
-    vendor: vendorName,
+    /** Who the page is about ("GitHub"). Default: the page's own name, as its API answers or its feed title give it. */
+    vendor: vendorName.optional(),
     /** `api`: /api/v2/incidents.json and scheduled-maintenances.json; `feed`: /history.atom. */
     mode: z.enum(['api', 'feed']).default('api'),
     /** Only incidents affecting these components (API mode). */

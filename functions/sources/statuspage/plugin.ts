@@ -9,9 +9,19 @@ export const statuspageSource: SourceModule<StatuspageSourceConfig> = {
   configSchema: statuspageConfigSchema,
   defaultEveryMinutes: 5,
   vendor: 'Statuspage',
-  vendorOf: (config) => config.vendor,
+  // Without a configured vendor the page's own name is known only once it is read (ParseResult.vendor); until then, and
+  // for the source's own health events, its host stands in.
+  vendorOf: (config) => config.vendor ?? hostOf(config.url),
   // A list narrowed to a few components is rightly empty while none of them has an incident.
   emptyIsNormal: (config) => config.components !== undefined,
   requests,
   parse,
 };
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || 'Statuspage';
+  } catch {
+    return 'Statuspage';
+  }
+}

@@ -1,9 +1,9 @@
 // Reads any Atlassian Statuspage page (GitHub, SendGrid, Twilio, …) through its public JSON API (incidents and
 // scheduled maintenances) or, where a page does not serve the API, through its history.atom feed ('statuspage').
 import type { IncidentItem, ItemUpdate, ParseResult, Severity } from '../../core/model.js';
-import { htmlToText } from '../formats/html-text.js';
+import { htmlToText, markdownToText } from '../formats/html-text.js';
 import { isoDateOf, isRecord, parseJson, stringField } from '../formats/json-records.js';
-import { parseStatusFeed } from '../formats/status-page-feed.js';
+import { pageNameOfFeedTitle, parseStatusFeed, STATUS_PAGE_LINK } from '../formats/status-page-feed.js';
 import { parseEachDocument, type DocumentParse } from '../parse-documents.js';
 import type { FetchedDocument, FetchRequest } from '../source.js';
 import type { StatuspageSourceConfig } from './config-schema.js';
@@ -32,7 +32,7 @@ const IMPACT_SEVERITIES: Readonly<Record<string, Severity>> = {
   maintenance: 'info',
 };
 
-/** Statuspage ids are short lower-case alphanumerics; anything else would not make a safe `/incidents/<id>` link. */
+/** Statuspage ids are short alphanumerics (incident.io's: 26 upper-case); anything else would not make a safe `/incidents/<id>` link. */
 const RECORD_ID = /^[a-z0-9]{1,64}$/i;
 
 /** The public API carries no postmortem text, only the incident status; this stands in for it. */
@@ -63,19 +63,41 @@ export function requests(config: StatuspageSourceConfig): readonly FetchRequest[
  * validation is the place to reject the combination).
  */
 export function parse(documents: readonly FetchedDocument[], config: StatuspageSourceConfig): ParseResult {
-  if (config.mode === 'feed') return parseEachDocument(documents, parseFeedDocument);
-  const parsed = parseEachDocument(documents, (document) => parseApiDocument(document, baseUrlOf(config)));
-  if (!parsed.ok || !config.components) return parsed;
-  const wanted = new Set(config.components.map(foldName));
-  const affectsWanted = (item: IncidentItem): boolean => (item.components ?? []).some((name) => wanted.has(foldName(name)));
-  return { ok: true, items: parsed.items.filter(affectsWanted) };
+  // The page names itself in every answer (API: `page.name`; feeds: their title): the vendor when the config names none.
+  const pageNames: string[] = [];
+  const parsed =
+    config.mode === 'feed'
+      ? parseEachDocument(documents, (document) => parseFeedDocument(document, pageNames))
+      : parseEachDocument(documents, (document) => parseApiDocument(document, baseUrlOf(config), pageNames));
+  if (!parsed.ok) return parsed;
+  const vendor = config.vendor === undefined ? pageNames[0] : undefined;
+  const wanted = config.mode === 'api' && config.components ? new Set(config.components.map(foldName)) : undefined;
+  const affectsWanted = (item: IncidentItem): boolean => (item.components ?? []).some((name) => wanted!.has(foldName(name)));
+  return {
+    ok: true,
+    items: wanted ? parsed.items.filter(affectsWanted) : parsed.items,
+    ...(parsed.skipped !== undefined && parsed.skipped.length > 0 ? { skipped: parsed.skipped } : {}),
+    ...(vendor !== undefined ? { vendor } : {}),
+  };
 }
 
-function parseFeedDocument(document: FetchedDocument): DocumentParse<IncidentItem> {
-  const parsed = parseStatusFeed(document.body);
+/** A page's name as a vendor: trimmed, one line, at most 60 characters (what a configured `vendor` may be). */
+function vendorNameOf(name: string | undefined): string | undefined {
+  const cleaned = name?.replace(/\s+/g, ' ').trim().slice(0, 60).trim();
+  return cleaned === undefined || cleaned === '' ? undefined : cleaned;
+}
+
+function parseFeedDocument(document: FetchedDocument, pageNames: string[]): DocumentParse<IncidentItem> {
+  const parsed = parseStatusFeed(document.body, { link: STATUS_PAGE_LINK });
   if (!parsed.ok) return { ok: false, reason: `${document.url}: ${parsed.reason}` };
+  const pageName = vendorNameOf(pageNameOfFeedTitle(parsed.title ?? ''));
+  if (pageName !== undefined) pageNames.push(pageName);
   // The feed parser finds Auth0 region labels ("US-1") in the text; they mean nothing on a third-party page.
-  return { ok: true, items: parsed.items.map((item) => ({ ...item, regions: [] })) };
+  return {
+    ok: true,
+    items: parsed.items.map((item) => ({ ...item, regions: [] })),
+    skipped: parsed.skipped.map((reason) => `${document.url}: ${reason}`),
+  };
 }
 
 function foldName(name: string): string {
@@ -87,10 +109,13 @@ function listKeyFor(url: string): 'incidents' | 'scheduled_maintenances' {
   return /\/scheduled-maintenances(?:\/[a-z]+)?\.json(?:$|[?#])/i.test(url) ? 'scheduled_maintenances' : 'incidents';
 }
 
-function parseApiDocument(document: FetchedDocument, base: string): DocumentParse<IncidentItem> {
+function parseApiDocument(document: FetchedDocument, base: string, pageNames: string[]): DocumentParse<IncidentItem> {
   const key = listKeyFor(document.url);
   const json = parseJson(document.body);
   if (!json.ok) return { ok: false, reason: `${document.url} is not JSON: ${json.message}` };
+  const page = isRecord(json.value) ? json.value['page'] : undefined;
+  const pageName = vendorNameOf(isRecord(page) ? stringField(page, 'name') : undefined);
+  if (pageName !== undefined) pageNames.push(pageName);
   const list = isRecord(json.value) ? json.value[key] : undefined;
   if (!Array.isArray(list)) {
     return { ok: false, reason: `${document.url} is not a Statuspage API response: it has no "${key}" array` };
@@ -135,6 +160,9 @@ function toItem(record: unknown, listedAsMaintenance: boolean, base: string, whe
   }
 
   const components = componentsOf(record, rawUpdates);
+  const startedAt = isoField(record, 'started_at', name) ?? isoField(record, 'created_at', name);
+  const scheduledFor = isMaintenance ? isoField(record, 'scheduled_for', name) : undefined;
+  const scheduledUntil = isMaintenance ? isoField(record, 'scheduled_until', name) : undefined;
   return {
     kind: isMaintenance ? 'maintenance' : 'incident',
     itemId: id,
@@ -142,9 +170,12 @@ function toItem(record: unknown, listedAsMaintenance: boolean, base: string, whe
     url: `${base}/incidents/${id}`,
     ...(updatedAt !== undefined ? { updatedAt } : {}),
     updates,
+    ...(startedAt !== undefined ? { startedAt } : {}),
     regions: [],
     ...(impact !== undefined ? { impact } : {}),
     ...(components.length > 0 ? { components } : {}),
+    ...(scheduledFor !== undefined ? { scheduledFor } : {}),
+    ...(scheduledUntil !== undefined ? { scheduledUntil } : {}),
   };
 }
 
@@ -156,8 +187,16 @@ function toUpdate(update: unknown, where: string): ItemUpdate {
   return {
     label: labelOf(stringField(update, 'status')),
     at,
-    text: typeof body === 'string' ? htmlToText(body) : '',
+    text: typeof body === 'string' ? bodyText(body) : '',
   };
+}
+
+/**
+ * An update body as plain text. Statuspage writes plain text with some HTML; incident.io pages that serve this API
+ * (OpenAI's) write Markdown: links become "text (url)", emphasis and heading marks go.
+ */
+function bodyText(body: string): string {
+  return markdownToText(htmlToText(body));
 }
 
 function labelOf(status: string | undefined): string {
@@ -176,18 +215,25 @@ function isoField(record: Record<string, unknown>, key: string, where: string): 
   return iso;
 }
 
-/** Component names from the incident and from every update's affected components, once each, in order of appearance. */
+/**
+ * Component names from the incident and from every update's affected components (newest update first), once per
+ * component: keyed by its id (`id`, or `code` in an update), so a component renamed during the incident is listed once,
+ * under the newest name given (the incident's own list is current). A name without an id counts once by itself.
+ */
 function componentsOf(record: Record<string, unknown>, updates: readonly unknown[]): string[] {
-  const named = (list: unknown): string[] =>
-    Array.isArray(list)
-      ? list.flatMap((entry) => {
-          const name = isRecord(entry) ? stringField(entry, 'name') : undefined;
-          return name === undefined ? [] : [name];
-        })
-      : [];
-  const names = [
-    ...named(record['components']),
-    ...updates.flatMap((update) => (isRecord(update) ? named(update['affected_components']) : [])),
-  ];
-  return [...new Set(names)];
+  const byKey = new Map<string, string>();
+  const add = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const entry of list) {
+      if (!isRecord(entry)) continue;
+      const name = stringField(entry, 'name');
+      if (name === undefined) continue;
+      const id = stringField(entry, 'id') ?? stringField(entry, 'code');
+      const key = id === undefined ? `name:${name}` : `id:${id}`;
+      if (!byKey.has(key)) byKey.set(key, name);
+    }
+  };
+  add(record['components']);
+  for (const update of updates) if (isRecord(update)) add(update['affected_components']);
+  return [...new Set(byKey.values())];
 }

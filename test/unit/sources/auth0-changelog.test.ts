@@ -116,16 +116,25 @@ describe('auth0-changelog parse', () => {
     expect(result).toEqual({ ok: false, reason: 'not an RSS 2.0 feed (root element <feed>)' });
   });
 
-  it('fails, naming the item, when an item has no guid', () => {
-    const body = fixture('auth0-changelog/rss.xml').replace(
-      '<guid isPermaLink="true">https://auth0.com/changelog#20FMZ1MYg5HlOYzM1fwZux</guid>',
-      '',
+  it('leaves out and reports an item without a guid, and reads the others', () => {
+    const full = fixture('auth0-changelog/rss.xml');
+    const body = full.replace('<guid isPermaLink="true">https://auth0.com/changelog#20FMZ1MYg5HlOYzM1fwZux</guid>', '');
+    const doc = (text: string) => [{ url: config.url, finalUrl: config.url, contentType: 'application/rss+xml', body: text }];
+    const all = auth0ChangelogSource.parse(doc(full), config);
+    const result = auth0ChangelogSource.parse(doc(body), config);
+    if (!all.ok || !result.ok) throw new Error('expected both feeds to parse');
+    expect(result.skipped).toEqual(['item "Fix for Empty login_hint Parameter on External Identity Providers Requests" has no <guid> to key it on']);
+    expect(result.items.map((item) => item.itemId)).toEqual(
+      all.items.map((item) => item.itemId).filter((id) => id !== 'https://auth0.com/changelog#20FMZ1MYg5HlOYzM1fwZux'),
     );
+    expect(result.items.length).toBe(all.items.length - 1);
+  });
+
+  it('fails a feed whose every item lacks a guid, rather than reading it as empty', () => {
+    const body = fixture('auth0-changelog/rss.xml').replace(/<guid[^>]*>[^<]*<\/guid>/g, '');
     const result = auth0ChangelogSource.parse([{ url: config.url, finalUrl: config.url, contentType: 'application/rss+xml', body }], config);
-    expect(result).toEqual({
-      ok: false,
-      reason: 'item "Fix for Empty login_hint Parameter on External Identity Providers Requests" has no <guid> to key it on',
-    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(/^every entry was left out: item ".*" has no <guid> to key it on$/);
   });
 });
 

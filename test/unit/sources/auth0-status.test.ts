@@ -234,13 +234,22 @@ describe('auth0-status parse: dates', () => {
     expect(() => at('Feb 29, 2026 10:00 UTC')).toThrow('is not a real date in 2026');
   });
 
-  it('fails loudly on an update date in another time zone', () => {
+  it('reads an update dated in a named zone (PDT) at its UTC instant', () => {
     const body = fixture('auth0-status/seq-01-baseline.atom').replace('Oct 6, 10:12 UTC', 'Oct 6, 03:12 PDT');
-    expect(auth0StatusSource.parse([documentOf(body)], config)).toEqual({
-      ok: false,
-      reason:
-        'entry "Tenant Logs and Group Memberships Impacted on US-5 Public Cloud": cannot read the update date "Oct 6, 03:12 PDT" (expected like "Apr 22, 20:14 UTC")',
-    });
+    const result = auth0StatusSource.parse([documentOf(body)], config);
+    if (!result.ok) throw new Error(result.reason);
+    const item = byId(result.items as IncidentItem[], 's6nmyrpsnbmj');
+    expect(item.updates[0]?.at).toBe('2026-10-06T10:12:00.000Z');
+  });
+
+  it('leaves out and reports an entry dated in a zone it does not know, naming the entry and the zone; reads the rest', () => {
+    const body = fixture('auth0-status/seq-01-baseline.atom').replace('Oct 6, 10:12 UTC', 'Oct 6, 10:12 XYZT');
+    const result = auth0StatusSource.parse([documentOf(body)], config);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.items.map((item) => item.itemId)).toEqual(['rb4z1181bd4z', 'k2w8yq0v7t3n']);
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped?.[0]).toContain('Tenant Logs and Group Memberships Impacted on US-5 Public Cloud');
+    expect(result.skipped?.[0]).toContain('XYZT');
   });
 });
 
@@ -271,7 +280,7 @@ describe('auth0-status parse: Statuspage variant (githubstatus.com, real)', () =
     expect(after?.updates[0]?.text).toContain('\n\nThese issues were caused by failures in backend requests');
   });
 
-  it('reads RSS <description> bodies and leaves out the undated "THIS IS A SCHEDULED EVENT" paragraph', () => {
+  it('reads RSS <description> bodies, takes the maintenance window from <pubDate>/<maintenanceEndDate>, leaves out the "THIS IS A SCHEDULED EVENT" paragraph', () => {
     const [incident, maintenance] = incidents('statuspage/history.rss');
     expect(incident?.itemId).toBe('tc051c121cs7');
     expect(incident?.updates[1]?.text).toMatch(/^We're currently observing increased failures/);
@@ -281,6 +290,8 @@ describe('auth0-status parse: Statuspage variant (githubstatus.com, real)', () =
       title: 'GOV.UK Publishing maintenance Tue 16 Jan 12:00-16:00 GMT (future planned maintenance)',
       url: 'https://status.publishing.service.gov.uk/incidents/cnntrg2j816c',
       updatedAt: '2024-01-16T12:00:00.000Z',
+      scheduledFor: '2024-01-16T12:00:00.000Z',
+      scheduledUntil: '2024-01-16T16:00:00.000Z',
       updates: [
         {
           label: 'Scheduled',
@@ -325,11 +336,14 @@ describe('auth0-status parse: invalid and edge documents', () => {
     });
   });
 
-  it('fails the whole parse, naming the entry, when an entry has no /incidents/ link', () => {
-    expect(parseFixture('auth0-status/no-incident-link.atom')).toEqual({
-      ok: false,
-      reason: 'entry "Degraded Performance for Management API in AU-1" has no /incidents/<12-character id> link, id or guid',
-    });
+  it('leaves out and reports an entry without an /incidents/ link, id or guid, and reads the other', () => {
+    const result = parseFixture('auth0-status/no-incident-link.atom');
+    if (!result.ok) throw new Error(`expected the feed to parse: ${result.reason}`);
+    expect(result.skipped).toEqual([
+      'entry "Degraded Performance for Management API in AU-1" has no /incidents/<12-character id> link, id or guid',
+    ]);
+    expect(result.items).toHaveLength(1);
+    expect(result.items[0]!.title).not.toBe('Degraded Performance for Management API in AU-1');
   });
 
   it('fails, naming the entry, when its content has no dated update', () => {

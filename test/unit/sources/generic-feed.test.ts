@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FeedSourceConfig } from '../../../functions/sources/feed/config-schema.js';
+import { parseConfig } from '../../../functions/config/config.js';
 import { PRESETS } from '../../../functions/config/presets.js';
 import { diffItems, type DiffContext } from '../../../functions/core/diff-items.js';
 import type { IncidentItem, ParseResult } from '../../../functions/core/model.js';
@@ -15,8 +16,8 @@ const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/f
 const DEFAULT_PATTERN = '\\b(resolved|fixed|completed|restored|recovered|mitigated)\\b';
 
 function configFor(preset: 'facebook-login' | 'azure' | 'aws' | 'slack'): FeedSourceConfig {
-  const { url, vendor, resolvedPattern, emptyWhenHealthy } = PRESETS[preset];
-  return { id: preset, type: 'feed', url, vendor, resolvedPattern, emptyWhenHealthy };
+  const { about: _about, type: _type, ...rest } = PRESETS[preset];
+  return { id: preset, type: 'feed', ...rest } as FeedSourceConfig;
 }
 
 const generic: FeedSourceConfig = {
@@ -142,7 +143,10 @@ describe('feed parse: AWS, one item per event update', () => {
         '2026-05-14T08:05:00.000Z',
       ],
     ]);
-    expect(items.every((item) => item.url === 'https://status.aws.amazon.com/' && item.regions.length === 0)).toBe(true);
+    expect(items.map((item) => [item.url, item.regions])).toEqual([
+      ['https://status.aws.amazon.com/', ['us-east-1']],
+      ['https://status.aws.amazon.com/', ['eu-west-1']],
+    ]);
   });
 
   it('reads the resolved item as Resolved from its title alone', () => {
@@ -245,9 +249,20 @@ describe('feed parse: RSS keys and links', () => {
   });
 });
 
-describe('feed parse: invalid feeds fail and say why', () => {
-  it('names the entry without a guid, id or link', () => {
-    expect(failure(fixture('no-id.rss'))).toBe('entry 2 "Dashboard unavailable" has no guid, id or link to key it on');
+describe('feed parse: invalid feeds fail and say why, an entry without identity is skipped', () => {
+  it('skips the entry without a guid, id or link, naming it, and reads the others', () => {
+    expect(parseBody(fixture('no-id.rss'))).toEqual({
+      ok: true,
+      items: [expect.objectContaining({ itemId: 'incident-88', title: 'API errors' })],
+      skipped: ['entry 2 "Dashboard unavailable" has no guid, id or link to key it on; skipped'],
+    });
+  });
+
+  it('fails a feed whose every entry lacks an identity, rather than reading it as empty', () => {
+    const body = fixture('meta-open.rss')
+      .replace(/<guid[^>]*>[^<]*<\/guid>/g, '')
+      .replace(/<link>[^<]*<\/link>/g, '');
+    expect(failure(body)).toMatch(/^every entry was left out: entry 1 ".*" has no guid, id or link to key it on; skipped$/);
   });
 
   it('names the entry without a date, and one with an unreadable date', () => {
@@ -338,5 +353,67 @@ describe('feed through the core diff', () => {
       { now: '2026-05-16T09:05:00Z', body: rewritten },
     ]);
     expect(polls.map((events) => events.map((e) => e.type))).toEqual([[], ['incident.rca_published'], []]);
+  });
+});
+
+describe('feed parse: groupPattern joins the posts of one event', () => {
+  const item = (guid: string, date: string, title: string, text: string) =>
+    `<item><title>${title}</title><guid>${guid}</guid><pubDate>${date}</pubDate><description>${text}</description></item>`;
+  const feed = (...items: string[]) =>
+    `<rss version="2.0"><channel><title>Status</title><link>https://status.example.com/</link>${items.join('')}</channel></rss>`;
+  const body = feed(
+    item('post-9', 'Thu, 14 May 2026 11:00:00 GMT', 'Email: resolved', 'Delivery is back to normal. Resolved.'),
+    item('other-1', 'Thu, 14 May 2026 10:30:00 GMT', 'Unrelated', 'Something else.'),
+    item('post-8', 'Thu, 14 May 2026 10:00:00 GMT', 'Email: update', 'Still delayed.'),
+    item('post-7', 'Thu, 14 May 2026 09:00:00 GMT', 'Email: delays', 'Outbound email is delayed.'),
+  );
+
+  it('without a named group, the whole match is the key; posts it does not match stay incidents of their own', () => {
+    const items = incidents(body, { ...generic, groupPattern: '^post' });
+    expect(items.map((i) => [i.itemId, i.title, i.updates.map((u) => u.label), i.regions])).toEqual([
+      ['post-7', 'Email: delays', ['Resolved', 'Update', 'Investigating'], []],
+      ['other-1', 'Unrelated', ['Investigating'], []],
+    ]);
+    expect(items[0]).toMatchObject({ updatedAt: '2026-05-14T11:00:00.000Z', url: 'https://status.example.com/' });
+  });
+
+  it('a pattern that matches an empty key groups nothing', () => {
+    expect(incidents(body, { ...generic, groupPattern: 'x?' })).toHaveLength(4);
+  });
+
+  it('posts sharing one guid across a gap become two incidents, the later keyed by its start', () => {
+    const shared = feed(
+      item('incident-5', 'Fri, 15 May 2026 09:00:00 GMT', 'API errors again', 'Errors are back.'),
+      item('incident-5', 'Thu, 14 May 2026 09:30:00 GMT', 'API errors', 'Fixed.'),
+      item('incident-5', 'Thu, 14 May 2026 09:00:00 GMT', 'API errors', 'Investigating errors.'),
+    );
+    const items = incidents(shared, { ...generic, groupPattern: '^incident-\\d+$', groupGapHours: 6 });
+    expect(items.map((i) => [i.itemId, i.updates.length, i.updates[0]?.label])).toEqual([
+      ['incident-5@2026-05-15T09:00:00.000Z', 1, 'Investigating'],
+      ['incident-5', 2, 'Resolved'],
+    ]);
+  });
+
+  it('matches the guid, else the link', () => {
+    const linked = feed(
+      '<item><title>A</title><link>https://status.example.com/events/42?post=2</link><pubDate>Thu, 14 May 2026 10:00:00 GMT</pubDate></item>',
+      '<item><title>A</title><link>https://status.example.com/events/42?post=1</link><pubDate>Thu, 14 May 2026 09:00:00 GMT</pubDate></item>',
+    );
+    const items = incidents(linked, { ...generic, groupPattern: '/events/(?<incident>\\d+)' });
+    expect(items.map((i) => [i.itemId, i.updates.length])).toEqual([['https://status.example.com/events/42?post=1', 2]]);
+  });
+});
+
+describe('feed config: groupPattern and groupGapHours', () => {
+  const feedSource = { id: 'status', type: 'feed', url: 'https://status.example.com/feed.rss', vendor: 'Example' };
+
+  it('refuses a groupPattern that is not a regular expression and a gap that is not a positive number, naming the field', () => {
+    expect(() => parseConfig({ sources: [{ ...feedSource, groupPattern: '#(?<incident>[a-z' }] }, '/')).toThrow(/sources\[0\]\.groupPattern/);
+    expect(() => parseConfig({ sources: [{ ...feedSource, groupPattern: '#.*', groupGapHours: 0 }] }, '/')).toThrow(/sources\[0\]\.groupGapHours/);
+  });
+
+  it('the aws preset groups by service and region with a three-day gap', () => {
+    const [aws] = parseConfig({ presets: ['aws'] }, '/').sources;
+    expect(aws).toMatchObject({ type: 'feed', groupGapHours: 72, groupPattern: expect.stringContaining('(?<region>') });
   });
 });

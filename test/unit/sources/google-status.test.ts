@@ -65,6 +65,8 @@ describe('google-status parse: the real incidents.json', () => {
         title: 'Retry errors for Google BigQuery in europe-north1',
         url: `https://status.cloud.google.com/incidents/${BIGQUERY}`,
         updatedAt: '2023-03-10T14:54:50.000Z',
+        // `begin`: when the impact started.
+        startedAt: '2023-03-10T14:09:43.000Z',
         updates: [
           {
             // SERVICE_INFORMATION, but `end` is set: the newest update says Resolved.
@@ -73,7 +75,8 @@ describe('google-status parse: the real incidents.json', () => {
             text: 'Summary: Retry errors for Google BigQuery in europe-north1\nDescription: We are experiencing an issue with Google BigQuery. [...]\nWorkaround: Retry requests',
           },
         ],
-        regions: [],
+        // The record's location ids.
+        regions: ['europe-north1'],
         impact: 'minor',
         components: ['Google BigQuery'],
       },
@@ -82,7 +85,7 @@ describe('google-status parse: the real incidents.json', () => {
 });
 
 describe('google-status parse: snapshot sequence', () => {
-  it('reads the open Identity Platform incident (no end) as a Disruption of major impact', () => {
+  it('reads the open Identity Platform incident (no end) as a Disruption of major impact in its location', () => {
     const items = incidents(fixture('seq-01.json'));
     expect(items.map((item) => item.itemId)).toEqual([IDENTITY, BIGQUERY]);
     const open = byId(items, IDENTITY);
@@ -92,7 +95,7 @@ describe('google-status parse: snapshot sequence', () => {
       updatedAt: '2026-05-12T09:58:20.000Z',
       impact: 'major',
       components: ['Identity Platform'],
-      regions: [],
+      regions: ['us-central1'],
     });
     expect(open.updates.map((update) => [update.label, update.at])).toEqual([['Disruption', '2026-05-12T09:58:12.000Z']]);
     expect(open.updates[0]?.text).toMatch(/^Summary: Elevated error rates .*\nDescription: We are experiencing an issue/);
@@ -287,13 +290,14 @@ describe('google-status through the core diff: seq-01 → seq-04', () => {
     return changes.flatMap((change) => change.events);
   });
 
-  it('announces the open incident at baseline and ignores the incident that ended years ago', () => {
+  it('announces the open incident at baseline, dated by its begin, and ignores the incident that ended years ago', () => {
     expect(polls[0]!.map((e) => [e.type, e.itemId, e.update?.label])).toEqual([['incident.opened', IDENTITY, 'Disruption']]);
     expect(polls[0]![0]).toMatchObject({
       severity: 'major',
       components: ['Identity Platform'],
       url: `https://status.cloud.google.com/incidents/${IDENTITY}`,
-      occurredAt: '2026-05-12T09:58:12.000Z',
+      // Dated by the incident's begin, not by its first update (09:58:12).
+      occurredAt: '2026-05-12T09:41:00.000Z',
     });
   });
 

@@ -61,6 +61,22 @@ describe('markdownToText', () => {
   it('folds white space and collapses blank lines', () => {
     expect(markdownToText('\n a   b \n\n\n\n c\t d \n')).toBe('a b\n\nc d');
   });
+
+  it('turns backslash escapes into the characters they escape, leaving escaped emphasis as written', () => {
+    expect(markdownToText('Fixed **\\[ETA Aug 2026\\].** for \\_\\_init\\_\\_ and \\*stars\\*, 60\\>50')).toBe(
+      'Fixed [ETA Aug 2026]. for __init__ and *stars*, 60>50',
+    );
+  });
+
+  it('drops escaped hashes after a heading marker, as Google writes its incident reports', () => {
+    expect(markdownToText('## \\# Incident Report\n## \\#\\# Summary\nOn Wednesday')).toBe('Incident Report\nSummary\nOn Wednesday');
+  });
+
+  it('keeps backslashes inside code and turns a backslash line break into a line break', () => {
+    expect(markdownToText('Use `a\\.b` or\n```\nx\\*y\n```\n**Description** \\\nBetween 04:36')).toBe(
+      'Use a\\.b or\n\nx\\*y\n\nDescription\nBetween 04:36',
+    );
+  });
 });
 
 // The conversions as plain sequences of rewrites, each applied to the whole text: what the fast paths must equal.
@@ -112,6 +128,10 @@ function referenceHtmlToText(html: string): string {
 function referenceMarkdownToText(markdown: string): string {
   const text = markdown
     .replace(/\r\n?/g, '\n')
+    .replace(/\uE000/g, '')
+    .replace(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)|\\([!-/:-@[-`{-~])|\\(?=\n)/g, (_match, code?: string, character?: string) =>
+      code ?? (character !== undefined ? `\uE000${character}` : ''),
+    )
     .replace(/^\s*```[^\n]*$/gm, '')
     .replace(/!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"\n]*")?\s*\)/g, (_match, label: string, url: string) => {
       const trimmed = label.trim();
@@ -119,7 +139,8 @@ function referenceMarkdownToText(markdown: string): string {
     })
     .replace(/\*\*|__/g, '')
     .replace(/`+/g, '')
-    .replace(/^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/gm, '$1');
+    .replace(/^[ \t]{0,3}#{1,6}[ \t]+(?:(?:\uE000#)+[ \t]*)?(.*?)(?:[ \t]+#+)?[ \t]*$/gm, '$1')
+    .replace(/\uE000/g, '');
   return referenceFold(text);
 }
 
@@ -140,6 +161,7 @@ const PIECES = [
   '<a:b>', '</ p>', '< b>', '<3', '<=', 'p>', 'br>', "'", '"', '&amp;', '&lt;', '&#39;', '&#x2014;', '&nbsp;', '&bogus;',
   '&', ';', '#', '### ', '**', '__', '`', '```', '[', ']', '(', ')', '](', '[x](http://a.b)', ' ', '  ', '\t', '\n',
   '\r', '\r\n', '\f', '\v', '\u00a0', '\u2028', '\u2029', '\u3000', '\ufeff', '\u200a', 'a', 's', 'l', 'word', 'é', '’',
+  '\\', '\\#', '\\*', '\\_', '\\`', '\\[', '\\\n', '\uE000',
 ];
 
 /** The inputs on which `convert` and `reference` disagree (at most a few, to keep a failure readable). */

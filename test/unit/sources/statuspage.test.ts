@@ -92,6 +92,7 @@ describe('statuspage parse: api mode on the real incidents.json', () => {
             text: 'We are investigating reports of degraded performance for Actions and Pages',
           },
         ],
+        startedAt: '2024-09-16T21:31:02.713Z',
         regions: [],
         impact: 'major',
         components: ['Actions', 'Pages'],
@@ -167,7 +168,7 @@ describe('statuspage parse: api mode on the real incidents.json', () => {
 });
 
 describe('statuspage parse: api mode, scheduled maintenances', () => {
-  it('reads a scheduled maintenance as a maintenance item with info impact and its components', () => {
+  it('reads a scheduled maintenance as a maintenance item with info impact, its components and its window', () => {
     const items = parseApi('api-seq-01-incidents.json', 'scheduled-maintenances.json');
     expect(items.map((item) => [item.itemId, item.kind])).toEqual([
       ['x4q8m2rk7vdn', 'incident'],
@@ -187,9 +188,12 @@ describe('statuspage parse: api mode, scheduled maintenances', () => {
           text: 'We will be performing database maintenance for Git Operations. Git pushes may be briefly delayed during the maintenance window.',
         },
       ],
+      startedAt: '2026-10-14T09:30:27.001Z',
       regions: [],
       impact: 'info',
       components: ['Git Operations'],
+      scheduledFor: '2026-10-20T14:00:00.000Z',
+      scheduledUntil: '2026-10-20T16:00:00.000Z',
     });
   });
 
