@@ -25,6 +25,28 @@ export class FetchError extends Error {
   }
 }
 
+/**
+ * The Auth0 Management API (or its token endpoint) could not be read: names the URL and the reason, never a secret.
+ * `rateLimited` means a rate limit outlasted the reader's wait budget (the run stops early and the next one continues
+ * from its checkpoint); `missingScope` names the scope a 401/403 asks for (`read:logs`).
+ */
+export class ManagementApiError extends Error {
+  override readonly name = 'ManagementApiError';
+  readonly status?: number;
+  readonly rateLimited?: boolean;
+  readonly missingScope?: string;
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options: { status?: number; rateLimited?: boolean; missingScope?: string; cause?: unknown } = {},
+  ) {
+    super(`${reason} (${url})`, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.status !== undefined) this.status = options.status;
+    if (options.rateLimited !== undefined) this.rateLimited = options.rateLimited;
+    if (options.missingScope !== undefined) this.missingScope = options.missingScope;
+  }
+}
+
 /** Publishing an event failed; the event stays in the outbox and is retried by a later run. */
 export class PublishError extends Error {
   override readonly name = 'PublishError';
