@@ -11,6 +11,7 @@ import {
   type EventFamily,
 } from './event-types.js';
 import { ATTENTION_CHANGE_TYPES, SEVERITIES, type EventType, type Severity, type WatcherEvent } from './model.js';
+import { prepareTenantDigest, type TenantArchiveSummary, type TenantDigest } from './digest-tenant.js';
 import type { SubscriptionHealth } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
 import { elapsed, parseTime } from './text/time.js';
@@ -85,6 +86,8 @@ export interface DigestInput {
    * (locally), and then the digest says nothing about them.
    */
   readonly subscriptions?: SubscriptionHealth;
+  /** The tenant-log archives' size and oldest day, one per `auth0-tenant-logs` source; shown under YOUR TENANT when given. */
+  readonly tenantArchive?: readonly TenantArchiveSummary[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -139,6 +142,8 @@ export interface PreparedDigest {
   readonly incidentsOpened: number;
   readonly incidentUpdates: number;
   readonly maintenanceEvents: number;
+  /** YOUR TENANT: the period's tenant-log events, grouped, and the archives. */
+  readonly tenant: TenantDigest;
 }
 
 const NO_REGION = 'No region named';
@@ -243,6 +248,7 @@ export function prepareDigest(input: DigestInput): PreparedDigest {
     incidentsOpened: new Set(did(events, 'incident', 'opened').map((event) => itemKey(event))).size,
     incidentUpdates: did(events, 'incident', 'update').length,
     maintenanceEvents: events.filter((event) => familyOfEvent(event) === 'maintenance').length,
+    tenant: prepareTenantDigest(events, input.tenantArchive),
   };
 }
 

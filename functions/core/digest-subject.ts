@@ -48,6 +48,7 @@ export function renderDigestSubject(digest: PreparedDigest): string {
   else if (changes > 0) parts.push(plural(changes, 'change-log entry', 'change-log entries'));
   if (digest.advisories.length > 0) parts.push(plural(digest.advisories.length, 'advisory', 'advisories'));
   if (digest.openMaintenance.length > 0) parts.push(`${digest.openMaintenance.length} maintenance open`);
+  if (digest.tenant.eventCount > 0) parts.push(plural(digest.tenant.eventCount, 'tenant event'));
 
   if (digest.quiet) parts.unshift(failing > 0 ? 'no new events' : 'all quiet');
   else if (parts.length === 0) {

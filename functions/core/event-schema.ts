@@ -44,6 +44,26 @@ const watcherEventSchema = z.looseObject(
     scheduledFor: z.optional(isoTime),
     scheduledUntil: z.optional(isoTime),
     previous: z.optional(z.object({ id: nonEmpty, detectedAt: isoTime }, must('an object'))),
+    tenant: z.optional(
+      z.object(
+        {
+          logType: z.optional(text),
+          count: z.number(must('a number')),
+          windowMinutes: z.optional(z.number(must('a number'))),
+          clientId: z.optional(text),
+          clientName: z.optional(text),
+          path: z.optional(text),
+          bucket: z.optional(text),
+          connection: z.optional(text),
+          strategy: z.optional(text),
+          feature: z.optional(z.object({ id: text, name: z.optional(text) }, must('an object'))),
+          baseline: z.optional(z.number(must('a number'))),
+          from: z.optional(isoTime),
+          to: z.optional(isoTime),
+        },
+        must('an object'),
+      ),
+    ),
   },
   must('an object'),
 );

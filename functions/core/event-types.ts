@@ -19,7 +19,15 @@ export type EventType =
   | 'advisory.updated'
   | 'advisory.withdrawn'
   | 'source.failing'
-  | 'source.recovered';
+  | 'source.recovered'
+  | 'tenant.rate_limited'
+  | 'tenant.rate_limit_warning'
+  | 'tenant.rate_limit_recovered'
+  | 'tenant.deprecation_notice'
+  | 'tenant.login_failures_spike'
+  | 'tenant.extensibility_failed'
+  | 'tenant.security_signal'
+  | 'tenant.logs_gap';
 
 type FamilyOf<T> = T extends `${infer F}.${string}` ? F : never;
 /** Events group into families by their type prefix: one Slack root layout and one routing wildcard (`incident.*`) each. */
@@ -28,9 +36,10 @@ export type EventFamily = FamilyOf<EventType>;
 /**
  * Where a digest shows an event: `updates` (the activity of an incident or maintenance still open, else OTHER
  * UPDATES), `resolved` (RESOLVED IN THIS PERIOD, maintenance under "Maintenance completed"), `rca` (ROOT-CAUSE
- * ANALYSES), `change-log`, `advisories`, `health` (WATCHER HEALTH's health changes).
+ * ANALYSES), `change-log`, `advisories`, `health` (WATCHER HEALTH's health changes), `tenant` (YOUR TENANT: what the
+ * tenant's own logs showed).
  */
-export type DigestSection = 'updates' | 'resolved' | 'rca' | 'change-log' | 'advisories' | 'health';
+export type DigestSection = 'updates' | 'resolved' | 'rca' | 'change-log' | 'advisories' | 'health' | 'tenant';
 
 /**
  * What an event did to its item, in the digest's words, in the order an item's activity lists them ("opened, 3
@@ -214,6 +223,86 @@ export const EVENT_TYPE_FACTS: { readonly [T in EventType]: EventTypeFacts<T> } 
     replyLabel: '✅ Recovered',
     replyUsesVendorLabel: false,
     digest: { section: 'health' },
+  },
+  'tenant.rate_limited': {
+    family: 'tenant',
+    phrase: 'tenant rate limited',
+    impliedStatus: 'rate_limited',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '🚦 Rate limited',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.rate_limit_warning': {
+    family: 'tenant',
+    phrase: 'tenant rate limit warning',
+    impliedStatus: 'warning',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '⚠️ Rate limit warning',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.rate_limit_recovered': {
+    family: 'tenant',
+    phrase: 'tenant rate limit recovered',
+    impliedStatus: 'recovered',
+    endsItem: true,
+    broadcast: true,
+    replyLabel: '✅ Rate limit recovered',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.deprecation_notice': {
+    family: 'tenant',
+    phrase: 'tenant deprecation notice',
+    impliedStatus: 'deprecation',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '⚠️ Deprecation notice',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.login_failures_spike': {
+    family: 'tenant',
+    phrase: 'tenant login failures spike',
+    impliedStatus: 'spike',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '🔴 Login failures spike',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.extensibility_failed': {
+    family: 'tenant',
+    phrase: 'tenant extensibility failed',
+    impliedStatus: 'failing',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '⚠️ Extensibility failing',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.security_signal': {
+    family: 'tenant',
+    phrase: 'tenant security signal',
+    impliedStatus: 'signal',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '🛡️ Security signal',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.logs_gap': {
+    family: 'tenant',
+    phrase: 'tenant logs gap',
+    impliedStatus: 'gap',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '⚠️ Tenant logs gap',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
   },
 };
 

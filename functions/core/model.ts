@@ -122,6 +122,34 @@ export type ParseResult =
 // Event types and what is known about each live in one table (event-types.ts); the model names them from there.
 export { EVENT_TYPES, type EventType } from './event-types.js';
 
+/**
+ * What a tenant-log event (`tenant.*`) counted: strings from the tenant's logs, cleaned and bounded when the event is
+ * made. `count` is the number of logs the event stands for (0 for `tenant.logs_gap`: the missing logs are unknown).
+ */
+export interface TenantEventFacts {
+  /** The log type code counted (`api_limit`, `depnote`, `f`, …); absent when several were. */
+  readonly logType?: string;
+  readonly count: number;
+  /** The detector's window, minutes. */
+  readonly windowMinutes?: number;
+  readonly clientId?: string;
+  readonly clientName?: string;
+  /** The request path a rate limit was hit on (`/api/v2/users`). */
+  readonly path?: string;
+  /** The rate-limit bucket (`global`, `per_ip_oauth_token`). */
+  readonly bucket?: string;
+  readonly connection?: string;
+  /** The connection's strategy; for a social connection the provider (`google-oauth2`). */
+  readonly strategy?: string;
+  /** The deprecated feature a `depnote` names. */
+  readonly feature?: { readonly id: string; readonly name?: string };
+  /** Login failures: the tenant's own recent rate for a window of the same length. */
+  readonly baseline?: number;
+  /** First and last log of the episode (a gap: the missing span), ISO 8601. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
 /** Names one event: enough to find it in the event log (its id, and its detection time, which keys the log). */
 export interface EventLink {
   readonly id: string;
@@ -169,6 +197,8 @@ export interface WatcherEvent {
   readonly scheduledFor?: string;
   /** Maintenance events: when the work is scheduled to end, ISO 8601, where the source gives its window. */
   readonly scheduledUntil?: string;
+  /** Tenant-log events (`tenant.*`): what the detector counted. */
+  readonly tenant?: TenantEventFacts;
   /**
    * The event announced just before this one about the same thread (same `scope`, else `source`, and `itemId`; a source's
    * `source.failing`/`source.recovered` events form their own thread). Absent on a thread's first event and on events

@@ -20,6 +20,7 @@ import {
 } from './slack-blocks.js';
 import { escapeSlackText, inline, linkableUrl, prose, slackLink, slackTime } from './slack-escape.js';
 import { threadStateFrom, type ThreadState } from './slack-thread-state.js';
+import { tenantFactLines } from './tenant/facts-text.js';
 import { cleanLine } from './text/clean-line.js';
 import { formatWindow } from './text/time.js';
 import { capitalize } from './text/words.js';
@@ -57,6 +58,9 @@ function renderState(state: ThreadState, mode: Mode): SlackMessage {
       break;
     case 'source':
       blocks = sourceBlocks(state);
+      break;
+    case 'tenant':
+      blocks = tenantBlocks(state);
       break;
   }
   blocks.push(footer(state.source, state.url));
@@ -190,4 +194,16 @@ function packagesText(packages: readonly AffectedPackage[], url: string): string
 function sourceBlocks(state: ThreadState): Block[] {
   const recovered = EVENT_TYPE_FACTS[state.lastEventType].endsItem;
   return [header(`${recovered ? '✅' : '⚠️'} Watcher: `, inline(state.title, 300)), summarySection(state)];
+}
+
+/** A tenant-log event: what the detector counted (client, path, connection, feature) as fields, then the summary. */
+function tenantBlocks(state: ThreadState): Block[] {
+  const ended = EVENT_TYPE_FACTS[state.lastEventType].endsItem;
+  const emoji = ended ? '✅' : SEVERITY_EMOJI[state.severity];
+  const facts = tenantFactLines(state.tenant).map(([name, value]) => [name, escapeSlackText(value)] as const);
+  return [
+    header(`${emoji} ${vendorName(state.vendor)} tenant: `, inline(state.title, 300)),
+    fields([['Status', statusText(state)], ['Severity', capitalize(state.severity)], ...facts]),
+    summarySection(state),
+  ];
 }

@@ -7,6 +7,7 @@ import {
   type ChangeType,
   type ItemUpdate,
   type Severity,
+  type TenantEventFacts,
   type WatcherEvent,
 } from './model.js';
 
@@ -40,6 +41,8 @@ export interface ThreadState {
   readonly changeType?: ChangeType;
   readonly packages?: readonly AffectedPackage[];
   readonly rcaPublished?: boolean;
+  /** Tenant-log events: what the latest one counted. */
+  readonly tenant?: TenantEventFacts;
 }
 
 /** True when `a` is a readable time strictly before readable `b`; unreadable stamps never count as earlier. */
@@ -97,6 +100,7 @@ function newestFrom(event: WatcherEvent, previous: ThreadState | undefined) {
     summary: event.summary,
     changeType: event.changeType ?? previous?.changeType,
     packages: event.packages ?? previous?.packages,
+    tenant: event.tenant ?? previous?.tenant,
   };
 }
 

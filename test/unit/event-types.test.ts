@@ -56,7 +56,7 @@ describe('the event-type table', () => {
     expect(facts.phrase).toMatch(/^[a-z][a-z -]+[a-z]$/);
     expect(facts.impliedStatus).not.toBe('');
     expect(facts.replyLabel).not.toBe('');
-    expect(['updates', 'resolved', 'rca', 'change-log', 'advisories', 'health']).toContain(facts.digest.section);
+    expect(['updates', 'resolved', 'rca', 'change-log', 'advisories', 'health', 'tenant']).toContain(facts.digest.section);
     if (facts.digest.activity !== undefined) expect(DIGEST_ACTIVITIES).toContain(facts.digest.activity);
   });
 
@@ -65,12 +65,18 @@ describe('the event-type table', () => {
   });
 
   it('broadcasts the resolution, the root-cause analysis and a recovery, and ends items with them and a completion', () => {
-    expect(EVENT_TYPES.filter(isBroadcast)).toEqual(['incident.resolved', 'incident.rca_published', 'source.recovered']);
+    expect(EVENT_TYPES.filter(isBroadcast)).toEqual([
+      'incident.resolved',
+      'incident.rca_published',
+      'source.recovered',
+      'tenant.rate_limit_recovered',
+    ]);
     expect(EVENT_TYPES.filter((type) => EVENT_TYPE_FACTS[type].endsItem)).toEqual([
       'incident.resolved',
       'incident.rca_published',
       'maintenance.completed',
       'source.recovered',
+      'tenant.rate_limit_recovered',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 // The text-safety toolkit applied to events: the byte budgets of an event's vendor texts, kept when the event is made
 // so that no item outgrows DynamoDB's 400 KB or an event SNS's 256 KB (pure).
-import type { AffectedPackage, ItemUpdate, WatcherEvent } from '../model.js';
+import type { AffectedPackage, ItemUpdate, TenantEventFacts, WatcherEvent } from '../model.js';
 import { truncateToBytes, utf8Bytes } from './truncate.js';
 
 /**
@@ -24,6 +24,8 @@ export const EVENT_BUDGETS = {
   /** Regions feed SNS filter policies, so an over-long one is left out rather than cut into a value no policy names. */
   maxRegions: 50,
   regionBytes: 100,
+  /** Each string of a tenant-log event's `tenant` field (client, path, connection, feature, …). */
+  tenantFieldBytes: 300,
 } as const;
 
 /**
@@ -79,7 +81,25 @@ export function withinEventBudgets(event: WatcherEvent, sourceUrl: string): Watc
       }),
     );
   }
+  if (event.tenant) shaped['tenant'] = boundedTenantFacts(event.tenant);
   return shaped as unknown as WatcherEvent;
+}
+
+/** A tenant-log event's facts with each string cut to {@link EVENT_BUDGETS}' `tenantFieldBytes`. */
+function boundedTenantFacts(facts: TenantEventFacts): TenantEventFacts {
+  const cut = (text: string | undefined) => (text === undefined ? undefined : truncateToBytes(text, EVENT_BUDGETS.tenantFieldBytes));
+  const shaped: Record<string, unknown> = {
+    ...facts,
+    logType: cut(facts.logType),
+    clientId: cut(facts.clientId),
+    clientName: cut(facts.clientName),
+    path: cut(facts.path),
+    bucket: cut(facts.bucket),
+    connection: cut(facts.connection),
+    strategy: cut(facts.strategy),
+    feature: facts.feature && { id: cut(facts.feature.id) ?? '', name: cut(facts.feature.name) },
+  };
+  return JSON.parse(JSON.stringify(shaped)) as TenantEventFacts;
 }
 
 function boundedUpdate(update: ItemUpdate, textBytes: number): ItemUpdate {

@@ -1,0 +1,170 @@
+// The digest's YOUR TENANT section: what the tenant's own logs showed in the period (rate-limit episodes, deprecation
+// notices, login failures by connection, failing extensibility, security signals, gaps) and the log archive's size
+// and oldest day where the digest is given them (pure).
+import { threadKeyOf } from './event-chain.js';
+import { EVENT_TYPE_FACTS } from './event-types.js';
+import type { WatcherEvent } from './model.js';
+import { cleanLine } from './text/clean-line.js';
+import { formatUtc, formatWindow } from './text/time.js';
+import { compareText, plural } from './text/words.js';
+import { wrap } from './text/wrap.js';
+
+/** The archive of one tenant-log source, as the archive reports it. */
+export interface TenantArchiveSummary {
+  readonly source: string;
+  readonly bytes: number;
+  readonly objects: number;
+  /** `YYYY-MM-DD`. */
+  readonly oldestDay: string;
+}
+
+/** One rate-limit episode of the period: its announcement (a limit over a warning) and its recovery, where seen. */
+export interface RateEpisode {
+  readonly announced?: WatcherEvent;
+  readonly recovered?: WatcherEvent;
+}
+
+/** Login-failure spikes of one connection in the period, oldest first. */
+export interface ConnectionSpikes {
+  readonly key: string;
+  readonly spikes: readonly WatcherEvent[];
+}
+
+export interface TenantDigest {
+  readonly rateEpisodes: readonly RateEpisode[];
+  readonly deprecations: readonly WatcherEvent[];
+  readonly loginFailures: readonly ConnectionSpikes[];
+  /** Extensibility failures, security signals and gaps, oldest first. */
+  readonly others: readonly WatcherEvent[];
+  readonly archives: readonly TenantArchiveSummary[];
+  readonly eventCount: number;
+}
+
+/** Groups the period's tenant events (sorted oldest first) and the archive summaries. */
+export function prepareTenantDigest(
+  events: readonly WatcherEvent[],
+  archives: readonly TenantArchiveSummary[] | undefined,
+): TenantDigest {
+  const tenant = events.filter((event) => EVENT_TYPE_FACTS[event.type].digest.section === 'tenant');
+  const episodes = new Map<string, { announced?: WatcherEvent; recovered?: WatcherEvent }>();
+  const spikes = new Map<string, WatcherEvent[]>();
+  const deprecations: WatcherEvent[] = [];
+  const others: WatcherEvent[] = [];
+  for (const event of tenant) {
+    if (event.type.startsWith('tenant.rate_limit')) {
+      // An episode's events share its first log's time.
+      const key = `${threadKeyOf(event)}|${event.tenant?.from ?? event.occurredAt}`;
+      const episode = episodes.get(key) ?? {};
+      if (event.type === 'tenant.rate_limit_recovered') episode.recovered = event;
+      else if (episode.announced === undefined || event.type === 'tenant.rate_limited') episode.announced = event;
+      episodes.set(key, episode);
+    } else if (event.type === 'tenant.deprecation_notice') deprecations.push(event);
+    else if (event.type === 'tenant.login_failures_spike') {
+      const key = threadKeyOf(event);
+      spikes.set(key, [...(spikes.get(key) ?? []), event]);
+    } else others.push(event);
+  }
+  return {
+    rateEpisodes: [...episodes.values()],
+    deprecations,
+    loginFailures: [...spikes.entries()]
+      .map(([key, list]) => ({ key, spikes: list }))
+      .sort((a, b) => peak(b) - peak(a) || compareText(a.key, b.key)),
+    others,
+    archives: [...(archives ?? [])].sort((a, b) => compareText(a.source, b.source)),
+    eventCount: tenant.length,
+  };
+}
+
+const peak = (entry: ConnectionSpikes): number => Math.max(...entry.spikes.map((event) => event.tenant?.count ?? 0));
+
+type ListRenderer = <T>(items: readonly T[], render: (item: T) => string[], more: string) => string[];
+
+/** YOUR TENANT: rate-limit episodes, deprecation notices, login failures by connection, the rest, the archive. */
+export function tenantSection(tenant: TenantDigest, list: ListRenderer): string[] {
+  const lines = [`YOUR TENANT (${plural(tenant.eventCount, 'event')} from the tenant logs)`];
+  lines.push(`Rate-limit episodes (${tenant.rateEpisodes.length}):`);
+  if (tenant.rateEpisodes.length === 0) lines.push('  None.');
+  lines.push(...list(tenant.rateEpisodes, rateEntry, 'see the tenant logs'));
+  lines.push(`Deprecation notices still active (${tenant.deprecations.length}):`);
+  if (tenant.deprecations.length === 0) lines.push('  None in this period.');
+  lines.push(...list(tenant.deprecations, deprecationEntry, 'see the tenant logs'));
+  lines.push(`Login failures by connection (${tenant.loginFailures.length}):`);
+  if (tenant.loginFailures.length === 0) lines.push('  No spike.');
+  lines.push(...list(tenant.loginFailures, spikeEntry, 'see the tenant logs'));
+  if (tenant.others.length > 0) {
+    lines.push(`Extensibility, security and gaps (${tenant.others.length}):`);
+    lines.push(...list(tenant.others, otherEntry, 'see the tenant logs'));
+  }
+  if (tenant.archives.length > 0) {
+    lines.push('Log archive:');
+    for (const archive of tenant.archives) {
+      lines.push(
+        ...wrap(
+          `${cleanLine(archive.source, 80)}: ${formatSize(archive.bytes)} in ${plural(archive.objects, 'object')}, ` +
+            `oldest day archived ${cleanLine(archive.oldestDay, 20) || 'unknown'}`,
+          '  - ',
+          '    ',
+        ),
+      );
+    }
+  }
+  return lines;
+}
+
+function rateEntry(episode: RateEpisode): string[] {
+  const event = episode.announced ?? episode.recovered;
+  if (event === undefined) return [];
+  const facts = (episode.recovered ?? event).tenant;
+  const client = [cleanLine(facts?.clientName ?? '', 100), cleanLine(facts?.clientId ?? '', 100)].filter(Boolean);
+  const span = formatWindow(facts?.from, facts?.to);
+  const details = [
+    `${plural(facts?.count ?? 0, 'log')}${span === undefined ? '' : ` ${span}`}`,
+    ...(client.length > 0 ? [`client ${client.length === 2 ? `${client[0]} (${client[1]})` : client[0]}`] : []),
+    episode.recovered === undefined ? 'not recovered by the end of the period' : `recovered (detected ${formatUtc(episode.recovered.detectedAt)})`,
+  ];
+  return [...wrap(headline(event), '  - ', '    '), ...wrap(details.join('; '), '    ')];
+}
+
+function deprecationEntry(event: WatcherEvent): string[] {
+  const feature = event.tenant?.feature;
+  const details = [
+    `first noticed ${formatUtc(event.occurredAt)}`,
+    ...(feature === undefined ? [] : [`feature ${cleanLine(feature.id, 100)}`]),
+  ];
+  return [...wrap(headline(event), '  - ', '    '), ...wrap(details.join('; '), '    ')];
+}
+
+function spikeEntry(entry: ConnectionSpikes): string[] {
+  const latest = entry.spikes[entry.spikes.length - 1];
+  if (latest === undefined) return [];
+  const window = latest.tenant?.windowMinutes;
+  const details =
+    `${plural(entry.spikes.length, 'spike')}, peak ${plural(peak(entry), 'failed login')}` +
+    `${window === undefined ? '' : ` in ${window} min`}` +
+    `${latest.tenant?.baseline === undefined ? '' : ` (usually ${latest.tenant.baseline})`}; latest ${formatUtc(latest.occurredAt)}`;
+  return [...wrap(headline(latest), '  - ', '    '), ...wrap(details, '    ')];
+}
+
+function otherEntry(event: WatcherEvent): string[] {
+  const count = event.tenant?.count ?? 0;
+  const when = count > 0 ? `${plural(count, 'log')} since ${formatUtc(event.occurredAt)}` : (formatWindow(event.tenant?.from, event.tenant?.to) ?? formatUtc(event.occurredAt));
+  return [...wrap(headline(event), '  - ', '    '), ...wrap(when, '    ')];
+}
+
+function headline(event: WatcherEvent): string {
+  return `[${event.severity.toUpperCase()}] ${cleanLine(event.title, 200) || '(untitled)'}`;
+}
+
+/** "512 B", "3.4 KB", "12.0 MB", "1.2 GB" (powers of 1,024). */
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes) || 0)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
