@@ -20,6 +20,10 @@ export const FUNCTION_ENV = {
   pollMetricsBySource: 'POLL_METRICS_BY_SOURCE',
   /** A channel notifier's route, JSON. */
   route: 'ROUTE',
+  /** The tenant-log archive bucket (the stream function writes it, the digest lists it). */
+  archiveBucket: 'ARCHIVE_BUCKET',
+  /** The tenant-log (stream) function the dispatcher invokes for stream sources. */
+  streamFunctionName: 'STREAM_FUNCTION_NAME',
   /** Compiled into the poll and digest bundles (esbuild `define`), not set at run time. */
   watcherConfig: 'WATCHER_CONFIG',
   /** Compiled into the dispatcher's bundle. */
@@ -35,7 +39,11 @@ export const SERVICE_NAMES = {
   dispatch: 'auth0-ops-watcher-dispatch',
   digest: 'auth0-ops-watcher-digest',
   alarms: 'auth0-ops-watcher-alarms',
+  stream: 'auth0-ops-watcher-tenant-logs',
 } as const;
+
+/** Where the tenant-log archive keeps its objects: `<prefix>tenant=<host>/date=<YYYY-MM-DD>/<first log id>.ndjson.gz`. */
+export const ARCHIVE_PREFIX = 'tenant-logs/';
 
 /** Where the poll metrics live: the poll writes them (functions/adapters/poll-metrics.ts), the alarms watch them. */
 export const POLL_METRICS = {
@@ -56,6 +64,7 @@ export const TABLE_ACTIONS = {
   poll: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   digest: ['GetItem', 'PutItem', 'Query'],
   notifier: ['GetItem', 'PutItem', 'UpdateItem'],
+  stream: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
 } as const satisfies Record<string, readonly TableItemAction[]>;
 
 /** The alarm relay's SNS client: three attempts of at most 2 s to connect and 5 s to answer. */

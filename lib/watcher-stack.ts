@@ -8,7 +8,7 @@ import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cd
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
+import { ConfigError, DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
 import { SOURCE_REGISTRY, withItemScopes } from '../functions/sources/registry.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { checkDeploymentLimits } from './deployment-limits.js';
@@ -106,6 +106,19 @@ export function compiledDigestConfig(config: WatcherConfig): string {
   return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest, alerts } });
 }
 
+/**
+ * Stream sources (the tenant's logs) archive every page before their checkpoint moves; their archive on AWS (the
+ * bucket, its Glue table and grants) is not built yet, so a config with one is refused at synth, naming the source.
+ */
+function refuseStreamSources(config: WatcherConfig): void {
+  const stream = config.sources.find((source) => SOURCE_REGISTRY.moduleFor(source).kind === 'stream');
+  if (stream) {
+    throw new ConfigError(
+      `source "${stream.id}" (${stream.type}): the tenant-log archive on AWS is not available yet; run this source locally with npm start`,
+    );
+  }
+}
+
 export class WatcherStack extends Stack {
   readonly state: WatcherState;
   /** Every alarm of the watcher; each notifies the ops topic. */
@@ -127,6 +140,7 @@ export class WatcherStack extends Stack {
   constructor(scope: Construct, id: string, props: WatcherStackProps) {
     super(scope, id, props);
     const { config } = props;
+    refuseStreamSources(config);
     // Each source plug-in declares the secret references its config holds; each gets its read grant below.
     const secretRefs = config.sources.flatMap((source) =>
       SOURCE_REGISTRY.secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),

@@ -15,6 +15,8 @@ import { startEmbeddedDynamo, type EmbeddedDynamo } from '../adapters/embedded-d
 import { StateDirBusyError, StateDirError } from '../adapters/state-dir-lock.js';
 import { makeHttpFetcher } from '../adapters/http-fetcher.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
+import { auth0TenantLogReaderFor } from '../adapters/auth0-tenant-log-reader.js';
+import { makeLocalLogArchive } from '../adapters/local-log-archive.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeConsoleDigestOutput, makeJsonlDigestOutput } from '../adapters/digest-outputs.js';
 import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
@@ -24,7 +26,10 @@ import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
 import { makePollSource, type PollResult } from '../poll/poll-source.js';
 import { runCheckDeployCommand } from './check-deploy-command.js';
 import { deliveredEverything, formatDeliveryReport } from './delivery-summary.js';
-import { withItemScopes } from '../sources/registry.js';
+import { sourceModuleFor, withItemScopes } from '../sources/registry.js';
+import type { Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
+import { makePollStream, type StreamResult } from '../stream/poll-stream.js';
+import { join } from 'node:path';
 import { afterLocalRun, duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
 
 /**
@@ -149,10 +154,23 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
       severityRules: config.severityRules,
     },
   });
+  // Streams (the tenant's logs) are read on from their checkpoints; each page is archived under <stateDir>/archive/.
+  const pollStream = makePollStream({
+    store: stateStore,
+    archive: makeLocalLogArchive(join(config.stateDir, 'archive')),
+    readerFor: auth0TenantLogReaderFor,
+    publisher: delivery.publisher,
+    secrets,
+    clock,
+    logger,
+    settings: { failureThreshold: config.failureThreshold },
+  });
+  const poll = (source: WatcherConfig['sources'][number]): Promise<PollResult> =>
+    sourceModuleFor(source).kind === 'stream' ? pollStream(source as Auth0TenantLogsSourceConfig) : pollSource(source);
   // One source's unexpected failure (a store error, say) must not hide the others' results.
   const results = await Promise.all(
     config.sources.map((source) =>
-      pollSource(source).catch(
+      poll(source).catch(
         (error: unknown): PollResult => ({
           sourceId: source.id,
           url: source.url,
@@ -238,6 +256,12 @@ function parseCliArgs(argv: readonly string[]) {
   return { command, config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
 }
 
+/** A stream's run: logs archived, and whether the next run has more to read. */
+function streamProgress(r: StreamResult): string {
+  const logs = `${r.archived} log${r.archived === 1 ? '' : 's'} archived`;
+  return r.behind ? `${logs} (more to read next run${r.reason ? `: ${r.reason}` : ''})` : logs;
+}
+
 function formatSummary(results: readonly PollResult[]): string {
   const width = Math.max(...results.map((r) => r.sourceId.length));
   const lines = results.map((r) => {
@@ -246,6 +270,7 @@ function formatSummary(results: readonly PollResult[]): string {
     switch (r.outcome) {
       case 'changed':
       case 'unchanged':
+        if ('archived' in r) return `  ${id}  ${r.outcome.padEnd(9)}  ${count}, ${streamProgress(r as StreamResult)}`;
         return `  ${id}  ${r.outcome.padEnd(9)}  ${count}${r.itemCount !== undefined ? `, ${r.itemCount} items tracked in the feed` : ''}`;
       case 'failed':
       case 'busy':

@@ -21,6 +21,7 @@ import { SOURCE_REGISTRY, type SourceConfig } from '../sources/registry.js';
 import type { FetchedDocument, SourceConfigBase } from '../sources/source.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import { describeRefused, writeItems, type Pending } from './poll-items.js';
+import { publishPending } from './publish-pending.js';
 
 export interface PollSettings {
   /** Consecutive failures before `source.failing`. */
@@ -88,6 +89,8 @@ export function makePollSource<C extends SourceConfigBase = SourceConfig>(deps: 
 
   return async function pollSource(config: C): Promise<PollResult> {
     const module = sources.moduleFor(config);
+    // Streams are read on from a checkpoint (functions/stream/poll-stream.ts); handlers dispatch on the module's kind.
+    if (module.kind !== 'feed') throw new Error(`source "${config.id}" is a ${module.kind} source: the poll use case reads feeds`);
     // Sources of one scope (the regional feeds of one status page) track their items once, together, under the scope;
     // the source record (health, cache validators, lease, baseline) stays the source's own.
     const scope = sources.itemScopeOf(config);
@@ -126,32 +129,7 @@ export function makePollSource<C extends SourceConfigBase = SourceConfig>(deps: 
     });
 
     /** Publishes in order; on the first failure gives the rest back to the outbox and reports it. */
-    async function publishAll(pending: Pending[]): Promise<PublishError | undefined> {
-      const ordered = [...pending].sort(
-        (a, b) => a.entry.event.occurredAt.localeCompare(b.entry.event.occurredAt) || a.entry.seq - b.entry.seq,
-      );
-      for (const [index, { ref, entry }] of ordered.entries()) {
-        await store.logEvent(entry.event);
-        try {
-          await publisher.publish(entry.event);
-        } catch (error) {
-          // Publishers report delivery failures as PublishError; anything else is a defect and propagates.
-          if (!(error instanceof PublishError)) throw error;
-          const failure = error;
-          log('error', 'publish failed; the event stays in the outbox', {
-            eventId: entry.event.id,
-            eventType: entry.event.type,
-            reason: failure.message,
-          });
-          for (const rest of ordered.slice(index)) await store.releaseOutbox(rest.ref, rest.entry.event.id);
-          return failure;
-        }
-        await store.ackOutbox(ref, entry.event.id);
-        published.push(entry.event);
-        log('info', 'event published', { eventId: entry.event.id, eventType: entry.event.type, itemId: entry.event.itemId });
-      }
-      return undefined;
-    }
+    const publishAll = (pending: Pending[]): Promise<PublishError | undefined> => publishPending({ store, publisher, log }, pending, published);
 
     /** Takes over outbox entries an interrupted run left behind; counts those another live run still holds. */
     async function claimLeftovers(ref: OutboxRef, entries: readonly OutboxEntry[]): Promise<{ taken: Pending[]; held: number }> {

@@ -3,6 +3,7 @@
 // derived from it: a new source type is its own folder under sources/ and one line here.
 import { auth0ChangelogSource } from './auth0-changelog/plugin.js';
 import { auth0StatusSource } from './auth0-status/plugin.js';
+import { auth0TenantLogsSource } from './auth0-tenant-logs/plugin.js';
 import { genericFeedSource } from './feed/plugin.js';
 import { githubAdvisoriesSource } from './github-advisories/plugin.js';
 import { googleStatusSource } from './google-status/plugin.js';
@@ -18,6 +19,7 @@ export const SOURCE_PLUGINS = [
   statuspageSource,
   googleStatusSource,
   genericFeedSource,
+  auth0TenantLogsSource,
 ] as const;
 
 /** A configured source of any built-in type. */

@@ -30,7 +30,7 @@ export interface SourceSecretRef {
 /**
  * How a source is read. `feed`: a list of items fetched and diffed against remembered state (every source today).
  * `stream`: records read on from a checkpoint and classified into events (tenant logs). `probe`: a check run each
- * time, with a pass/fail state and measurements (a synthetic login). Only feeds have a module shape yet; the others
+ * time, with a pass/fail state and measurements (a synthetic login). Feeds and streams have a module shape; probes
  * join `SourceModule` with their first plug-in.
  */
 export type SourceKind = 'feed' | 'stream' | 'probe';
@@ -81,8 +81,17 @@ export interface FeedSourceModule<C extends SourceConfigBase = SourceConfigBase>
   emptyIsNormal?(config: C): boolean;
 }
 
-/** A source plug-in of any kind (feeds only, until a stream or probe plug-in arrives). */
-export type SourceModule<C extends SourceConfigBase = SourceConfigBase> = FeedSourceModule<C>;
+/**
+ * A source read on from a checkpoint: records (the tenant's logs) archived page by page before the checkpoint moves,
+ * then classified into events by detectors. The stream use case (functions/stream/poll-stream.ts) does the reading,
+ * archiving and publishing; the plug-in declares the config and the facts every source has.
+ */
+export interface StreamSourceModule<C extends SourceConfigBase = SourceConfigBase> extends SourcePluginFacts<C> {
+  readonly kind: 'stream';
+}
+
+/** A source plug-in of any kind (feeds and streams; probes join with their first plug-in). */
+export type SourceModule<C extends SourceConfigBase = SourceConfigBase> = FeedSourceModule<C> | StreamSourceModule<C>;
 
 /** The config type a plug-in reads. */
 export type ConfigOf<M> = M extends SourceModule<infer C> ? C : never;

@@ -7,7 +7,7 @@ import type { SourceSchemaKit } from '../../functions/config/source-schema-kit.j
 import type { IncidentItem, ParseResult } from '../../functions/core/model.js';
 import { isoDateOf, isRecord, parseJson, stringField } from '../../functions/sources/formats/json-records.js';
 import { parseEachDocument, type DocumentParse } from '../../functions/sources/parse-documents.js';
-import type { FetchedDocument, FetchRequest, SourceModule } from '../../functions/sources/source.js';
+import type { FetchedDocument, FetchRequest, FeedSourceModule } from '../../functions/sources/source.js';
 
 // --- config schema ---------------------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ function parse(documents: readonly FetchedDocument[]): ParseResult {
 
 // --- module object ---------------------------------------------------------------------------------------------
 
-export const exampleJsonSource: SourceModule<ExampleJsonSourceConfig> = {
+export const exampleJsonSource: FeedSourceModule<ExampleJsonSourceConfig> = {
   type: 'example-json',
   kind: 'feed',
   configSchema: exampleJsonConfigSchema,

@@ -1,9 +1,9 @@
 // Plug-in 'auth0-changelog': the auth0.com change log (RSS), polled every 15 minutes.
-import type { SourceModule } from '../source.js';
+import type { FeedSourceModule } from '../source.js';
 import { auth0ChangelogConfigSchema, type Auth0ChangelogSourceConfig } from './config-schema.js';
 import { parse, requests } from './reader.js';
 
-export const auth0ChangelogSource: SourceModule<Auth0ChangelogSourceConfig> = {
+export const auth0ChangelogSource: FeedSourceModule<Auth0ChangelogSourceConfig> = {
   type: 'auth0-changelog',
   kind: 'feed',
   configSchema: auth0ChangelogConfigSchema,

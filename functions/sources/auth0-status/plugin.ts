@@ -1,6 +1,6 @@
 // Plug-in 'auth0-status': the status.auth0.com feed of one region (Atom or RSS), polled every minute. The regional
 // feeds of one status page share their incidents.
-import type { SourceModule } from '../source.js';
+import type { FeedSourceModule } from '../source.js';
 import { auth0StatusConfigSchema, type Auth0StatusSourceConfig } from './config-schema.js';
 import { parse, requests } from './reader.js';
 
@@ -13,7 +13,7 @@ function itemScope(config: Auth0StatusSourceConfig): string {
   return `@${new URL(config.url).host}`;
 }
 
-export const auth0StatusSource: SourceModule<Auth0StatusSourceConfig> = {
+export const auth0StatusSource: FeedSourceModule<Auth0StatusSourceConfig> = {
   type: 'auth0-status',
   kind: 'feed',
   configSchema: auth0StatusConfigSchema,

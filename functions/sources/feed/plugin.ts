@@ -1,9 +1,9 @@
 // Plug-in 'feed': any RSS 2.0 or Atom feed of incidents (Meta, Azure, AWS, Slack), polled every 5 minutes.
-import type { SourceModule } from '../source.js';
+import type { FeedSourceModule } from '../source.js';
 import { feedConfigSchema, type FeedSourceConfig } from './config-schema.js';
 import { parse, requests } from './reader.js';
 
-export const genericFeedSource: SourceModule<FeedSourceConfig> = {
+export const genericFeedSource: FeedSourceModule<FeedSourceConfig> = {
   type: 'feed',
   kind: 'feed',
   configSchema: feedConfigSchema,

@@ -1,10 +1,10 @@
 // Plug-in 'github-advisories': GitHub's security advisories for Auth0's SDKs (or the configured packages), polled
 // hourly; an optional token raises GitHub's rate limit.
-import type { SourceModule } from '../source.js';
+import type { FeedSourceModule } from '../source.js';
 import { githubAdvisoriesConfigSchema, type GithubAdvisoriesSourceConfig } from './config-schema.js';
 import { parse, requests } from './reader.js';
 
-export const githubAdvisoriesSource: SourceModule<GithubAdvisoriesSourceConfig> = {
+export const githubAdvisoriesSource: FeedSourceModule<GithubAdvisoriesSourceConfig> = {
   type: 'github-advisories',
   kind: 'feed',
   configSchema: githubAdvisoriesConfigSchema,

@@ -1,9 +1,9 @@
 // Plug-in 'google-status': Google Cloud's or Google Workspace's incidents.json, polled every 5 minutes.
-import type { SourceModule } from '../source.js';
+import type { FeedSourceModule } from '../source.js';
 import { googleStatusConfigSchema, type GoogleStatusSourceConfig } from './config-schema.js';
 import { parse, requests } from './reader.js';
 
-export const googleStatusSource: SourceModule<GoogleStatusSourceConfig> = {
+export const googleStatusSource: FeedSourceModule<GoogleStatusSourceConfig> = {
   type: 'google-status',
   kind: 'feed',
   configSchema: googleStatusConfigSchema,

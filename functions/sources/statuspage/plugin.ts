@@ -1,9 +1,9 @@
 // Plug-in 'statuspage': any Atlassian Statuspage page (GitHub, SendGrid, Twilio, …), polled every 5 minutes.
-import type { SourceModule } from '../source.js';
+import type { FeedSourceModule } from '../source.js';
 import { statuspageConfigSchema, type StatuspageSourceConfig } from './config-schema.js';
 import { parse, requests } from './reader.js';
 
-export const statuspageSource: SourceModule<StatuspageSourceConfig> = {
+export const statuspageSource: FeedSourceModule<StatuspageSourceConfig> = {
   type: 'statuspage',
   kind: 'feed',
   configSchema: statuspageConfigSchema,

@@ -4,16 +4,24 @@ import { DEFAULT_ADVISORY_PACKAGES } from '../../../functions/sources/github-adv
 import { SOURCE_MODULES, SOURCE_REGISTRY, sourceModuleFor } from '../../../functions/sources/registry.js';
 import { makeSourceRegistry } from '../../../functions/sources/source-registry.js';
 
+/** The module of a feed source (every source these tests configure is one). */
+function feedModuleFor(source: SourceConfig) {
+  const module = sourceModuleFor(source);
+  if (module.kind !== 'feed') throw new Error(`${source.id} is not a feed`);
+  return module;
+}
+
 describe('source registry', () => {
-  it('has a module for every source type, declaring that type; the Auth0 ones name Auth0 as their vendor', () => {
+  it('has a module for every source type, declaring that type; the Auth0 ones name Auth0 as their vendor; tenant logs are a stream', () => {
     for (const [type, module] of Object.entries(SOURCE_MODULES)) {
       expect(module.type).toBe(type);
-      expect(module.kind).toBe('feed');
+      expect(module.kind).toBe(type === 'auth0-tenant-logs' ? 'stream' : 'feed');
       if (type.startsWith('auth0-') || type === 'github-advisories') expect(module.vendor).toBe('Auth0');
     }
     expect(Object.keys(SOURCE_MODULES).sort()).toEqual([
       'auth0-changelog',
       'auth0-status',
+      'auth0-tenant-logs',
       'feed',
       'github-advisories',
       'google-status',
@@ -33,13 +41,13 @@ describe('source registry', () => {
       },
       '/tmp',
     );
-    const requests = config.sources.map((source: SourceConfig) => sourceModuleFor(source).requests(source));
+    const requests = config.sources.map((source: SourceConfig) => feedModuleFor(source).requests(source));
     const ecosystems = new Set(DEFAULT_ADVISORY_PACKAGES.map((pkg) => pkg.ecosystem));
     expect(requests.map((list) => list.length)).toEqual([1, 1, ecosystems.size]);
     expect(requests[2]?.[0]?.url).toMatch(/^https:\/\/api\.github\.com\/advisories\?ecosystem=npm&affects=auth0,auth0-js,/);
   });
 
-  it('derives the default cadences from the modules, as they were hard-coded before', () => {
+  it('derives the default cadences from the modules, as they were hard-coded before (tenant logs: every 5 minutes)', () => {
     expect(DEFAULT_EVERY_MINUTES).toEqual({
       'auth0-status': 1,
       'auth0-changelog': 15,
@@ -47,6 +55,7 @@ describe('source registry', () => {
       statuspage: 5,
       'google-status': 5,
       feed: 5,
+      'auth0-tenant-logs': 5,
     });
   });
 
@@ -72,7 +81,7 @@ describe('source registry', () => {
       [],
       [],
     ]);
-    expect([open, github, google].map((source) => sourceModuleFor(source).emptyIsNormal?.(source) ?? false)).toEqual([true, false, false]);
+    expect([open, github, google].map((source) => feedModuleFor(source).emptyIsNormal?.(source) ?? false)).toEqual([true, false, false]);
     expect(config.sources.map((source) => SOURCE_REGISTRY.everyMinutesOf(source))).toEqual([1, 30, 5, 5, 5]);
     expect(SOURCE_REGISTRY.itemScopeOf(status)).toBe('@status.auth0.com');
     expect(SOURCE_REGISTRY.itemScopeOf(advisories)).toBe('advisories');
