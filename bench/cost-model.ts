@@ -300,6 +300,7 @@ export function estimateMonthlyCost(measured: MeasuredInputs, shape: DeploymentS
   };
 }
 
-function fmt(n: number): string {
+/** A count as the cost lines print it: whole and grouped from 100, one decimal below. */
+export function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }

@@ -10,7 +10,7 @@ import { parseConfig, type SourceConfig } from '../functions/config/config.js';
 import type { Logger } from '../functions/core/ports.js';
 import { makePollSource } from '../functions/poll/poll-source.js';
 import { auth0StatusSource } from '../functions/sources/auth0-status/plugin.js';
-import type { SourceModule } from '../functions/sources/source.js';
+import type { FeedSourceModule } from '../functions/sources/source.js';
 import { TABLE, type BenchEnvironment } from './environment.js';
 import { largeStatusFeed } from './feeds.js';
 
@@ -46,7 +46,7 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
  */
 function installParseCounters() {
   const counts = { module: 0, validate: 0, parse: 0 };
-  const status = auth0StatusSource as { parse: SourceModule['parse'] };
+  const status = auth0StatusSource as { parse: FeedSourceModule['parse'] };
   const originalModuleParse = status.parse;
   status.parse = (documents, config) => {
     counts.module += 1;

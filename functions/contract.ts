@@ -30,6 +30,8 @@ export const FUNCTION_ENV = {
   pollPlan: 'WATCHER_POLL_PLAN',
   /** Compiled into every bundle: `none` when the function reads no SSM parameter / Secrets Manager secret. */
   ssmSecrets: 'WATCHER_SSM_SECRETS',
+  /** Compiled into the digest's bundle: `none` when it lists no tenant-log archive (the S3 client drops out). */
+  tenantArchive: 'WATCHER_TENANT_ARCHIVE',
   secretsManagerSecrets: 'WATCHER_SECRETS_MANAGER_SECRETS',
 } as const;
 

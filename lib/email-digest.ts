@@ -76,6 +76,12 @@ export interface EmailDigestProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** Retention of the digest function's logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether the digest lists a tenant-log archive (a stream source is configured). Without one, the S3 client is left
+   * out of the digest's bundle at build time.
+   * @default false
+   */
+  readonly readsTenantArchive?: boolean;
 }
 
 /**
@@ -125,7 +131,10 @@ export class EmailDigest extends Construct {
       retryAttempts: DIGEST_RETRY_ATTEMPTS,
       deadLetterQueue: props.deadLetterQueue,
       // Compiled in like the poll function's: no 4 KB limit, and the bundle matches the config.
-      define: { [`process.env.${FUNCTION_ENV.watcherConfig}`]: JSON.stringify(props.compiledConfig) },
+      define: {
+        [`process.env.${FUNCTION_ENV.watcherConfig}`]: JSON.stringify(props.compiledConfig),
+        [`process.env.${FUNCTION_ENV.tenantArchive}`]: JSON.stringify(props.readsTenantArchive ? 'used' : 'none'),
+      },
     });
     // The digest reads the event log and the sources' state, and keeps its watermark with conditional puts
     // (functions/adapters/dynamo-digest-store.ts, and the reads of dynamo-state-store.ts); it updates and deletes nothing.

@@ -1,6 +1,7 @@
 // When sources are polled on AWS: one EventBridge Scheduler schedule runs the poll dispatcher every minute, and the
-// dispatcher invokes the poll function once for each source due in that minute (functions/dispatch/). One schedule and
-// one invoke grant, whatever the number of sources: see docs/scaling.md for why not a rule or schedule per source.
+// dispatcher invokes the poll function (feeds) or the tenant-log function (streams) once for each source due in that
+// minute (functions/dispatch/). One schedule and one invoke grant per function, whatever the number of sources: see
+// docs/scaling.md for why not a rule or schedule per source.
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
+import { SOURCE_REGISTRY } from '../functions/sources/registry.js';
 import { LambdaSchedule } from './lambda-schedule.js';
 import { WatcherFunction } from './watcher-function.js';
 import { FUNCTION_ENV, SERVICE_NAMES } from '../functions/contract.js';
@@ -21,23 +23,36 @@ const DISPATCH_ENTRY = fileURLToPath(new URL('../functions/dispatch/handler.ts',
  */
 const DISPATCH_RETRY_ATTEMPTS = 2;
 
-/** The poll plan compiled into the dispatcher: every source in config order with its cadence in minutes. */
+/**
+ * The poll plan compiled into the dispatcher: every source in config order with its cadence in minutes, and
+ * `target: 'stream'` on a stream source, which the tenant-log function runs (functions/dispatch/dispatch-lambda-config.ts).
+ */
 export interface CompiledPollPlan {
-  readonly sources: readonly { readonly id: string; readonly everyMinutes: number }[];
+  readonly sources: readonly { readonly id: string; readonly everyMinutes: number; readonly target?: 'stream' }[];
 }
 
-/** The poll plan of a config: each source's `everyMinutes`, or its type's default cadence. */
+/** The poll plan of a config: each source's `everyMinutes`, or its type's default cadence, and which function runs it. */
 export function pollPlanOf(config: WatcherConfig): CompiledPollPlan {
   return {
-    sources: config.sources.map((source) => ({ id: source.id, everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type] })),
+    sources: config.sources.map((source) => ({
+      id: source.id,
+      everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type],
+      // Only on streams, so the plan of a config without any compiles as before.
+      ...(SOURCE_REGISTRY.moduleFor(source).kind === 'stream' && { target: 'stream' as const }),
+    })),
   };
 }
 
 export interface PollScheduleProps {
   /** What to poll and how often. */
   readonly plan: CompiledPollPlan;
-  /** The poll function; the dispatcher invokes it asynchronously with `{"sourceId": …}`. */
+  /** The poll function; the dispatcher invokes it asynchronously with `{"sourceId": …}` for each feed source. */
   readonly poll: WatcherFunction;
+  /**
+   * The tenant-log function, invoked the same way for each stream source of the plan.
+   * @default - none: the plan has no stream source
+   */
+  readonly stream?: WatcherFunction;
   /** Where a dispatch run that failed its retries waits. */
   readonly deadLetterQueue: sqs.IQueue;
   /** Retention of the dispatcher's logs. @default logs.RetentionDays.ONE_MONTH */
@@ -53,7 +68,9 @@ export class PollSchedule extends Construct {
     super(scope, id);
     this.dispatcher = new WatcherFunction(this, 'Dispatcher', {
       entry: DISPATCH_ENTRY,
-      description: 'Invokes the poll function for each source due this minute',
+      description: props.stream
+        ? 'Invokes the poll or tenant-log function for each source due this minute'
+        : 'Invokes the poll function for each source due this minute',
       serviceName: SERVICE_NAMES.dispatch,
       memorySize: 128,
       timeout: Duration.seconds(60),
@@ -66,6 +83,7 @@ export class PollSchedule extends Construct {
       define: { [`process.env.${FUNCTION_ENV.pollPlan}`]: JSON.stringify(JSON.stringify(props.plan)) },
     });
     this.dispatcher.bindInvoke(props.poll.function, FUNCTION_ENV.pollFunctionName);
+    if (props.stream) this.dispatcher.bindInvoke(props.stream.function, FUNCTION_ENV.streamFunctionName);
 
     this.schedule = new LambdaSchedule(this, 'EveryMinute', {
       fn: this.dispatcher.function,

@@ -1,6 +1,7 @@
 // The deployed watcher: state (table, topics) apart from the stateless poll function with one schedule per source, one
 // Slack notifier per Slack output, email alerts subscribed straight to the event topic, and an email digest run on a
-// schedule in the configured time zone. Every function's failed invocations land in one dead-letter queue; its alarms
+// schedule in the configured time zone. Stream sources (the tenant's logs) add the tenant-log function, its archive
+// bucket and the Glue table over it. Every function's failed invocations land in one dead-letter queue; its alarms
 // and a dead-man's switch on successful polls notify the ops topic (`monitoring: 'detailed'` adds one dead-man's
 // switch per source and errors and throttles alarms per function).
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cd
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ConfigError, DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
+import { DEFAULT_ARCHIVE_RETENTION_DAYS, DEFAULT_EVERY_MINUTES, type WatcherConfig } from '../functions/config/config.js';
 import { SOURCE_REGISTRY, withItemScopes } from '../functions/sources/registry.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { checkDeploymentLimits } from './deployment-limits.js';
@@ -17,11 +18,13 @@ import { digestSettingsOf, EmailDigest } from './email-digest.js';
 import { OpsAlarms } from './ops-alarms.js';
 import { PollSchedule, pollPlanOf } from './poll-schedule.js';
 import { ChannelNotifier, channelRoutesOf, notifierIdOf } from './channel-notifier.js';
+import { streamSourcesOf, TenantLogArchive } from './tenant-log-archive.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 import { WatcherState } from './watcher-state.js';
-import { FUNCTION_ENV, TABLE_ACTIONS } from '../functions/contract.js';
+import { FUNCTION_ENV, SERVICE_NAMES, TABLE_ACTIONS } from '../functions/contract.js';
 
 const POLL_ENTRY = fileURLToPath(new URL('../functions/poll/handler.ts', import.meta.url));
+const STREAM_ENTRY = fileURLToPath(new URL('../functions/stream/handler.ts', import.meta.url));
 
 export interface WatcherStackProps extends StackProps {
   /** The validated watcher configuration; its sources are compiled into the poll function. */
@@ -79,12 +82,31 @@ export function deadMansSwitchWindow(everyMinutes: number, minimumMinutes: numbe
   return Duration.minutes(Math.max(3 * everyMinutes, minimumMinutes));
 }
 
-/** The part of the config the poll function needs, validated here at synth; the function checks its shape at cold start. */
+/**
+ * The part of the config the poll function needs, validated here at synth; the function checks its shape at cold start.
+ * Its sources are the feeds: stream sources are the tenant-log function's (`compiledStreamConfig`), and their secrets
+ * are not the poll function's to read. A config of stream sources only compiles them here too, so the poll function's
+ * cold-start check holds; the dispatcher never sends it one.
+ */
 export function compiledPollConfig(config: WatcherConfig): string {
-  const { failureThreshold, trackResolvedDays, severityRules, sources } = config;
+  const { failureThreshold, trackResolvedDays, severityRules } = config;
+  const feeds = config.sources.filter((source) => SOURCE_REGISTRY.moduleFor(source).kind === 'feed');
+  const sources = feeds.length > 0 ? feeds : config.sources;
   // The severity rules only when there are any, so a config without them compiles as before.
   return JSON.stringify({ failureThreshold, trackResolvedDays, ...(severityRules.length > 0 && { severityRules }), sources });
 }
+
+/** The part of the config the tenant-log function needs: the poll function's shape, with the stream sources only. */
+export function compiledStreamConfig(config: WatcherConfig): string {
+  const { failureThreshold, trackResolvedDays } = config;
+  return JSON.stringify({ failureThreshold, trackResolvedDays, sources: streamSourcesOf(config) });
+}
+
+/**
+ * Timeout of one tenant-log run. The run stops reading at half its two-minute lease (functions/stream/poll-stream.ts),
+ * and 90 s leaves time for its last page's archive and write, the final tick and the publish after that.
+ */
+const STREAM_TIMEOUT = Duration.seconds(90);
 
 /**
  * The part of the config the digest function needs: what the poll function gets (the digest names sources), with each
@@ -106,19 +128,6 @@ export function compiledDigestConfig(config: WatcherConfig): string {
   return JSON.stringify({ failureThreshold, trackResolvedDays, sources, email: { digest: email.digest, alerts } });
 }
 
-/**
- * Stream sources (the tenant's logs) archive every page before their checkpoint moves; their archive on AWS (the
- * bucket, its Glue table and grants) is not built yet, so a config with one is refused at synth, naming the source.
- */
-function refuseStreamSources(config: WatcherConfig): void {
-  const stream = config.sources.find((source) => SOURCE_REGISTRY.moduleFor(source).kind === 'stream');
-  if (stream) {
-    throw new ConfigError(
-      `source "${stream.id}" (${stream.type}): the tenant-log archive on AWS is not available yet; run this source locally with npm start`,
-    );
-  }
-}
-
 export class WatcherStack extends Stack {
   readonly state: WatcherState;
   /** Every alarm of the watcher; each notifies the ops topic. */
@@ -136,15 +145,24 @@ export class WatcherStack extends Stack {
   readonly emailAlertSubscriptions: readonly sns.Subscription[];
   /** The email digest; undefined when the config has no `email.digest`. */
   readonly digest?: EmailDigest;
+  /** The tenant-log function, which reads the stream sources; undefined when the config has none. */
+  readonly stream?: WatcherFunction;
+  /** The stream sources' archive bucket and its Glue table; undefined when the config has no stream source. */
+  readonly archive?: TenantLogArchive;
 
   constructor(scope: Construct, id: string, props: WatcherStackProps) {
     super(scope, id, props);
     const { config } = props;
-    refuseStreamSources(config);
-    // Each source plug-in declares the secret references its config holds; each gets its read grant below.
-    const secretRefs = config.sources.flatMap((source) =>
-      SOURCE_REGISTRY.secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
-    );
+    // Each source plug-in declares the secret references its config holds; each gets its read grant below, in the
+    // function that reads the source: a stream source's in the tenant-log function, every other in the poll function.
+    const streamSources = streamSourcesOf(config);
+    const secretRefsOf = (sources: WatcherConfig['sources']) =>
+      sources.flatMap((source) =>
+        SOURCE_REGISTRY.secretRefsOf(source).map(({ field, ref }) => ({ ref, usedBy: `source "${source.id}" field "${field}"` })),
+      );
+    const secretRefs = secretRefsOf(config.sources);
+    const streamSecretRefs = secretRefsOf(streamSources);
+    const pollSecretRefs = secretRefsOf(config.sources.filter((source) => !streamSources.includes(source)));
     // Refuse unusable secret references (env:…), unfilterable routes and unsubscribable addresses before anything is
     // built or bundled.
     for (const { ref, usedBy } of secretRefs) awsSecretOf(ref, usedBy);
@@ -174,7 +192,11 @@ export class WatcherStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       logRetention: props.logRetention,
     });
-    this.alarms.watchDeadLetterQueue('DeadLetters', this.deadLetterQueue, 'poll, dispatch, digest or alarm');
+    this.alarms.watchDeadLetterQueue(
+      'DeadLetters',
+      this.deadLetterQueue,
+      streamSources.length > 0 ? 'poll, tenant-log, dispatch, digest or alarm' : 'poll, dispatch, digest or alarm',
+    );
 
     // Stateless: one function polls any source; the schedule says which.
     this.poll = new WatcherFunction(this, 'Poll', {
@@ -191,7 +213,7 @@ export class WatcherStack extends Stack {
       environment: { [FUNCTION_ENV.pollMetricsBySource]: String(detailed) },
       // Compiled in rather than passed as an environment variable: no 4 KB limit, and the bundle matches the config.
       define: { [`process.env.${FUNCTION_ENV.watcherConfig}`]: JSON.stringify(compiledPollConfig(config)) },
-      secretRefs,
+      secretRefs: pollSecretRefs,
     });
     this.poll.bindTable(this.state.table, FUNCTION_ENV.tableName, TABLE_ACTIONS.poll);
     this.poll.bindTopic(this.state.topic, FUNCTION_ENV.topicArn);
@@ -203,10 +225,39 @@ export class WatcherStack extends Stack {
     );
     if (detailed) this.alarms.watchFunction('PollFunction', this.poll.function, 'poll');
 
-    // One schedule, every minute, for all sources: the dispatcher invokes the poll function for each source due.
+    // Stream sources (the tenant's logs): the archive every page is written to before its checkpoint moves, and the
+    // function that reads them, with their secrets, the table, the event topic and the archive's prefix.
+    if (streamSources.length > 0) {
+      this.archive = new TenantLogArchive(this, 'TenantLogArchive', {
+        retentionDays: config.archive?.retentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
+      });
+      this.stream = new WatcherFunction(this, 'TenantLogs', {
+        entry: STREAM_ENTRY,
+        description: "Reads one Auth0 tenant's logs on from its checkpoint, archives each page and publishes events",
+        serviceName: SERVICE_NAMES.stream,
+        memorySize: props.pollMemorySize,
+        timeout: STREAM_TIMEOUT,
+        logRetention: props.logRetention,
+        // Like a poll: the next scheduled run continues from the checkpoint; a failed one is recorded in the queue.
+        retryAttempts: 0,
+        maxEventAge: POLL_MAX_EVENT_AGE,
+        deadLetterQueue: this.deadLetterQueue,
+        environment: { [FUNCTION_ENV.pollMetricsBySource]: String(detailed) },
+        define: { [`process.env.${FUNCTION_ENV.watcherConfig}`]: JSON.stringify(compiledStreamConfig(config)) },
+        secretRefs: streamSecretRefs,
+      });
+      this.stream.bindTable(this.state.table, FUNCTION_ENV.tableName, TABLE_ACTIONS.stream);
+      this.stream.bindTopic(this.state.topic, FUNCTION_ENV.topicArn);
+      this.archive.bindWriter(this.stream, FUNCTION_ENV.archiveBucket);
+      if (detailed) this.alarms.watchFunction('TenantLogsFunction', this.stream.function, 'tenant-log');
+    }
+
+    // One schedule, every minute, for all sources: the dispatcher invokes the poll function (or, for a stream source,
+    // the tenant-log function) for each source due.
     this.pollSchedule = new PollSchedule(this, 'PollSchedule', {
       plan,
       poll: this.poll,
+      stream: this.stream,
       deadLetterQueue: this.deadLetterQueue,
       logRetention: props.logRetention,
     });
@@ -267,8 +318,11 @@ export class WatcherStack extends Stack {
         deadLetterQueue: this.deadLetterQueue,
         table: this.state.table,
         logRetention: props.logRetention,
+        readsTenantArchive: this.archive !== undefined,
       });
       if (detailed) this.alarms.watchFunction('DigestFunction', this.digest.function.function, 'email digest');
+      // The digest's "Your tenant" section reports the archive's size and oldest day: it lists the archive's prefix.
+      if (this.archive) this.archive.bindLister(this.digest.function, FUNCTION_ENV.archiveBucket);
     }
 
     new CfnOutput(this, 'TableName', { description: 'State table', value: this.state.table.tableName });
@@ -276,6 +330,10 @@ export class WatcherStack extends Stack {
     new CfnOutput(this, 'OpsTopicArn', { description: 'Subscribe here for watcher alarms', value: this.state.opsTopic.topicArn });
     if (digestTopic) {
       new CfnOutput(this, 'DigestTopicArn', { description: 'Subscribe here for email digests', value: digestTopic.topicArn });
+    }
+    if (this.archive) {
+      new CfnOutput(this, 'ArchiveBucketName', { description: 'Archive of the tenant logs', value: this.archive.bucket.bucketName });
+      new CfnOutput(this, 'ArchiveTableName', { description: 'Athena table over the archive (database.table)', value: this.archive.tableName });
     }
 
     // Last, once everything is built: a config AWS would refuse stops the synth here, naming the limit it breaks.

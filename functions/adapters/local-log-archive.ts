@@ -5,21 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import type { ArchiveKey, LogArchive, TenantLog } from '../stream/ports.js';
-
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
-
-/** What may name a partition or an object: a host, a day, a log id. Anything else is refused, never made into a path. */
-const TENANT = /^[a-z0-9.-]{1,253}(:\d{1,5})?$/i;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const LOG_ID = /^[0-9A-Za-z_-]{1,128}$/;
-const SUFFIX = '.ndjson.gz';
-
-/** Partition folder names, as Athena and Glue read Hive-style partitions. */
-const tenantDir = (tenant: string) => `tenant=${tenant.replace(':', '_')}`;
+import { ARCHIVE_SUFFIX, archiveKeyParts, dayOfPartition, decodeArchivePage, encodeArchivePage, tenantPartition } from './log-archive-format.js';
 
 export interface LocalLogArchive extends LogArchive {
   /** Every log archived for a tenant, read back from the files (tests, the digest's checks), in file order. */
@@ -28,25 +15,24 @@ export interface LocalLogArchive extends LogArchive {
 
 export function makeLocalLogArchive(dir: string): LocalLogArchive {
   function pathOf(key: ArchiveKey): { folder: string; file: string } {
-    if (!TENANT.test(key.tenant)) throw new Error(`archive: ${JSON.stringify(key.tenant)} is not a tenant host`);
-    if (!DAY.test(key.day)) throw new Error(`archive: ${JSON.stringify(key.day)} is not a day (YYYY-MM-DD)`);
-    if (!LOG_ID.test(key.firstLogId)) throw new Error(`archive: ${JSON.stringify(key.firstLogId)} is not a log id`);
-    const folder = join(dir, tenantDir(key.tenant), `date=${key.day}`);
-    return { folder, file: join(folder, `${key.firstLogId}${SUFFIX}`) };
+    const [tenant, day, name] = archiveKeyParts(key);
+    const folder = join(dir, tenant, day);
+    return { folder, file: join(folder, name) };
   }
 
   async function files(tenant: string): Promise<Array<{ day: string; path: string }>> {
-    if (!TENANT.test(tenant)) return [];
-    const root = join(dir, tenantDir(tenant));
+    const partition = tenantPartition(tenant);
+    if (partition === undefined) return [];
+    const root = join(dir, partition);
     const days = await readdir(root).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
       throw error;
     });
     const found: Array<{ day: string; path: string }> = [];
     for (const entry of days.sort()) {
-      const day = /^date=(\d{4}-\d{2}-\d{2})$/.exec(entry)?.[1];
+      const day = dayOfPartition(entry);
       if (!day) continue;
-      const names = (await readdir(join(root, entry))).filter((name) => name.endsWith(SUFFIX)).sort();
+      const names = (await readdir(join(root, entry))).filter((name) => name.endsWith(ARCHIVE_SUFFIX)).sort();
       found.push(...names.map((name) => ({ day, path: join(root, entry, name) })));
     }
     return found;
@@ -55,7 +41,7 @@ export function makeLocalLogArchive(dir: string): LocalLogArchive {
   return {
     async putPage(key, logs) {
       const { folder, file } = pathOf(key);
-      const body = await gzipAsync(Buffer.from(logs.map((log) => `${JSON.stringify(log)}\n`).join(''), 'utf8'));
+      const body = await encodeArchivePage(logs);
       await mkdir(folder, { recursive: true });
       // A name no other writer uses: two overlapping writers of one page each rename a whole file into place.
       const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -78,10 +64,7 @@ export function makeLocalLogArchive(dir: string): LocalLogArchive {
 
     async readAll(tenant) {
       const logs: TenantLog[] = [];
-      for (const { path } of await files(tenant)) {
-        const text = (await gunzipAsync(await readFile(path))).toString('utf8');
-        for (const line of text.split('\n')) if (line) logs.push(JSON.parse(line) as TenantLog);
-      }
+      for (const { path } of await files(tenant)) logs.push(...(await decodeArchivePage(await readFile(path))));
       return logs;
     },
   };

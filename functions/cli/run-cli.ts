@@ -215,6 +215,8 @@ async function runDigestCommand({ config, io, logger, clock, client }: RunContex
     logger,
     sources: withItemScopes(config.sources),
     digest: config.email.digest ?? digestSchema.parse({}),
+    // The tenant-log sources' archive (written by the poll command), for the digest's YOUR TENANT section.
+    tenantArchive: makeLocalLogArchive(join(config.stateDir, 'archive')),
     // One local process at a time writes the embedded store: events are in the log as soon as a poll ends.
     settings: { settleMs: 0 },
   });

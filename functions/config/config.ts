@@ -113,6 +113,21 @@ const emailSchema = z.strictObject({
 });
 export type EmailConfig = z.infer<typeof emailSchema>;
 
+/** Days an archived tenant log is kept on AWS when `archive.retentionDays` is not set: a year and a month. */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 400;
+
+/** The tenant-log archive on AWS (the bucket of the `auth0-tenant-logs` sources' pages). */
+const archiveSchema = z.strictObject({
+  /** Days an archived page is kept, from when it was written (default {@link DEFAULT_ARCHIVE_RETENTION_DAYS}). */
+  retentionDays: z
+    .number()
+    .int()
+    .min(31, "must be at least 31 days: Auth0 itself keeps a tenant's logs for up to 30")
+    .max(3650, 'must be at most 3650 days (ten years)')
+    .optional(),
+});
+export type ArchiveConfig = z.infer<typeof archiveSchema>;
+
 export const watcherConfigSchema = z
   .strictObject({
     /** Directory of the embedded store (local mode). */
@@ -130,6 +145,8 @@ export const watcherConfigSchema = z
     sources: z.array(sourceConfigSchema).min(1),
     outputs: z.array(outputSchema).default(() => [{ type: 'console' as const }]),
     email: emailSchema.default(() => ({ alerts: [] })),
+    /** The tenant-log archive on AWS; used only when a source is an `auth0-tenant-logs` stream. */
+    archive: archiveSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

@@ -1,9 +1,11 @@
 // Builds the digest Lambda's dependencies from its environment, once per container.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { makeSnsDigestPublisher } from '../adapters/digest-outputs.js';
 import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
+import { makeS3LogArchive } from '../adapters/s3-log-archive.js';
 import { makeSnsClient } from '../adapters/sns-publisher.js';
 import { makeSnsSubscriptionLister } from '../adapters/sns-subscriptions.js';
 import { ConfigError } from '../config/config-base.js';
@@ -23,6 +25,9 @@ export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBCli
   const digestTopicArn = requiredEnv(env, FUNCTION_ENV.digestTopicArn);
   // One client for the digest topic's publish and both topics' subscription listings.
   const sns = makeSnsClient({});
+  // The tenant-log archive, listed for YOUR TENANT where the config has a tenant-log source and the stack named its bucket.
+  const archiveBucket = env[FUNCTION_ENV.archiveBucket];
+  const hasTenantLogs = config.sources.some((source) => source.type === 'auth0-tenant-logs');
   return {
     digestStore: makeDynamoDigestStore({ client, tableName }),
     stateStore: makeDynamoStateStore({ client, tableName }),
@@ -31,6 +36,11 @@ export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBCli
     logger: makePowertoolsLogger(SERVICE_NAMES.digest),
     sources: config.sources,
     digest,
+    // Written out in the condition, not through a constant: esbuild folds the compiled-in `none` here, drops the
+    // branch, and with it the S3 client from the bundle of a digest that lists no archive.
+    ...(process.env.WATCHER_TENANT_ARCHIVE !== 'none' &&
+      hasTenantLogs &&
+      archiveBucket && { tenantArchive: makeS3LogArchive({ client: new S3Client({}), bucket: archiveBucket }) }),
     subscriptionCheck: {
       lister: makeSnsSubscriptionLister({ client: sns }),
       topics: [

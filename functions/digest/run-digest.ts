@@ -14,6 +14,9 @@ import {
   type TopicRole,
 } from '../core/subscription-health.js';
 import type { TrackedItem } from '../core/tracked.js';
+import type { TenantArchiveSummary } from '../core/digest-tenant.js';
+import { tenantHostOf } from '../sources/auth0-tenant-logs/config-schema.js';
+import type { LogArchive } from '../stream/ports.js';
 
 /** A digest with its period, as outputs receive it. */
 export interface DigestMessage extends Digest {
@@ -77,6 +80,11 @@ export interface DigestDependencies {
   readonly digest: DigestConfig;
   /** Reports the email subscriptions in the digest; absent locally, where there are none. */
   readonly subscriptionCheck?: SubscriptionCheck;
+  /**
+   * Where the `auth0-tenant-logs` sources' pages are archived (the archive bucket on AWS, `<stateDir>/archive/` locally):
+   * each one's size and oldest day go under YOUR TENANT. Absent where there is no archive to read.
+   */
+  readonly tenantArchive?: LogArchive;
   readonly settings?: Partial<DigestSettings>;
 }
 
@@ -113,10 +121,11 @@ export function makeRunDigest(deps: DigestDependencies) {
     }
     const version = (record?.version ?? 0) + 1;
 
-    const [events, state, subscriptions] = await Promise.all([
+    const [events, state, subscriptions, tenantArchive] = await Promise.all([
       digestStore.closePeriod(name, period),
       currentState(now),
       checkSubscriptions(),
+      archiveSummaries(),
     ]);
     const rendered = renderDigest({
       frequency: name,
@@ -127,6 +136,7 @@ export function makeRunDigest(deps: DigestDependencies) {
       events,
       ...state,
       subscriptions,
+      ...(tenantArchive && { tenantArchive }),
     });
     const message: DigestMessage = { ...rendered, from: period.from, to: period.to, eventIds: events.map((e) => e.id) };
     const skip = rendered.quiet && config.quiet === 'skip';
@@ -156,6 +166,29 @@ export function makeRunDigest(deps: DigestDependencies) {
       }),
     );
     return assessSubscriptions(check.expected, listings);
+  }
+
+  /**
+   * The archive's size and oldest day of each tenant-log source; undefined without an archive or such a source. An
+   * archive that cannot be read is left out of this digest, never fatal: the digest still goes out.
+   */
+  async function archiveSummaries(): Promise<TenantArchiveSummary[] | undefined> {
+    const archive = deps.tenantArchive;
+    const tenants = sources.filter((source) => source.type === 'auth0-tenant-logs');
+    if (!archive || tenants.length === 0) return undefined;
+    const summaries: TenantArchiveSummary[] = [];
+    for (const source of tenants) {
+      try {
+        const summary = await archive.summary(tenantHostOf(source));
+        if (summary) summaries.push({ source: source.id, ...summary });
+      } catch (error) {
+        logger.warn('tenant-log archive could not be summarised; this digest goes without it', {
+          source: source.id,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return summaries;
   }
 
   /**

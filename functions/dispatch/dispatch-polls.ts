@@ -13,6 +13,24 @@ export interface PollInvoker {
   invoke(sourceId: string): Promise<void>;
 }
 
+/**
+ * One invoker over several functions: each source goes to the invoker of its target (the poll function for feeds, the
+ * tenant-log function for streams). A target without an invoker is refused as a {@link PollInvokeError}, naming it.
+ */
+export function routePollInvoker<T extends string>(
+  invokers: Partial<Readonly<Record<T, PollInvoker>>>,
+  targetOf: (sourceId: string) => T,
+): PollInvoker {
+  return {
+    async invoke(sourceId: string): Promise<void> {
+      const target = targetOf(sourceId);
+      const invoker = invokers[target];
+      if (!invoker) throw new PollInvokeError(sourceId, `no function is configured for ${target} sources`);
+      await invoker.invoke(sourceId);
+    },
+  };
+}
+
 /** A poll could not be handed to the poll function. */
 export class PollInvokeError extends Error {
   override readonly name = 'PollInvokeError';

@@ -1,18 +1,28 @@
 // Lambda entry point of the poll dispatcher: a schedule invokes it once a minute with {"scheduledTime": "<ISO time>"},
-// and it invokes the poll function asynchronously once per source due in that minute.
+// and it invokes asynchronously, once per source due in that minute, the poll function (a feed) or the tenant-log
+// function (a stream).
 import { makeLambdaClient, makeLambdaPollInvoker } from '../adapters/lambda-invoker.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { parseScheduledTime } from '../core/poll-plan.js';
 import { loadDispatchLambdaConfig } from './dispatch-lambda-config.js';
-import { makeDispatchPolls, type DispatchSummary } from './dispatch-polls.js';
+import { makeDispatchPolls, routePollInvoker, type DispatchSummary } from './dispatch-polls.js';
 import { SERVICE_NAMES } from '../contract.js';
 
 // `process.env.WATCHER_POLL_PLAN` is replaced at bundle time by the compiled poll plan (see lib/watcher-stack.ts).
 const config = loadDispatchLambdaConfig({ ...process.env, WATCHER_POLL_PLAN: process.env.WATCHER_POLL_PLAN });
 const logger = makePowertoolsLogger(SERVICE_NAMES.dispatch);
+const client = makeLambdaClient();
 const dispatch = makeDispatchPolls({
   plan: config.plan,
-  invoker: makeLambdaPollInvoker({ client: makeLambdaClient(), functionName: config.pollFunctionName }),
+  invoker: routePollInvoker(
+    {
+      poll: makeLambdaPollInvoker({ client, functionName: config.pollFunctionName }),
+      ...(config.streamFunctionName !== undefined && {
+        stream: makeLambdaPollInvoker({ client, functionName: config.streamFunctionName }),
+      }),
+    },
+    config.targetOf,
+  ),
   logger,
 });
 

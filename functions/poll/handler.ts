@@ -3,16 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
 import { makeHttpFetcher } from '../adapters/http-fetcher.js';
 import { makePollMetrics } from '../adapters/poll-metrics.js';
-import { auth0TenantLogReaderFor } from '../adapters/auth0-tenant-log-reader.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
 import { loadLambdaConfig } from './poll-lambda-config.js';
 import { makePollSource, type PollResult } from './poll-source.js';
-import type { Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
 import { sourceModuleFor } from '../sources/registry.js';
-import { makePollStream } from '../stream/poll-stream.js';
-import type { LogArchive } from '../stream/ports.js';
 import { FUNCTION_ENV } from '../contract.js';
 
 // `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).
@@ -38,27 +34,6 @@ const pollSource = makePollSource({
   },
 });
 
-/**
- * The tenant-log archive has no AWS adapter yet, and the stack refuses a config with an 'auth0-tenant-logs' source
- * (lib/watcher-stack.ts): a bundle that has one anyway stops at its first page, before the checkpoint moves.
- */
-const noAwsArchive: LogArchive = {
-  putPage: async () => {
-    throw new Error('the tenant-log archive on AWS is not available yet: auth0-tenant-logs sources run locally only');
-  },
-  summary: async () => undefined,
-};
-const pollStream = makePollStream({
-  store,
-  archive: noAwsArchive,
-  readerFor: auth0TenantLogReaderFor,
-  publisher,
-  secrets,
-  clock,
-  logger,
-  settings: { failureThreshold: config.watcher.failureThreshold },
-});
-
 export interface PollEvent {
   readonly sourceId: string;
 }
@@ -70,9 +45,11 @@ export interface PollEvent {
 export async function handler(event: PollEvent): Promise<Omit<PollResult, 'published'> & { published: number }> {
   const source = config.watcher.sources.find((s) => s.id === event?.sourceId);
   if (!source) throw new Error(`unknown source id ${JSON.stringify(event?.sourceId)}`);
-  // A stream (the tenant's logs) is read on from its checkpoint; a feed is fetched and diffed.
-  const result =
-    sourceModuleFor(source).kind === 'stream' ? await pollStream(source as Auth0TenantLogsSourceConfig) : await pollSource(source);
+  // A stream (the tenant's logs) has its own function (functions/stream/handler.ts), with the archive and its secret.
+  if (sourceModuleFor(source).kind !== 'feed') {
+    throw new Error(`source "${source.id}" (${source.type}) is a stream source: the tenant-log function reads it, not the poll function`);
+  }
+  const result = await pollSource(source);
   metrics.recordPoll(result.sourceId, result.outcome);
   logger.info('poll finished', {
     source: result.sourceId,

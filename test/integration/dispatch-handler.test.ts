@@ -1,5 +1,6 @@
 // The poll dispatcher's Lambda handler as deployed: the plan from WATCHER_POLL_PLAN, the poll function from
-// POLL_FUNCTION_NAME, and the real Lambda client invoking the Lambda test server over HTTP.
+// POLL_FUNCTION_NAME, the tenant-log function (stream sources) from STREAM_FUNCTION_NAME, and the real Lambda client
+// invoking the Lambda test server over HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { duePolls, planPolls, type PlannedSource } from '../../functions/core/poll-plan.js';
 import { DispatchError, type DispatchSummary } from '../../functions/dispatch/dispatch-polls.js';
@@ -18,7 +19,10 @@ const SOURCES: PlannedSource[] = [
   ...numbered(2, 'advisories', 60),
   ...numbered(8, 'daily', 1440),
 ];
-const PLAN = planPolls(SOURCES);
+/** Stream sources (the tenant's logs), which the tenant-log function reads: `"target": "stream"` in the plan. */
+const STREAM_SOURCES: PlannedSource[] = numbered(3, 'tenant-logs', 5);
+const STREAM_IDS = new Set(STREAM_SOURCES.map((s) => s.id));
+const PLAN = planPolls([...SOURCES, ...STREAM_SOURCES]);
 /** A scheduled time as Scheduler sends it; a rate schedule fires at a fixed second of the minute. */
 const SCHEDULED = '2026-11-30T06:07:23Z';
 const minuteAfter = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
@@ -26,16 +30,19 @@ const minuteAfter = (iso: string, minutes: number) => new Date(Date.parse(iso) +
 describe('poll dispatcher Lambda handler', () => {
   let lambda: LambdaTestServer;
   let pollArn: string;
+  let streamArn: string;
   let handler: (event: { scheduledTime?: string } | undefined) => Promise<DispatchSummary>;
 
   beforeAll(async () => {
     lambda = await startLambdaTestServer();
     pollArn = lambda.createFunction('watcher-poll');
-    // What the stack sets: the plan compiled in (here an environment variable), the poll function's ARN, the endpoint
-    // as the SDK reads it.
+    streamArn = lambda.createFunction('watcher-tenant-logs');
+    // What the stack sets: the plan compiled in (here an environment variable), the poll and tenant-log functions'
+    // ARNs, the endpoint as the SDK reads it.
     Object.assign(process.env, {
-      WATCHER_POLL_PLAN: JSON.stringify({ sources: SOURCES }),
+      WATCHER_POLL_PLAN: JSON.stringify({ sources: [...SOURCES, ...STREAM_SOURCES.map((s) => ({ ...s, target: 'stream' }))] }),
       POLL_FUNCTION_NAME: pollArn,
+      STREAM_FUNCTION_NAME: streamArn,
       ...localAwsEnv({}, 'ERROR'),
       AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -79,7 +86,7 @@ describe('poll dispatcher Lambda handler', () => {
   const attemptsOf = (sourceId: string) =>
     lambda.requests().filter((r) => r.payload === JSON.stringify({ sourceId })).map((r) => r.status);
 
-  it('invokes each source due at the scheduled minute once, asynchronously, with {"sourceId": …}', async () => {
+  it('invokes each source due at the scheduled minute once, asynchronously, with {"sourceId": …}: feeds on the poll function, streams on the tenant-log function', async () => {
     const due = duePolls(PLAN, new Date(SCHEDULED));
     const { result, logs } = await withLogs(() => handler({ scheduledTime: SCHEDULED }));
 
@@ -87,7 +94,12 @@ describe('poll dispatcher Lambda handler', () => {
     expect(due.length).toBeGreaterThanOrEqual(24);
     expect(invokedIds().sort()).toEqual([...due].sort());
     for (const invocation of lambda.invocations()) {
-      expect(invocation).toEqual({ functionArn: pollArn, invocationType: 'Event', payload: expect.stringMatching(/^\{"sourceId":"[a-z0-9-]+"\}$/) });
+      const { sourceId } = JSON.parse(invocation.payload) as { sourceId: string };
+      expect(invocation).toEqual({
+        functionArn: STREAM_IDS.has(sourceId) ? streamArn : pollArn,
+        invocationType: 'Event',
+        payload: expect.stringMatching(/^\{"sourceId":"[a-z0-9-]+"\}$/),
+      });
     }
     expect(logs.filter((l) => l['message'] === 'polls dispatched')).toEqual([
       expect.objectContaining({ level: 'INFO', service: 'auth0-ops-watcher-dispatch', due: due.length, invoked: due.length, failed: 0 }),
@@ -106,6 +118,21 @@ describe('poll dispatcher Lambda handler', () => {
     }
     // Hourly and daily sources: at most once in 15 minutes.
     expect([...counts].filter(([id, n]) => cadenceOf.get(id)! > 15 && n > 1)).toEqual([]);
+  });
+
+  it('invokes the tenant-log function for each stream source at its cadence, and never the poll function for one', async () => {
+    await withLogs(async () => {
+      for (let minute = 0; minute < 15; minute += 1) await handler({ scheduledTime: minuteAfter(SCHEDULED, minute) });
+    });
+    const byFunction = (arn: string) =>
+      lambda
+        .invocations()
+        .filter((i) => i.functionArn === arn)
+        .map((i) => (JSON.parse(i.payload) as { sourceId: string }).sourceId);
+    const streamed = byFunction(streamArn);
+    // Every 5 minutes: three times each in 15 minutes.
+    expect(streamed.sort()).toEqual([...STREAM_IDS].flatMap((id) => [id, id, id]).sort());
+    expect(byFunction(pollArn).filter((id) => STREAM_IDS.has(id))).toEqual([]);
   });
 
   it('keeps at most 8 invocations in flight', async () => {

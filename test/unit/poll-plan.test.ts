@@ -10,6 +10,7 @@ import {
   type PollPlan,
 } from '../../functions/core/poll-plan.js';
 import { compiledPollPlan, loadDispatchLambdaConfig } from '../../functions/dispatch/dispatch-lambda-config.js';
+import { PollInvokeError, routePollInvoker, type PollInvoker } from '../../functions/dispatch/dispatch-polls.js';
 import { configErrorOf } from '../support/config-error.js';
 
 const MINUTE = 60_000;
@@ -150,8 +151,26 @@ describe('WATCHER_POLL_PLAN as the dispatcher reads it', () => {
     expect(config.pollFunctionName).toBe('arn:aws:lambda:us-east-1:000000000000:function:poll');
     expect(config.plan).toEqual(planPolls(PLAN.sources));
     expect(Object.isFrozen(config.plan.polls[0])).toBe(true);
-    // Keys the plan does not use (a full source config) are left out.
-    expect(compiledPollPlan(env({ sources: [{ ...PLAN.sources[0], type: 'auth0-status' }] }))).toEqual([PLAN.sources[0]]);
+    // Keys the plan does not use (a full source config) are left out; a source without a target is the poll function's.
+    expect(compiledPollPlan(env({ sources: [{ ...PLAN.sources[0], type: 'auth0-status' }] }))).toEqual([{ ...PLAN.sources[0], target: 'poll' }]);
+    expect(config.targetOf('auth0-status-us-1')).toBe('poll');
+    expect(config.streamFunctionName).toBeUndefined();
+  });
+
+  it('sends a source marked "target": "stream" to the tenant-log function named by STREAM_FUNCTION_NAME', () => {
+    const withStream = { sources: [...PLAN.sources, { id: 'acme-logs', everyMinutes: 5, target: 'stream' }] };
+    const config = loadDispatchLambdaConfig({ ...env(withStream), STREAM_FUNCTION_NAME: 'arn:aws:lambda:us-east-1:000000000000:function:logs' });
+    expect(config.streamFunctionName).toBe('arn:aws:lambda:us-east-1:000000000000:function:logs');
+    expect(config.targetOf('acme-logs')).toBe('stream');
+    expect(config.targetOf('auth0-changelog')).toBe('poll');
+    // The slots are the plan's whatever the target: the stream source is planned like any other.
+    expect(config.plan).toEqual(planPolls([...PLAN.sources, { id: 'acme-logs', everyMinutes: 5 }]));
+    expect(configErrorOf(() => loadDispatchLambdaConfig(env(withStream)))).toBe(
+      'environment variable STREAM_FUNCTION_NAME is required: the plan has stream sources (acme-logs)',
+    );
+    expect(configErrorOf(() => loadDispatchLambdaConfig(env({ sources: [{ id: 'a', everyMinutes: 5, target: 'probe' }] })))).toBe(
+      'WATCHER_POLL_PLAN is not a plan the stack compiled: sources[0].target must be "poll" or "stream"',
+    );
   });
 
   it('refuses a plan the stack did not compile, naming the field', () => {
@@ -167,5 +186,30 @@ describe('WATCHER_POLL_PLAN as the dispatcher reads it', () => {
     expect(configErrorOf(() => loadDispatchLambdaConfig({ WATCHER_POLL_PLAN: JSON.stringify(PLAN) }))).toBe(
       'environment variable POLL_FUNCTION_NAME is required',
     );
+  });
+});
+
+describe('routing a due source to the function that runs it', () => {
+  const recorder = () => {
+    const ids: string[] = [];
+    const invoker: PollInvoker = { invoke: async (id) => void ids.push(id) };
+    return { ids, invoker };
+  };
+  const targetOf = (id: string) => (id.endsWith('-logs') ? 'stream' : 'poll');
+
+  it("hands each source to its target's invoker only", async () => {
+    const poll = recorder();
+    const stream = recorder();
+    const invoker = routePollInvoker({ poll: poll.invoker, stream: stream.invoker }, targetOf);
+    for (const id of ['status', 'acme-logs', 'changelog']) await invoker.invoke(id);
+    expect(poll.ids).toEqual(['status', 'changelog']);
+    expect(stream.ids).toEqual(['acme-logs']);
+  });
+
+  it('refuses a source whose target has no function, naming the source and the target', async () => {
+    const invoker = routePollInvoker({ poll: recorder().invoker }, targetOf);
+    const refused = invoker.invoke('acme-logs');
+    await expect(refused).rejects.toBeInstanceOf(PollInvokeError);
+    await expect(refused).rejects.toThrow('poll of source acme-logs was not invoked: no function is configured for stream sources');
   });
 });
