@@ -5,6 +5,7 @@
 // connection. Seeded, so every run of the bench reads the same day.
 import { sampleLogs, tenantLog } from '../test/support/auth0-management-server.js';
 import type { TenantLog } from '../functions/stream/ports.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -30,17 +31,7 @@ export const STEADY_MIX: Readonly<Record<string, number>> = {
   limit_mu: 0.0005,
 };
 
-/** A small seeded PRNG (mulberry32). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;
 
 export interface TenantLogDay {
   /** In log_id order. */

@@ -24,6 +24,7 @@ import { startSlackTestServer, type SlackTestServer } from '../support/slack-tes
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 import { recordFigures } from './figures.js';
 import { withItemScopes } from '../../functions/sources/registry.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
@@ -59,18 +60,6 @@ interface CrashPoint {
 const ALL_BOUNDARIES: Array<Omit<CrashPoint, 'nth'>> = (Object.keys(BOUNDARIES) as Component[]).flatMap((component) =>
   BOUNDARIES[component].flatMap((site) => (['before', 'after'] as const).map((when) => ({ component, site, when }))),
 );
-
-/** A small seeded PRNG (mulberry32), so every run of the suite injects the same faults. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Counts calls per site, and throws Crash at the planned points. */
 class FaultPlan {
@@ -305,7 +294,7 @@ describe('fault injection over the whole pipeline', () => {
       expect(expected).toEqual(expect.arrayContaining(['source.failing', 'source.recovered']));
       expect(reference.fired).toEqual([]);
 
-      const rand = random(20261126);
+      const rand = seededRandom(20261126);
       const figures = { runs: 0, faultsInjected: 0, snsFaults: 0, expected: 0, delivered: 0, duplicated: 0, lost: 0, invented: 0, snsRepeats: 0, digestRepeats: 0, lateInDigest: 0, byBoundary: new Map<string, number>() };
       const keyOf = (b: Omit<CrashPoint, 'nth'>) => `${b.when} ${b.component}.${b.site}`;
       const notYetCrashed = new Map(ALL_BOUNDARIES.map((b) => [keyOf(b), b]));

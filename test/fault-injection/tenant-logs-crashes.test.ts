@@ -16,6 +16,7 @@ import { sampleLogs, tenantLog } from '../support/auth0-management-server.js';
 import { inMemoryStateStore } from '../support/in-memory-state-store.js';
 import { inMemoryTenant } from '../support/in-memory-tenant-logs.js';
 import { recordFigures } from './figures.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.parse('2026-11-02T09:00:00Z');
@@ -48,18 +49,6 @@ interface CrashPoint {
   readonly when: 'before' | 'after';
   /** Crash at the n-th call of this site in the timeline. */
   readonly nth: number;
-}
-
-/** A small seeded PRNG (mulberry32), so every run of the suite injects the same faults. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class FaultPlan {
@@ -137,7 +126,7 @@ afterAll(async () => {
 async function runTimeline(seed: number, points: readonly CrashPoint[]): Promise<TimelineResult> {
   const dir = await mkdtemp(join(tmpdir(), 'tenant-logs-crashes-'));
   dirs.push(dir);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const plan = new FaultPlan(points);
   const tenant = inMemoryTenant();
   const archive = makeLocalLogArchive(dir);
@@ -189,7 +178,7 @@ describe('tenant-log stream under crashes at every step boundary', () => {
     let republished = 0;
     for (let seed = 1; seed <= TIMELINES; seed += 1) {
       const reference = await runTimeline(seed, []);
-      const pick = random(seed * 7919);
+      const pick = seededRandom(seed * 7919);
       const points: CrashPoint[] = Array.from({ length: CRASHES_PER_TIMELINE }, () => ({
         site: SITES[Math.floor(pick() * SITES.length)]!,
         when: pick() < 0.5 ? 'before' : 'after',
