@@ -11,7 +11,7 @@ import {
   type EventFamily,
 } from './event-types.js';
 import { ATTENTION_CHANGE_TYPES, SEVERITIES, type EventType, type Severity, type WatcherEvent } from './model.js';
-import { prepareTenantDigest, type TenantArchiveSummary, type TenantDigest } from './digest-tenant.js';
+import { prepareTenantDigest, type TenantArchiveSummary, type TenantDeprecation, type TenantDigest } from './digest-tenant.js';
 import type { SubscriptionHealth } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
 import { elapsed, parseTime } from './text/time.js';
@@ -88,6 +88,11 @@ export interface DigestInput {
   readonly subscriptions?: SubscriptionHealth;
   /** The tenant-log archives' size and oldest day, one per `auth0-tenant-logs` source; shown under YOUR TENANT when given. */
   readonly tenantArchive?: readonly TenantArchiveSummary[];
+  /**
+   * The deprecation notices still active on the `auth0-tenant-logs` sources (within `silenceDays` of their last notice),
+   * whenever they were announced; listed under YOUR TENANT. Without it, the period's announcements alone are listed.
+   */
+  readonly tenantDeprecations?: readonly TenantDeprecation[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -248,7 +253,7 @@ export function prepareDigest(input: DigestInput): PreparedDigest {
     incidentsOpened: new Set(did(events, 'incident', 'opened').map((event) => itemKey(event))).size,
     incidentUpdates: did(events, 'incident', 'update').length,
     maintenanceEvents: events.filter((event) => familyOfEvent(event) === 'maintenance').length,
-    tenant: prepareTenantDigest(events, input.tenantArchive),
+    tenant: prepareTenantDigest(events, input.tenantArchive, input.tenantDeprecations),
   };
 }
 

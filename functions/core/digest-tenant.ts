@@ -1,6 +1,7 @@
-// The digest's YOUR TENANT section: what the tenant's own logs showed in the period (rate-limit episodes, deprecation
-// notices, login failures by connection, failing extensibility, security signals, gaps) and the log archive's size
-// and oldest day where the digest is given them (pure).
+// The digest's YOUR TENANT section: what the tenant's own logs showed in the period (rate-limit episodes, login
+// failures by connection, failing extensibility, security signals, gaps), the deprecation notices still active (from
+// the detectors' state, whenever they were announced, with the period's announcements) and the log archive's size and
+// oldest day where the digest is given them (pure).
 import { threadKeyOf } from './event-chain.js';
 import { EVENT_TYPE_FACTS } from './event-types.js';
 import type { WatcherEvent } from './model.js';
@@ -18,6 +19,27 @@ export interface TenantArchiveSummary {
   readonly oldestDay: string;
 }
 
+/** A deprecation notice still active on one `auth0-tenant-logs` source (see `activeDeprecations` in core/tenant/). */
+export interface TenantDeprecation {
+  /** The source's id. */
+  readonly source: string;
+  readonly feature: { readonly id: string; readonly name?: string };
+  readonly clientId?: string;
+  readonly clientName?: string;
+  /** ISO 8601: the newest notice seen. */
+  readonly lastSeenAt: string;
+  /** Notices seen since it was announced. */
+  readonly count?: number;
+  /** ISO 8601: when it was announced. */
+  readonly announcedAt?: string;
+}
+
+/** A deprecation line: a notice still active, the period's announcement of it, or both. */
+export interface DeprecationEntry {
+  readonly active?: TenantDeprecation;
+  readonly announced?: WatcherEvent;
+}
+
 /** One rate-limit episode of the period: its announcement (a limit over a warning) and its recovery, where seen. */
 export interface RateEpisode {
   readonly announced?: WatcherEvent;
@@ -32,7 +54,15 @@ export interface ConnectionSpikes {
 
 export interface TenantDigest {
   readonly rateEpisodes: readonly RateEpisode[];
+  /** The period's `tenant.deprecation_notice` events. */
   readonly deprecations: readonly WatcherEvent[];
+  /**
+   * Deprecation notices still active, each with its announcement where it fell in the period, most recently seen
+   * first; without the detectors' state, the period's announcements alone.
+   */
+  readonly activeDeprecations: readonly DeprecationEntry[];
+  /** The detectors' state was read: "none" then means none is active, not only none announced. */
+  readonly deprecationStateKnown: boolean;
   readonly loginFailures: readonly ConnectionSpikes[];
   /** Extensibility failures, security signals and gaps, oldest first. */
   readonly others: readonly WatcherEvent[];
@@ -44,6 +74,7 @@ export interface TenantDigest {
 export function prepareTenantDigest(
   events: readonly WatcherEvent[],
   archives: readonly TenantArchiveSummary[] | undefined,
+  active?: readonly TenantDeprecation[],
 ): TenantDigest {
   const tenant = events.filter((event) => EVENT_TYPE_FACTS[event.type].digest.section === 'tenant');
   const episodes = new Map<string, { announced?: WatcherEvent; recovered?: WatcherEvent }>();
@@ -67,6 +98,8 @@ export function prepareTenantDigest(
   return {
     rateEpisodes: [...episodes.values()],
     deprecations,
+    activeDeprecations: deprecationEntries(deprecations, active),
+    deprecationStateKnown: active !== undefined,
     loginFailures: [...spikes.entries()]
       .map(([key, list]) => ({ key, spikes: list }))
       .sort((a, b) => peak(b) - peak(a) || compareText(a.key, b.key)),
@@ -74,6 +107,38 @@ export function prepareTenantDigest(
     archives: [...(archives ?? [])].sort((a, b) => compareText(a.source, b.source)),
     eventCount: tenant.length,
   };
+}
+
+const deprecationKey = (source: string, featureId: string, clientId: string | undefined): string =>
+  `${source}\u0000${featureId}\u0000${clientId ?? ''}`;
+
+/** The active notices with the period's announcement of each, then any announcement of the period not among them. */
+function deprecationEntries(events: readonly WatcherEvent[], active: readonly TenantDeprecation[] | undefined): DeprecationEntry[] {
+  const announced = new Map<string, WatcherEvent>();
+  for (const event of events) {
+    const feature = event.tenant?.feature;
+    if (feature !== undefined) announced.set(deprecationKey(event.source, feature.id, event.tenant?.clientId), event);
+  }
+  const entries: DeprecationEntry[] = [...(active ?? [])]
+    .sort(
+      (a, b) =>
+        compareText(b.lastSeenAt, a.lastSeenAt) ||
+        compareText(deprecationKey(a.source, a.feature.id, a.clientId), deprecationKey(b.source, b.feature.id, b.clientId)),
+    )
+    .map((notice) => {
+      const key = deprecationKey(notice.source, notice.feature.id, notice.clientId);
+      const event = announced.get(key);
+      announced.delete(key);
+      return { active: notice, ...(event !== undefined && { announced: event }) };
+    });
+  const listed = new Set(entries.map((entry) => entry.announced));
+  for (const event of events) if (!listed.has(event)) entries.push({ announced: event });
+  return entries;
+}
+
+/** Whether YOUR TENANT has anything to say: tenant events in the period, an active deprecation notice or an archive. */
+export function hasTenantSection(tenant: TenantDigest): boolean {
+  return tenant.eventCount > 0 || tenant.activeDeprecations.length > 0 || tenant.archives.length > 0;
 }
 
 const peak = (entry: ConnectionSpikes): number => Math.max(...entry.spikes.map((event) => event.tenant?.count ?? 0));
@@ -86,9 +151,9 @@ export function tenantSection(tenant: TenantDigest, list: ListRenderer): string[
   lines.push(`Rate-limit episodes (${tenant.rateEpisodes.length}):`);
   if (tenant.rateEpisodes.length === 0) lines.push('  None.');
   lines.push(...list(tenant.rateEpisodes, rateEntry, 'see the tenant logs'));
-  lines.push(`Deprecation notices still active (${tenant.deprecations.length}):`);
-  if (tenant.deprecations.length === 0) lines.push('  None in this period.');
-  lines.push(...list(tenant.deprecations, deprecationEntry, 'see the tenant logs'));
+  lines.push(`Deprecation notices still active (${tenant.activeDeprecations.length}):`);
+  if (tenant.activeDeprecations.length === 0) lines.push(tenant.deprecationStateKnown ? '  None.' : '  None in this period.');
+  lines.push(...list(tenant.activeDeprecations, deprecationEntry, 'see the tenant logs'));
   lines.push(`Login failures by connection (${tenant.loginFailures.length}):`);
   if (tenant.loginFailures.length === 0) lines.push('  No spike.');
   lines.push(...list(tenant.loginFailures, spikeEntry, 'see the tenant logs'));
@@ -126,13 +191,27 @@ function rateEntry(episode: RateEpisode): string[] {
   return [...wrap(headline(event), '  - ', '    '), ...wrap(details.join('; '), '    ')];
 }
 
-function deprecationEntry(event: WatcherEvent): string[] {
-  const feature = event.tenant?.feature;
+/** Feature, client and last seen; the period's announcement as its headline where there is one. Vendor text cleaned. */
+function deprecationEntry({ active, announced }: DeprecationEntry): string[] {
+  const feature = active?.feature ?? announced?.tenant?.feature;
+  const id = cleanLine(feature?.id ?? '', 100);
+  const name = cleanLine(feature?.name ?? '', 200);
+  const clientId = cleanLine(active?.clientId ?? announced?.tenant?.clientId ?? '', 100);
+  const clientName = cleanLine(active?.clientName ?? announced?.tenant?.clientName ?? '', 100);
+  const client = clientName !== '' && clientId !== '' ? `${clientName} (${clientId})` : clientName || clientId || 'the tenant';
+  const title =
+    announced !== undefined
+      ? headline(announced)
+      : `Deprecated feature in use by ${client}: ${name === '' || name === id ? id || '(unnamed)' : `${name} (${id})`}`;
+  const count = active?.count;
   const details = [
-    `first noticed ${formatUtc(event.occurredAt)}`,
-    ...(feature === undefined ? [] : [`feature ${cleanLine(feature.id, 100)}`]),
+    ...(announced !== undefined ? [`first noticed ${formatUtc(announced.occurredAt)}`] : []),
+    ...(id === '' ? [] : [`feature ${id}`]),
+    ...(announced !== undefined && active === undefined ? [] : [`client ${client}`]),
+    ...(active === undefined ? [] : [`last seen ${formatUtc(active.lastSeenAt)}${count !== undefined && count > 1 ? ` (${plural(count, 'notice')} since announced)` : ''}`]),
+    ...(active === undefined ? [] : [`source ${cleanLine(active.source, 80)}`]),
   ];
-  return [...wrap(headline(event), '  - ', '    '), ...wrap(details.join('; '), '    ')];
+  return [...wrap(title, '  - ', '    '), ...wrap(details.join('; '), '    ')];
 }
 
 function spikeEntry(entry: ConnectionSpikes): string[] {

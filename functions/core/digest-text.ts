@@ -12,7 +12,7 @@ import {
   resolvedSection,
   type ListRenderer,
 } from './digest-sections.js';
-import { tenantSection } from './digest-tenant.js';
+import { hasTenantSection, tenantSection } from './digest-tenant.js';
 import { subscriptionSummary } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
 import { formatInZone, formatUtc, usableTimeZone } from './text/time.js';
@@ -47,7 +47,7 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
     lines.push(...subscriptionAlert(digest));
     if (input.openItems.length > 0) lines.push('', ...openSection(digest, list));
     if (digest.rcaOwed.length > 0) lines.push('', ...rcaSection(digest, list, { published: false }));
-    if (digest.tenant.archives.length > 0) lines.push('', ...tenantSection(digest.tenant, list));
+    if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list));
   } else {
     lines.push(...overview(digest));
     lines.push(...subscriptionAlert(digest));
@@ -60,7 +60,7 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
       lines.push('', `OTHER UPDATES (${digest.otherUpdates.length})`);
       lines.push(...list(digest.otherUpdates, otherUpdateEntry, 'see the status page'));
     }
-    if (digest.tenant.eventCount > 0 || digest.tenant.archives.length > 0) lines.push('', ...tenantSection(digest.tenant, list));
+    if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list));
   }
   lines.push('', ...healthSection(digest, list, caps.sources));
   lines.push(

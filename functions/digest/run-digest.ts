@@ -14,8 +14,10 @@ import {
   type TopicRole,
 } from '../core/subscription-health.js';
 import type { TrackedItem } from '../core/tracked.js';
-import type { TenantArchiveSummary } from '../core/digest-tenant.js';
-import { tenantHostOf } from '../sources/auth0-tenant-logs/config-schema.js';
+import type { TenantArchiveSummary, TenantDeprecation } from '../core/digest-tenant.js';
+import { activeDeprecations, tenantDetectorSettings } from '../core/tenant/index.js';
+import { tenantHostOf, type Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
+import type { StreamSourceState } from '../stream/poll-stream.js';
 import type { LogArchive } from '../stream/ports.js';
 
 /** A digest with its period, as outputs receive it. */
@@ -198,6 +200,8 @@ export function makeRunDigest(deps: DigestDependencies) {
    */
   async function currentState(now: Date) {
     const health: DigestSourceHealth[] = [];
+    /** Deprecation notices still active, from each tenant-log source's detector state; undefined without such a source. */
+    let tenantDeprecations: TenantDeprecation[] | undefined;
     const nowS = now.getTime() / 1000;
     /** Per item key: the item, its source (the first configured of its scope) and its scope. */
     const tracked = new Map<string, { readonly item: TrackedItem; readonly source: string; readonly scope?: string }>();
@@ -230,6 +234,11 @@ export function makeRunDigest(deps: DigestDependencies) {
         failingSince: state?.failingAnnounced ? state.failingSince : undefined,
         lastError: state?.lastError && { at: state.lastError.at, reason: state.lastError.reason },
       });
+      if (isTenantLogs(source)) {
+        const detectors = (state as StreamSourceState | undefined)?.stream?.detectors;
+        const active = activeDeprecations(detectors, now, tenantDetectorSettings(source.detectors));
+        tenantDeprecations = [...(tenantDeprecations ?? []), ...active.map(({ key: _key, ...notice }) => ({ source: source.id, ...notice }))];
+      }
       if (ownItems) {
         take(ownItems, source.id, undefined);
         continue;
@@ -262,9 +271,11 @@ export function makeRunDigest(deps: DigestDependencies) {
         rcaOwed.push({ ...common, resolvedAt: item.resolvedAt });
       }
     }
-    return { openItems, rcaOwed, sources: health };
+    return { openItems, rcaOwed, sources: health, ...(tenantDeprecations && { tenantDeprecations }) };
   }
 }
+
+const isTenantLogs = (source: DigestSource): source is DigestSource & Auth0TenantLogsSourceConfig => source.type === 'auth0-tenant-logs';
 
 /** When the vendor's first listed update was made (update keys are `label|time`). */
 function earliestUpdate(item: TrackedItem): string | undefined {

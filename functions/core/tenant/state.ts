@@ -26,10 +26,17 @@ export interface EpisodeState {
   message?: string;
 }
 
-/** When a deprecation notice for one feature and client was last announced and last seen (ms). */
+/**
+ * When a deprecation notice for one feature and client (keyed `depnote:<feature id>:<client id or "tenant">`) was last
+ * announced and last seen (ms); the feature's and client's names and the notices seen since the announcement, where
+ * known (state written before they were kept has only the times).
+ */
 export interface DeprecationState {
   announced: number;
   last: number;
+  count?: number;
+  name?: string;
+  clientName?: string;
 }
 
 /** Failed logins on one connection: per-minute counts of the last window, per-hour counts of the baseline, a spike. */
