@@ -4,6 +4,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_ARCHIVE_RETENTION_DAYS, parseConfig } from '../../functions/config/config.js';
 import { ARCHIVE_PREFIX, FUNCTION_ENV, SERVICE_NAMES, TABLE_ACTIONS } from '../../functions/contract.js';
@@ -385,4 +386,28 @@ describe('the archive settings and secret of a tenant-log source on AWS', () => 
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(/^source "acme-logs" field "clientSecret": "env:AUTH0_LOGS_CLIENT_SECRET" cannot be resolved on AWS/);
   });
+});
+
+describe("the digest's bundle and the S3 client", () => {
+  /** The digest handler bundled with the compile-time flags the stack gives its function (no other esbuild option). */
+  async function digestBundleOf(input: unknown): Promise<string> {
+    const { stack } = synthStack(input);
+    const define = stack.digest!.function.bundleDefine;
+    const result = await build({
+      entryPoints: [stack.digest!.function.entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+      define: { [`process.env.${FUNCTION_ENV.tenantArchive}`]: define[`process.env.${FUNCTION_ENV.tenantArchive}`]! },
+    });
+    return result.outputFiles[0]!.text;
+  }
+
+  it('carries the S3 client only when a tenant-log source makes the digest list the archive', async () => {
+    const [without, withArchive] = await Promise.all([digestBundleOf(FULL_CONFIG_INPUT), digestBundleOf(WITH_TENANT_LOGS)]);
+    expect(without).not.toContain('ListObjectsV2Command');
+    expect(withArchive).toContain('ListObjectsV2Command');
+  }, 60_000);
 });
