@@ -9,6 +9,7 @@ import type { TenantLog, TenantLogReader } from '../stream/ports.js';
 import { DEFAULT_USER_AGENT } from './http-fetcher.js';
 import { errorCode } from './http-fetcher-request.js';
 import { AttemptFailure, DEFAULT_RETRY_POLICY, retryAfterSeconds, withRetries, type RetryPolicy } from './http-retries.js';
+import { compareLogIds } from '../stream/log-ids.js';
 
 export interface Auth0LogReaderOptions {
   /** The tenant's canonical domain (`https://acme.us.auth0.com`); `http://` only on loopback (tests). */
@@ -220,11 +221,6 @@ export function makeAuth0LogReader(options: Auth0LogReaderOptions): TenantLogRea
       return logs;
     },
   };
-}
-
-/** Log ids compare as numbers: by length, then digit by digit. */
-export function compareLogIds(a: string, b: string): number {
-  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The tenant's origin; `https:`, or `http:` on a loopback host. */

@@ -12,6 +12,7 @@ import { ConfigError } from '../config/config-base.js';
 import { readCompiledWatcherConfig, requiredEnv, type CompiledWatcherConfig } from '../config/lambda-config.js';
 import type { RouteRules } from '../core/routing.js';
 import { expectedEmailSubscriptions, type EmailSubscriptionConfig } from '../core/subscription-health.js';
+import { isTenantLogsSource } from '../sources/auth0-tenant-logs/config-schema.js';
 import type { DigestDependencies } from './run-digest.js';
 import { FUNCTION_ENV, SERVICE_NAMES } from '../contract.js';
 
@@ -27,7 +28,7 @@ export function makeDigestLambdaDeps(env: NodeJS.ProcessEnv, client: DynamoDBCli
   const sns = makeSnsClient({});
   // The tenant-log archive, listed for YOUR TENANT where the config has a tenant-log source and the stack named its bucket.
   const archiveBucket = env[FUNCTION_ENV.archiveBucket];
-  const hasTenantLogs = config.sources.some((source) => source.type === 'auth0-tenant-logs');
+  const hasTenantLogs = config.sources.some(isTenantLogsSource);
   return {
     digestStore: makeDynamoDigestStore({ client, tableName }),
     stateStore: makeDynamoStateStore({ client, tableName }),

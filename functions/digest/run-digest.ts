@@ -16,7 +16,7 @@ import {
 import type { TrackedItem } from '../core/tracked.js';
 import type { TenantArchiveSummary, TenantDeprecation } from '../core/digest-tenant.js';
 import { activeDeprecations, tenantDetectorSettings } from '../core/tenant/index.js';
-import { tenantHostOf, type Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
+import { isTenantLogsSource, tenantHostOf } from '../sources/auth0-tenant-logs/config-schema.js';
 import type { StreamSourceState } from '../stream/poll-stream.js';
 import type { LogArchive } from '../stream/ports.js';
 
@@ -176,7 +176,7 @@ export function makeRunDigest(deps: DigestDependencies) {
    */
   async function archiveSummaries(): Promise<TenantArchiveSummary[] | undefined> {
     const archive = deps.tenantArchive;
-    const tenants = sources.filter((source) => source.type === 'auth0-tenant-logs');
+    const tenants = sources.filter(isTenantLogsSource);
     if (!archive || tenants.length === 0) return undefined;
     const summaries: TenantArchiveSummary[] = [];
     for (const source of tenants) {
@@ -234,7 +234,7 @@ export function makeRunDigest(deps: DigestDependencies) {
         failingSince: state?.failingAnnounced ? state.failingSince : undefined,
         lastError: state?.lastError && { at: state.lastError.at, reason: state.lastError.reason },
       });
-      if (isTenantLogs(source)) {
+      if (isTenantLogsSource(source)) {
         const detectors = (state as StreamSourceState | undefined)?.stream?.detectors;
         const active = activeDeprecations(detectors, now, tenantDetectorSettings(source.detectors));
         tenantDeprecations = [...(tenantDeprecations ?? []), ...active.map(({ key: _key, ...notice }) => ({ source: source.id, ...notice }))];
@@ -274,8 +274,6 @@ export function makeRunDigest(deps: DigestDependencies) {
     return { openItems, rcaOwed, sources: health, ...(tenantDeprecations && { tenantDeprecations }) };
   }
 }
-
-const isTenantLogs = (source: DigestSource): source is DigestSource & Auth0TenantLogsSourceConfig => source.type === 'auth0-tenant-logs';
 
 /** When the vendor's first listed update was made (update keys are `label|time`). */
 function earliestUpdate(item: TrackedItem): string | undefined {

@@ -14,7 +14,7 @@ import { makePollStream } from '../../functions/stream/poll-stream.js';
 import type { LogArchive, TenantLog, TenantLogReader } from '../../functions/stream/ports.js';
 import { sampleLogs, tenantLog } from '../support/auth0-management-server.js';
 import { inMemoryStateStore } from '../support/in-memory-state-store.js';
-import { inMemoryTenant } from '../support/in-memory-tenant-logs.js';
+import { inMemoryTenant, TENANT_LOGS_SOURCE } from '../support/in-memory-tenant-logs.js';
 import { recordFigures } from './figures.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -26,16 +26,8 @@ const TIMELINE_TICKS = 36;
 const SETTLE_TICKS = 12;
 const TIMELINES = 12;
 const CRASHES_PER_TIMELINE = 6;
-const CONFIG: Auth0TenantLogsSourceConfig = {
-  id: 'acme-logs',
-  type: 'auth0-tenant-logs',
-  url: 'https://acme.us.auth0.com',
-  clientId: 'm2mClientId',
-  clientSecret: 'env:AUTH0_LOGS_CLIENT_SECRET',
-  retentionDays: 30,
-  // Small, so that runs stop with a backlog and crashes fall between pages of one run too.
-  maxPagesPerRun: 3,
-};
+// Few pages a run, so that runs stop with a backlog and crashes fall between pages of one run too.
+const CONFIG: Auth0TenantLogsSourceConfig = { ...TENANT_LOGS_SOURCE, maxPagesPerRun: 3 };
 
 class Crash extends Error {
   override readonly name = 'Crash';

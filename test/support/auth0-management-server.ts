@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TenantLog } from '../../functions/stream/ports.js';
 import { listenOnLoopback, readRequestBody } from './loopback-server.js';
+import { compareLogIds } from '../../functions/stream/log-ids.js';
 
 const FIXTURES = new URL('../fixtures/auth0-tenant/', import.meta.url);
 
@@ -108,10 +109,6 @@ export interface Auth0ManagementServer {
 
 const MAX_TAKE = 100;
 const DEFAULT_TAKE = 50;
-
-function compareLogIds(a: string, b: string): number {
-  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
-}
 
 export async function startAuth0ManagementServer(options: Auth0ManagementServerOptions = {}): Promise<Auth0ManagementServer> {
   const clientId = options.clientId ?? `m2m${randomBytes(12).toString('hex')}`;

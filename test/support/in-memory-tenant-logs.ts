@@ -3,11 +3,19 @@
 // archive keyed as the real ones (tenant, day, first log id: a rewrite replaces the page).
 import { ManagementApiError } from '../../functions/core/errors.js';
 import type { ArchiveKey, LogArchive, TenantLog, TenantLogReader } from '../../functions/stream/ports.js';
+import type { Auth0TenantLogsSourceConfig } from '../../functions/sources/auth0-tenant-logs/config-schema.js';
+import { compareLogIds } from '../../functions/stream/log-ids.js';
 
-/** Log ids sort by length, then as text (they are digit strings of one length per region). */
-export function compareLogIds(a: string, b: string): number {
-  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
-}
+/** A tenant-log source as the config validates it, for the use case's tests. */
+export const TENANT_LOGS_SOURCE: Auth0TenantLogsSourceConfig = {
+  id: 'acme-logs',
+  type: 'auth0-tenant-logs',
+  url: 'https://acme.us.auth0.com',
+  clientId: 'm2mClientId',
+  clientSecret: 'env:AUTH0_LOGS_CLIENT_SECRET',
+  retentionDays: 30,
+  maxPagesPerRun: 20,
+};
 
 export interface InMemoryTenant {
   /** A reader over the tenant's logs, as the use case's `readerFor` returns one per run. */

@@ -8,21 +8,13 @@ import { makePollStream, type StreamSourceState } from '../../functions/stream/p
 import type { ArchiveKey, TenantLog } from '../../functions/stream/ports.js';
 import { sampleLogs, tenantLog } from '../support/auth0-management-server.js';
 import { inMemoryStateStore } from '../support/in-memory-state-store.js';
-import { inMemoryArchive, inMemoryTenant } from '../support/in-memory-tenant-logs.js';
+import { inMemoryArchive, inMemoryTenant, TENANT_LOGS_SOURCE } from '../support/in-memory-tenant-logs.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.parse('2026-11-02T09:00:00Z');
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const CONFIG: Auth0TenantLogsSourceConfig = {
-  id: 'acme-logs',
-  type: 'auth0-tenant-logs',
-  url: 'https://acme.us.auth0.com',
-  clientId: 'm2mClientId',
-  clientSecret: 'env:AUTH0_LOGS_CLIENT_SECRET',
-  retentionDays: 30,
-  maxPagesPerRun: 20,
-};
+const CONFIG = TENANT_LOGS_SOURCE;
 
 /** `n` real-shaped successful logins, one a second from `start`. */
 function logins(start: number, n: number, seq0 = 0): TenantLog[] {

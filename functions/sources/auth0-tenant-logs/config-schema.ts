@@ -66,6 +66,14 @@ export function audienceOf(config: Pick<Auth0TenantLogsSourceConfig, 'url' | 'au
 }
 
 /** The tenant's host (`acme.us.auth0.com`), which names its archive partition. */
+/**
+ * Whether a configured source is a tenant-log source, for readers that must not load the source plug-ins (the digest's
+ * bundle): a type check on the config alone.
+ */
+export function isTenantLogsSource<S extends { readonly type: string }>(source: S): source is S & Auth0TenantLogsSourceConfig {
+  return source.type === 'auth0-tenant-logs';
+}
+
 export function tenantHostOf(config: Pick<Auth0TenantLogsSourceConfig, 'url'>): string {
   return new URL(config.url).host;
 }
