@@ -50,3 +50,43 @@ export interface EventLog {
   /** The logged event the link names; undefined when it was never logged or has expired from the log. */
   getLoggedEvent(link: EventLink): Promise<WatcherEvent | undefined>;
 }
+
+/** The last announced event of each thread of one source record: its health thread's, and its items' by `itemId`. */
+export interface ThreadLinks {
+  /** The source's own health thread (`itemId` = the source id). */
+  readonly health: EventLink | undefined;
+  readonly threads: Readonly<Record<string, EventLink>>;
+}
+
+/** Item threads a source record remembers for `previous` links; the least recently announced go first. */
+export const MAX_REMEMBERED_THREADS = 200;
+
+/**
+ * Chains a run's events thread by thread ({@link chainEvents}): events whose `itemId` is `healthItemId` continue the
+ * health thread, the others their item's thread. Returns the stamped events (thread by thread, in the order the
+ * threads first appear) and the links after them, keeping the `maxThreads` most recently announced item threads.
+ */
+export function chainThreads(
+  events: readonly WatcherEvent[],
+  links: ThreadLinks,
+  healthItemId: string,
+  maxThreads: number = MAX_REMEMBERED_THREADS,
+): { readonly events: WatcherEvent[]; readonly links: ThreadLinks } {
+  const byThread = new Map<string, WatcherEvent[]>();
+  for (const event of events) byThread.set(threadKeyOf(event), [...(byThread.get(threadKeyOf(event)) ?? []), event]);
+  let health = links.health;
+  const threads: Record<string, EventLink> = { ...links.threads };
+  const chained: WatcherEvent[] = [];
+  for (const thread of byThread.values()) {
+    const itemId = thread[0]!.itemId;
+    const isHealth = itemId === healthItemId;
+    const chain = chainEvents(isHealth ? health : threads[itemId], thread);
+    chained.push(...chain.events);
+    if (isHealth) health = chain.last;
+    else if (chain.last) threads[itemId] = chain.last;
+  }
+  const kept = Object.entries(threads)
+    .sort(([, a], [, b]) => b.detectedAt.localeCompare(a.detectedAt))
+    .slice(0, maxThreads);
+  return { events: chained, links: { health, threads: Object.fromEntries(kept) } };
+}

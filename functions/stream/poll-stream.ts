@@ -2,44 +2,29 @@
 // classifies the page with the tenant detectors, and writes the checkpoint, the detectors' state and the events (the
 // outbox) in one conditional write of the source record before publishing them. A crash at any step delays, never
 // drops nor repeats: a page re-read from the same checkpoint starts with the same log and replaces its archive object,
-// and events are published from the outbox as the feed poller's are.
-import { chainEvents, threadKeyOf } from '../core/event-chain.js';
+// and events are published from the outbox as the feed poller's are. Logs the real-time path (classify-realtime.ts)
+// classified already are archived like any other but left out of the detectors; their claims go as the checkpoint
+// passes them.
 import { ManagementApiError, FetchError, PublishError, SecretError } from '../core/errors.js';
 import type { EventSourceInfo } from '../core/event-factory.js';
-import type { EventLink, WatcherEvent } from '../core/model.js';
+import type { WatcherEvent } from '../core/model.js';
 import type { Clock, Logger, OutboxRef, Publisher, SecretResolver, StateStore } from '../core/ports.js';
 import { recordFailure, recordSuccess } from '../core/source-health.js';
-import { detectTenantLogs, makeTenantGapEvent, tenantDetectorSettings, type TenantDetectorState } from '../core/tenant/index.js';
-import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState } from '../core/tracked.js';
+import { detectTenantLogs, makeTenantGapEvent, tenantDetectorSettings } from '../core/tenant/index.js';
+import { EMPTY_SOURCE_STATE } from '../core/tracked.js';
 import { tenantHostOf, type Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
 import type { Pending } from '../poll/poll-items.js';
 import type { PollOutcome, PollResult } from '../poll/poll-source.js';
-import { publishPending } from '../poll/publish-pending.js';
+import { publishLeftovers, publishPending } from '../poll/publish-pending.js';
+import { compareLogIds } from './log-ids.js';
 import type { LogArchive, TenantLog, TenantLogReader } from './ports.js';
+import { writeStreamRecord, type StreamProgress, type StreamSourceState } from './stream-record.js';
+
+export type { StreamProgress, StreamSourceState } from './stream-record.js';
 
 /** The Management API's largest page. */
 export const PAGE_SIZE = 100;
 const DAY_MS = 86_400_000;
-/** Tenant threads remembered for `previous` links; the least recently announced go first. */
-const MAX_THREADS = 200;
-
-/** What a stream source remembers besides its health: stored on its source record. */
-export interface StreamProgress {
-  /** The last log archived and classified: the next page starts after it. Absent until the first run found a log. */
-  readonly checkpoint?: string;
-  /** Every log up to this time has been read: the newest log read, or the start of a run that found nothing newer. */
-  readonly readThrough?: string;
-  /** The checkpoint a `tenant.logs_gap` was announced from (one gap event per span). */
-  readonly gapFrom?: string;
-  readonly detectors?: TenantDetectorState;
-  /** The last event announced per tenant thread (`itemId`), which the thread's next event names as `previous`. */
-  readonly threads?: Readonly<Record<string, EventLink>>;
-}
-
-export interface StreamSourceState extends SourceState {
-  readonly stream?: StreamProgress;
-}
-
 export interface StreamSettings {
   /** Consecutive failed runs before `source.failing` (a source's `failureThreshold` overrides it). */
   readonly failureThreshold: number;
@@ -48,6 +33,8 @@ export interface StreamSettings {
 }
 
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = { failureThreshold: 3, leaseMs: 2 * 60_000 };
+/** Tries at taking the lease when the record changed since it was read but no run holds it (a real-time write). */
+const LEASE_ATTEMPTS = 3;
 
 export interface StreamDependencies {
   readonly store: StateStore;
@@ -104,41 +91,19 @@ export function makePollStream(deps: StreamDependencies) {
       publishPending({ store, publisher, log }, pending, published);
 
     /**
-     * One conditional write of the source record with the events it yields in its outbox, then their publishing.
-     * Tenant events are chained per thread from `stream.threads`, health events from `lastEvent`. False when another
-     * run changed the record since (it holds the source now: this run stops).
+     * One conditional write of the source record with the events it yields in its outbox (writeStreamRecord), then
+     * their publishing. False when another run changed the record since (it holds the source now: this run stops).
      */
     let publishFailure: PublishError | undefined;
     async function commit(next: StreamSourceState, events: readonly WatcherEvent[]): Promise<boolean> {
-      const threads: Record<string, EventLink> = { ...next.stream?.threads };
-      let lastEvent = next.lastEvent;
-      const chained: WatcherEvent[] = [];
-      const byThread = new Map<string, WatcherEvent[]>();
-      for (const event of events) byThread.set(threadKeyOf(event), [...(byThread.get(threadKeyOf(event)) ?? []), event]);
-      for (const thread of byThread.values()) {
-        const health = thread[0]!.itemId === config.id;
-        const chain = chainEvents(health ? lastEvent : threads[thread[0]!.itemId], thread);
-        chained.push(...chain.events);
-        if (health) lastEvent = chain.last;
-        else if (chain.last) threads[thread[0]!.itemId] = chain.last;
-      }
-      const kept = Object.entries(threads)
-        .sort(([, a], [, b]) => b.detectedAt.localeCompare(a.detectedAt))
-        .slice(0, MAX_THREADS);
-      const written: StreamSourceState = {
-        ...next,
-        lastEvent,
-        stream: { ...next.stream, threads: kept.length > 0 ? Object.fromEntries(kept) : undefined },
-      };
-      const entries = chained.map((event, seq): OutboxEntry => ({ event, seq, claimedAt: nowIso }));
-      const ok = await store.putSource(config.id, written, { expectedVersion: version, outbox: entries });
-      if (!ok) {
+      const done = await writeStreamRecord({ store, sourceId: config.id, expectedVersion: version, nowIso }, next, events);
+      if (!done) {
         log('warn', 'source record changed by another run; leaving it to that run');
         return false;
       }
       version = (version ?? 0) + 1;
-      state = written;
-      publishFailure ??= await publishAll(entries.map((entry) => ({ ref, entry })));
+      state = done.written;
+      publishFailure ??= await publishAll(done.entries.map((entry) => ({ ref, entry })));
       return true;
     }
 
@@ -154,22 +119,26 @@ export function makePollStream(deps: StreamDependencies) {
     }
 
     // 1. Events an interrupted run left in the source record's outbox go out first.
-    if (record && record.outbox.length > 0) {
-      const taken: Pending[] = [];
-      for (const entry of record.outbox) {
-        if (await store.claimOutbox(ref, entry.event.id, nowIso, staleBefore)) taken.push({ ref, entry });
-      }
-      publishFailure = await publishAll(taken);
-    }
+    publishFailure = await publishLeftovers({ store, publisher, log }, record, ref, { nowIso, staleBefore }, published);
 
-    // 2. Hold the source: an overlapping run backs off, so no two runs archive and move the same checkpoint.
-    const leased: StreamSourceState = { ...state, leaseUntil: leaseUntil() };
-    if (!(await store.putSource(config.id, leased, { expectedVersion: version, leaseFreeAt: nowIso }))) {
-      log('warn', 'another run holds this source');
-      return result('busy', { reason: 'another run of this source is in progress' });
+    // 2. Hold the source: an overlapping run backs off, so no two runs archive and move the same checkpoint. A write of
+    // the real-time path since the record was read is no run: read it again and take the lease then.
+    for (let attempt = 1; ; attempt += 1) {
+      const leased: StreamSourceState = { ...state, leaseUntil: leaseUntil() };
+      if (await store.putSource(config.id, leased, { expectedVersion: version, leaseFreeAt: nowIso })) {
+        version = (version ?? 0) + 1;
+        state = leased;
+        break;
+      }
+      const again = attempt < LEASE_ATTEMPTS ? await store.getSource(config.id) : undefined;
+      const held = again?.value.leaseUntil;
+      if (again === undefined || (held !== undefined && !(held < nowIso))) {
+        log('warn', 'another run holds this source');
+        return result('busy', { reason: 'another run of this source is in progress' });
+      }
+      state = again.value as StreamSourceState;
+      version = again.version;
     }
-    version = (version ?? 0) + 1;
-    state = leased;
 
     let reader: TenantLogReader;
     try {
@@ -214,9 +183,25 @@ export function makePollStream(deps: StreamDependencies) {
         const first = page[0]!;
         const last = page[page.length - 1]!;
         await archive.putPage({ tenant, day: dayOf(first), firstLogId: first.log_id }, page);
-        const detected = detectTenantLogs(state.stream.detectors, page, detectorCtx);
+        // The page's logs the real-time path has classified count for the horizon, not again in the detectors.
+        const claimed = new Set(state.stream.realtime);
+        const fresh = claimed.size === 0 ? page : page.filter((log) => !claimed.has(log.log_id));
+        const through = page.reduce<number | undefined>((max, log) => {
+          const at = Date.parse(log.date);
+          return Number.isNaN(at) ? max : Math.max(max ?? at, at);
+        }, undefined);
+        const detected = detectTenantLogs(state.stream.detectors, fresh, detectorCtx, through === undefined ? {} : { through });
         const newest = [state.stream.readThrough, isoOf(last)].filter((t): t is string => t !== undefined).sort().at(-1);
-        const next = { ...progress({ checkpoint: last.log_id, readThrough: newest, detectors: detected.state }), leaseUntil: leaseUntil() };
+        const realtime = state.stream.realtime?.filter((id) => compareLogIds(id, last.log_id) > 0);
+        const next = {
+          ...progress({
+            checkpoint: last.log_id,
+            readThrough: newest,
+            detectors: detected.state,
+            realtime: realtime !== undefined && realtime.length > 0 ? realtime : undefined,
+          }),
+          leaseUntil: leaseUntil(),
+        };
         if (!(await commit(next, detected.events))) return result('busy', { reason: 'another run of this source is in progress' });
         pages += 1;
         archived += page.length;

@@ -41,3 +41,11 @@ export function streamSourceOf(config: StreamLambdaConfig, sourceId: unknown): A
   }
   return source as Auth0TenantLogsSourceConfig;
 }
+
+/** The stream sources with a real-time path (a `partnerEventSource`): those whose EventBridge events this function takes. */
+export function realtimeSourcesOf(config: StreamLambdaConfig): Auth0TenantLogsSourceConfig[] {
+  return config.watcher.sources
+    .filter((source) => STREAM_SOURCE_TYPES.has(source.type))
+    .map((source) => source as Auth0TenantLogsSourceConfig)
+    .filter((source) => source.partnerEventSource !== undefined);
+}

@@ -12,16 +12,13 @@ import type { Logger, StateStore } from '../../functions/core/ports.js';
 import type { Auth0TenantLogsSourceConfig } from '../../functions/sources/auth0-tenant-logs/config-schema.js';
 import { makePollStream } from '../../functions/stream/poll-stream.js';
 import type { LogArchive, TenantLog, TenantLogReader } from '../../functions/stream/ports.js';
-import { sampleLogs, tenantLog } from '../support/auth0-management-server.js';
 import { inMemoryStateStore } from '../support/in-memory-state-store.js';
 import { inMemoryTenant, TENANT_LOGS_SOURCE } from '../support/in-memory-tenant-logs.js';
 import { recordFigures } from './figures.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { logsOfTick, T0, TICK } from './tenant-logs-timeline.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const T0 = Date.parse('2026-11-02T09:00:00Z');
-const MINUTE = 60_000;
-const TICK = 5 * MINUTE;
 const TIMELINE_TICKS = 36;
 const SETTLE_TICKS = 12;
 const TIMELINES = 12;
@@ -75,29 +72,6 @@ class FaultPlan {
       },
     });
   }
-}
-
-/** The logs the tenant writes during tick `tick` (the five minutes before it), the same for every timeline of a seed. */
-function logsOfTick(tick: number, next: () => number): TenantLog[] {
-  const templates = {
-    s: sampleLogs('s')[0]!,
-    f: sampleLogs('f')[0]!,
-    limit: sampleLogs('api_limit')[0]!,
-    depnote: sampleLogs('depnote')[0]!,
-    actions: sampleLogs('actions_execution_failed')[0]!,
-  };
-  const start = T0 + (tick - 1) * TICK;
-  const logs: TenantLog[] = [];
-  const add = (template: TenantLog, at: number) => logs.push(tenantLog(template, new Date(at), tick * 1000 + logs.length));
-  const logins = Math.floor(next() * 160);
-  for (let i = 0; i < logins; i += 1) add(next() < 0.9 ? templates.s : templates.f, start + Math.floor((i * TICK) / Math.max(logins, 1)));
-  // A rate-limit burst: one api_limit a minute for 25 minutes.
-  if (tick >= 6 && tick < 11) for (let m = 0; m < 5; m += 1) add(templates.limit, start + m * MINUTE + 30_000);
-  // The same deprecation notice twice (one event), an Action failing for a while, a spike of failed logins.
-  if (tick === 4 || tick === 20) add(templates.depnote, start + 90_000);
-  if (tick >= 14 && tick < 16) for (let m = 0; m < 5; m += 1) add(templates.actions, start + m * MINUTE + 10_000);
-  if (tick === 26) for (let i = 0; i < 60; i += 1) add(templates.f, start + 2 * MINUTE + i * 1000);
-  return logs.sort((a, b) => (a.log_id < b.log_id ? -1 : 1));
 }
 
 interface TimelineResult {

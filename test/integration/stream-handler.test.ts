@@ -1,14 +1,21 @@
 // The tenant-log (stream) Lambda handler as deployed: config from WATCHER_CONFIG, a real local DynamoDB, the SNS test
 // server, the loopback Management API and the loopback S3: the first run starts silently after the newest log, later
-// runs archive each page to the bucket and publish its events; a bucket that refuses a page moves no checkpoint.
+// runs archive each page to the bucket and publish its events; a bucket that refuses a page moves no checkpoint. The
+// real-time path: an SQS batch of Auth0's EventBridge log events (the fixtures) is classified ahead of the poll, which
+// archives those logs without announcing them again; malformed events are dropped, a failing store returns its batch.
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { parseConfig } from '../../functions/config/config.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { TenantLog } from '../../functions/stream/ports.js';
+import { makeClassifyRealtime } from '../../functions/stream/classify-realtime.js';
+import { handleRealtimeBatch, readRealtimeRecord, type SqsRecord } from '../../functions/stream/realtime-batch.js';
+import type { Auth0TenantLogsSourceConfig } from '../../functions/sources/auth0-tenant-logs/config-schema.js';
 import { compiledPollConfig, compiledStreamConfig } from '../../lib/watcher-stack.js';
-import { fixtureBody, sampleLogs, startAuth0ManagementServer, tenantLog, type Auth0ManagementServer } from '../support/auth0-management-server.js';
+import { fixtureBody, logIdAt, sampleLogs, startAuth0ManagementServer, tenantLog, type Auth0ManagementServer } from '../support/auth0-management-server.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { localAwsEnv } from '../support/local-aws-env.js';
@@ -20,6 +27,16 @@ const BUCKET = 'watcher-tenant-logs';
 const MINUTE = 60_000;
 
 type Handler = (event: { sourceId: string }) => Promise<{ outcome: string; reason?: string; published: number; archived?: number }>;
+type SqsHandler = (event: { Records: SqsRecord[] }) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+/** The partner event source of the reconstructed EventBridge fixtures. */
+const PARTNER = 'aws.partner/auth0.com/acme-prod-5f0c3a2e-8d1b-4c7e-9a55-0b6f2d1e7c90/auth0.logs';
+interface EventBridgeEvent {
+  source: string;
+  'detail-type': string;
+  detail: { log_id?: string; data: TenantLog };
+}
+const eventFixture = (name: string): EventBridgeEvent =>
+  (JSON.parse(readFileSync(new URL(`../fixtures/auth0-tenant/log-streams/${name}`, import.meta.url), 'utf8')) as { event: EventBridgeEvent }).event;
 
 describe('tenant-log (stream) Lambda handler', () => {
   let dynamo: RunningDynamo;
@@ -30,6 +47,7 @@ describe('tenant-log (stream) Lambda handler', () => {
   let topicArn: string;
   let streamHandler: Handler;
   let pollHandler: Handler;
+  let sqsHandler: SqsHandler;
   let seq = 0;
   let seenEvents = 0;
 
@@ -60,7 +78,14 @@ describe('tenant-log (stream) Lambda handler', () => {
     const config = parseConfig(
       {
         sources: [
-          { id: 'acme-logs', type: 'auth0-tenant-logs', url: tenant.url, clientId: tenant.clientId, clientSecret: 'env:AUTH0_LOGS_CLIENT_SECRET' },
+          {
+            id: 'acme-logs',
+            type: 'auth0-tenant-logs',
+            url: tenant.url,
+            clientId: tenant.clientId,
+            clientSecret: 'env:AUTH0_LOGS_CLIENT_SECRET',
+            partnerEventSource: PARTNER,
+          },
           { id: 'changelog', type: 'auth0-changelog', url: feeds.url('/changelog') },
         ],
       },
@@ -77,6 +102,7 @@ describe('tenant-log (stream) Lambda handler', () => {
       POLL_METRICS_BY_SOURCE: 'false',
     });
     ({ handler: streamHandler } = (await import('../../functions/stream/handler.js')) as unknown as { handler: Handler });
+    sqsHandler = streamHandler as unknown as SqsHandler;
     // A poll function whose bundle has a stream source in it anyway (a config of stream sources only compiles them in).
     process.env['WATCHER_CONFIG'] = compiledPollConfig(parseConfig({ sources: [config.sources[0]] }, '/'));
     ({ handler: pollHandler } = (await import('../../functions/poll/handler.js')) as unknown as { handler: Handler });
@@ -168,4 +194,82 @@ describe('tenant-log (stream) Lambda handler', () => {
       'source "acme-logs" (auth0-tenant-logs) is a stream source: the tenant-log function reads it, not the poll function',
     );
   });
+
+  /** EventBridge events of the fixtures around fresh logs: ids after the checkpoint, dates `minutesAgo` before now. */
+  const realtimeEvents = (specs: ReadonlyArray<[fixture: string, minutesAgo: number]>): EventBridgeEvent[] => {
+    const stamp = new Date();
+    return specs.map(([fixture, minutesAgo]) => {
+      const event = eventFixture(fixture);
+      seq += 1;
+      const id = logIdAt(stamp, 1_000_000 + seq);
+      const data = { ...event.detail.data, _id: id, log_id: id, date: new Date(stamp.getTime() - minutesAgo * MINUTE).toISOString() };
+      return { ...event, detail: { log_id: id, data } };
+    });
+  };
+  const sqsRecords = (bodies: readonly unknown[]): SqsRecord[] =>
+    bodies.map((body, i) => ({ messageId: `m-${seq}-${i}`, body: typeof body === 'string' ? body : JSON.stringify(body) }));
+
+  it('classifies an SQS batch of EventBridge log events ahead of the poll; the poll archives those logs and announces nothing again', async () => {
+    const events = realtimeEvents([
+      ['eventbridge.api_limit_warning.reconstructed.json', 9],
+      ...[8, 7, 6, 5, 4, 3, 2].map((ago): [string, number] => ['eventbridge.api_limit.reconstructed.json', ago]),
+      ['eventbridge.depnote.reconstructed.json', 3],
+    ]);
+    // Delivered out of order, one of them twice (at-least-once).
+    const result = await sqsHandler({ Records: sqsRecords([...events].reverse().concat(events[3]!)) });
+    expect(result).toEqual({ batchItemFailures: [] });
+    const announced = newEvents();
+    expect(announced.map((e) => e.type).sort()).toEqual(['tenant.deprecation_notice', 'tenant.rate_limited']);
+    expect(announced.find((e) => e.type === 'tenant.rate_limited')!.title).toContain('bucket global on /api/v2/users');
+
+    // The same logs through the Management API: archived by the poll, classified already.
+    const before = archivedLogs().length;
+    tenant.append(...events.map((event) => event.detail.data));
+    expect(await streamHandler({ sourceId: 'acme-logs' })).toMatchObject({ outcome: 'changed', archived: events.length, published: 0 });
+    expect(archivedLogs().length).toBe(before + events.length);
+    expect(newEvents()).toEqual([]);
+    // Delivered once more after the poll: at or before its checkpoint, nothing happens.
+    expect(await sqsHandler({ Records: sqsRecords(events) })).toEqual({ batchItemFailures: [] });
+    expect(newEvents()).toEqual([]);
+  });
+
+  it('drops malformed events and events of another partner source with a reason naming what is wrong, and fails none', async () => {
+    const [good] = realtimeEvents([['eventbridge.depnote.reconstructed.json', 1]]);
+    const real = eventFixture('eventbridge.s.real.json');
+    const bodies = [
+      'not json',
+      real,
+      { ...good!, 'detail-type': 'Auth0 logs' },
+      { ...good!, detail: { log_id: good!.detail.log_id } },
+      { ...good!, detail: { ...good!.detail, log_id: '123' } },
+      { ...good!, detail: { log_id: good!.detail.log_id, data: { ...good!.detail.data, date: 'yesterday' } } },
+    ];
+    const sources = [{ id: 'acme-logs', partnerEventSource: PARTNER }] as unknown as Auth0TenantLogsSourceConfig[];
+    expect(sqsRecords(bodies).map((record) => ('reason' in readRealtimeRecord(record, sources) ? readRealtimeRecord(record, sources) : {}))).toEqual([
+      { reason: 'the message body is not JSON' },
+      { reason: `source "${real.source}" is no configured source's partnerEventSource` },
+      { reason: 'detail-type "Auth0 logs" is not "Auth0 log"' },
+      { reason: 'detail.data (the log) is not an object' },
+      { reason: `detail.log_id "123" is not detail.data.log_id "${good!.detail.log_id}"` },
+      { reason: 'detail.data.date "yesterday" is not a date' },
+    ]);
+    expect(await sqsHandler({ Records: sqsRecords(bodies) })).toEqual({ batchItemFailures: [] });
+    expect(newEvents()).toEqual([]);
+  });
+
+  it("returns a source's messages as batch item failures when its store cannot be reached, so SQS delivers them again", async () => {
+    const down = makeDynamoStateStore({
+      client: new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+      tableName: TABLE,
+    });
+    const classify = makeClassifyRealtime({ store: down, publisher: { publish: async () => {} }, clock: { now: () => new Date() }, logger: quietLogger });
+    const records = sqsRecords([...realtimeEvents([['eventbridge.api_limit.reconstructed.json', 1]]), 'not json']);
+    const sources = [{ id: 'acme-logs', partnerEventSource: PARTNER }] as unknown as Auth0TenantLogsSourceConfig[];
+    const result = await handleRealtimeBatch(records, sources, classify, quietLogger);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.messageId }]);
+    expect(result.dropped).toBe(1);
+  });
 });
+
+const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
+

@@ -66,7 +66,10 @@ function seenAgain(known: DeprecationState, at: number): void {
   known.count = (known.count ?? 1) + 1;
 }
 
-/** Announces the run's new notices, oldest first; forgets features silent for longer than `silenceDays`. */
+/**
+ * Announces the run's new notices, oldest first; forgets features silent for longer than `silenceDays`. A notice is
+ * announced by whichever path sees it first; an older notice of the same feature and client read later is counted.
+ */
 export function settleDeprecations(run: Run, pending: PendingDeprecations, clock: number): void {
   const notices = [...pending.values()].sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
   for (const notice of notices) {
@@ -93,6 +96,8 @@ export function settleDeprecations(run: Run, pending: PendingDeprecations, clock
     );
   }
   pending.clear();
+  // Forgetting is the poll's: silence is judged at the horizon, never from logs seen ahead of it.
+  if (run.ahead) return;
   const silenceMs = run.ctx.settings.deprecations.silenceDays * DAY_MS;
   for (const [key, known] of Object.entries(run.state.deprecations)) {
     if (clock - known.last >= silenceMs) delete run.state.deprecations[key];

@@ -47,35 +47,51 @@ function episodeOf(log: TenantLogRecord, kind: TenantLogKind): { key: string; fi
   return undefined;
 }
 
-/** Counts one log into its item's episode, ending the item's previous episode first when it has been quiet long enough. */
-export function countEpisodeLog(run: Run, log: TenantLogRecord, kind: TenantLogKind, at: number): void {
+/**
+ * Counts one log into its item's episode, ending the item's previous episode first when it has been quiet long enough.
+ * False when an ahead (real-time) run defers the log: the quiet before it, or older logs of its episode, are not read
+ * yet, so only the poll can tell whether it continues an episode or starts one.
+ */
+export function countEpisodeLog(run: Run, log: TenantLogRecord, kind: TenantLogKind, at: number): boolean {
   const found = episodeOf(log, kind);
-  if (found === undefined) return;
+  if (found === undefined) return true;
   const episodeKind = kind as EpisodeKind;
   const episodes = run.state.episodes;
   const open = episodes[found.key];
-  if (open !== undefined && at - open.last >= timing(run, open.kind).quiet * MINUTE_MS) endEpisode(run, found.key, open);
+  const quietMs = timing(run, open?.kind ?? episodeKind).quiet * MINUTE_MS;
+  if (run.ahead && (run.state.through === undefined || (open === undefined ? at - run.state.through : at - open.last) >= quietMs)) return false;
+  if (open !== undefined && at - open.last >= quietMs) endEpisode(run, found.key, open);
   const episode = episodes[found.key];
   if (episode === undefined) {
     const fields = Object.fromEntries(Object.entries(found.fields).filter(([, value]) => value !== undefined));
     episodes[found.key] = { kind: episodeKind, start: at, last: at, count: 1, logType: log.type, ...fields };
   } else {
     episode.last = Math.max(episode.last, at);
+    // A log older than the episode's first (the real-time path saw later ones first) starts it, until it is announced:
+    // the announcement's id carries the start.
+    if (at < episode.start && episode.announced === undefined) episode.start = at;
     episode.count += 1;
     if (episode.logType !== log.type) episode.logType = undefined;
   }
   const current = episodes[found.key];
   if (current !== undefined && log.type === 'api_limit') current.limited = true;
   keepNewest(episodes, MAX_KEYS.episodes, (value) => value.last);
+  return true;
 }
 
-/** At `clock`: announces episodes whose window has passed, ends those quiet for long enough (in key order). */
+/**
+ * At `clock`: announces episodes whose window has passed, ends those quiet for long enough (in key order). An ahead run
+ * only announces, and only episodes whose start lies within the horizon (no older log can move it any more).
+ */
 export function settleEpisodes(run: Run, clock: number): void {
   for (const key of Object.keys(run.state.episodes).sort()) {
     const episode = run.state.episodes[key];
     if (episode === undefined) continue;
     const { window, quiet } = timing(run, episode.kind);
-    if (clock - episode.last >= quiet * MINUTE_MS) endEpisode(run, key, episode);
+    if (run.ahead) {
+      const settled = run.state.through !== undefined && episode.start <= run.state.through;
+      if (settled && clock - episode.start >= window * MINUTE_MS) announce(run, key, episode);
+    } else if (clock - episode.last >= quiet * MINUTE_MS) endEpisode(run, key, episode);
     else if (clock - episode.start >= window * MINUTE_MS) announce(run, key, episode);
   }
 }

@@ -32,6 +32,18 @@ export const SECURITY_SIGNAL_TYPES: ReadonlySet<string> = new Set([
   'limit_wc', 'limit_mu', 'limit_sul', 'pwd_leak', 'signup_pwd_leak', 'reset_pwd_leak',
 ]);
 
+/**
+ * Every log type a detector reads, sorted: what the real-time path's EventBridge rule lets through (lib/), and what it
+ * classifies; the others are only archived, by the poll.
+ */
+export const DETECTED_LOG_TYPES: readonly string[] = [
+  ...RATE_LIMIT_TYPES,
+  ...DEPRECATION_TYPES,
+  ...LOGIN_FAILURE_TYPES,
+  ...EXTENSIBILITY_FAILURE_TYPES,
+  ...SECURITY_SIGNAL_TYPES,
+].sort();
+
 export type TenantLogKind = 'rate' | 'deprecation' | 'login-failure' | 'extensibility' | 'security';
 
 /** Which detector a log type feeds; undefined for the others (archived only). */

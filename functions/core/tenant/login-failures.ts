@@ -42,8 +42,14 @@ function baselineFor(run: Run, state: LoginState, minute: number): number | unde
   return (failures / span) * windowMinutes;
 }
 
-export function countLoginFailure(run: Run, log: TenantLogRecord, at: number): void {
+/**
+ * Counts one failed login into its connection's minute and hour. False when an ahead (real-time) run defers it: a window
+ * before it reaches back past the horizon, so the poll counts it with the logs before it.
+ */
+export function countLoginFailure(run: Run, log: TenantLogRecord, at: number): boolean {
   const { windowMinutes, baselineHours, minFailures, factor } = run.ctx.settings.loginFailures;
+  const through = run.state.through;
+  if (run.ahead && (through === undefined || at - through >= windowMinutes * MINUTE_MS)) return false;
   const connection = logText(log, 'connection', FIELD_CHARS.name) ?? NO_CONNECTION;
   const logins = run.state.logins;
   const state: LoginState = logins[connection] ?? { m: [], h: [], last: at };
@@ -53,8 +59,11 @@ export function countLoginFailure(run: Run, log: TenantLogRecord, at: number): v
   const minute = Math.floor(at / MINUTE_MS);
   add(state.m, minute);
   add(state.h, Math.floor(at / HOUR_MS));
-  state.m = state.m.filter(([slot]) => slot > minute - windowMinutes);
-  state.h = state.h.filter(([hour]) => hour >= Math.floor(at / HOUR_MS) - baselineHours - 1);
+  // Pruned from this log's time, or from the horizon for a log ahead of it: the poll still counts older logs in there.
+  const pruneAt = run.ahead && through !== undefined ? Math.min(at, through) : at;
+  const pruneMinute = Math.floor(pruneAt / MINUTE_MS);
+  state.m = state.m.filter(([slot]) => slot > pruneMinute - windowMinutes);
+  state.h = state.h.filter(([hour]) => hour >= Math.floor(pruneAt / HOUR_MS) - baselineHours - 1);
 
   const count = windowCount(state, minute, windowMinutes);
   if (state.spike !== undefined) {
@@ -63,14 +72,18 @@ export function countLoginFailure(run: Run, log: TenantLogRecord, at: number): v
   } else if (count >= minFailures) {
     const baseline = baselineFor(run, state, minute);
     if (baseline !== undefined && count >= factor * baseline) {
-      const first = state.m[0]?.[0] ?? minute;
+      const first = state.m.find(([slot]) => slot > minute - windowMinutes)?.[0] ?? minute;
       state.spike = { start: first * MINUTE_MS, peak: count, baseline, announced: false, logType: log.type };
     }
   }
   keepNewest(logins, MAX_KEYS.logins, (value) => value.last);
+  return true;
 }
 
-/** At `clock`: announces new spikes, ends those whose window has calmed, forgets connections without failures. */
+/**
+ * At `clock`: announces new spikes, ends those whose window has calmed, forgets connections without failures. An ahead
+ * run only announces, and only spikes whose start lies within the horizon.
+ */
 export function settleLoginFailures(run: Run, clock: number): void {
   const { windowMinutes, minFailures } = run.ctx.settings.loginFailures;
   const minute = Math.floor(clock / MINUTE_MS);
@@ -78,10 +91,11 @@ export function settleLoginFailures(run: Run, clock: number): void {
     const state = run.state.logins[connection];
     if (state === undefined) continue;
     const spike = state.spike;
-    if (spike !== undefined && !spike.announced) {
+    if (spike !== undefined && !spike.announced && (!run.ahead || (run.state.through !== undefined && spike.start <= run.state.through))) {
       spike.announced = true;
       run.events.push(spikeEvent(run, connection, state, spike));
     }
+    if (run.ahead) continue;
     state.m = state.m.filter(([slot]) => slot > minute - windowMinutes);
     if (spike !== undefined && windowCount(state, minute, windowMinutes) < minFailures) state.spike = undefined;
     if (state.m.length === 0 && state.h.every(([hour]) => hour < Math.floor(clock / HOUR_MS) - run.ctx.settings.loginFailures.baselineHours - 1)) {

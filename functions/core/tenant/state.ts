@@ -54,8 +54,14 @@ export interface LoginState {
 /** The detectors' state: plain JSON, at most a few tens of KB whatever the logs. */
 export interface TenantDetectorState {
   readonly v: 1;
-  /** The newest log time seen (ms): the detectors' clock between ticks. */
+  /** The newest log time seen (ms), by either path. */
   readonly clock?: number;
+  /**
+   * The horizon (ms): every log up to this time has been classified, because the poll read it in log_id order (or a
+   * tick found nothing newer). Quiet periods are judged against it, never against logs the real-time path saw ahead
+   * of it. Absent in state written before it was kept: the clock stands in for it.
+   */
+  readonly through?: number;
   /** The first log time seen (ms): login baselines learn from there. */
   readonly since?: number;
   readonly episodes: Readonly<Record<string, EpisodeState>>;
@@ -76,8 +82,16 @@ export interface TenantDetectorContext {
 /** A detector run's mutable working copy of the state, and the events it has emitted so far. */
 export interface Run {
   readonly ctx: TenantDetectorContext;
+  /**
+   * The logs lie ahead of the horizon (the real-time path): older logs may still come. Such a run announces what its
+   * logs show but ends, forgets and prunes nothing, and defers a log whose meaning depends on logs not seen yet.
+   */
+  readonly ahead: boolean;
+  /** Log ids of an ahead run left unclassified for the poll, which reads them in order. */
+  readonly deferred: string[];
   readonly state: {
     clock?: number;
+    through?: number;
     since?: number;
     episodes: Record<string, EpisodeState>;
     deprecations: Record<string, DeprecationState>;
@@ -91,7 +105,10 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 /** The severities of the event-type table's `tenant` rows. */
-const SEVERITY: Readonly<Record<Extract<EventType, `tenant.${string}`>, Severity>> = {
+/** The tenant-log detectors' event types (the tenant checks' `tenant.check_*` are the checks probe's). */
+type TenantLogEventType = Exclude<Extract<EventType, `tenant.${string}`>, `tenant.check_${string}`>;
+
+const SEVERITY: Readonly<Record<TenantLogEventType, Severity>> = {
   'tenant.rate_limited': 'major',
   'tenant.rate_limit_warning': 'minor',
   'tenant.rate_limit_recovered': 'info',

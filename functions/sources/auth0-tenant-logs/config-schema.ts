@@ -1,6 +1,7 @@
 // The config of an 'auth0-tenant-logs' source: the tenant's canonical domain, the machine-to-machine application that
-// reads its logs (`read:logs` only), the plan's log retention, how many pages one run may read, and the detectors'
-// thresholds and windows (every one optional: the defaults are core/tenant's).
+// reads its logs (`read:logs` only), the plan's log retention, how many pages one run may read, the detectors'
+// thresholds and windows (every one optional: the defaults are core/tenant's), and on AWS the optional real-time path:
+// the Amazon EventBridge partner event source of the tenant's log stream.
 import type * as z from 'zod';
 import type { SourceSchemaKit } from '../../config/source-schema-kit.js';
 
@@ -9,6 +10,11 @@ export const RETENTION_DAYS = [1, 5, 10, 30] as const;
 export const DEFAULT_RETENTION_DAYS = 30;
 /** Pages of 100 logs one run reads at most; the next run continues from the checkpoint. */
 export const DEFAULT_MAX_PAGES_PER_RUN = 20;
+/**
+ * The name Auth0 gives the partner event source of an Amazon EventBridge log stream,
+ * `aws.partner/auth0.com/<tenant>-<uuid>/auth0.logs`; the partner event bus must carry exactly this name.
+ */
+export const PARTNER_EVENT_SOURCE = /^aws\.partner\/auth0\.com\/[A-Za-z0-9][A-Za-z0-9-]{0,100}-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\/auth0\.logs$/;
 
 export function auth0TenantLogsConfigSchema({ z, sourceBase, sourceUrl, secretRef }: SourceSchemaKit) {
   const minutes = (max: number) => z.number().int().min(1).max(max);
@@ -40,11 +46,23 @@ export function auth0TenantLogsConfigSchema({ z, sourceBase, sourceUrl, secretRe
         .default(DEFAULT_RETENTION_DAYS),
       maxPagesPerRun: z.number().int().min(1).max(1000).default(DEFAULT_MAX_PAGES_PER_RUN),
       detectors: detectors.optional(),
+      /**
+       * On AWS, the Amazon EventBridge log stream's partner event source: the stack creates its event bus and feeds the
+       * logs to the detectors within seconds. Validated but unused locally (`npm start` has no EventBridge).
+       */
+      partnerEventSource: z
+        .string()
+        .max(256)
+        .regex(
+          PARTNER_EVENT_SOURCE,
+          'must be the partner event source of the tenant\'s Amazon EventBridge log stream as Auth0 shows it, "aws.partner/auth0.com/<tenant>-<uuid>/auth0.logs"',
+        )
+        .optional(),
     });
 }
 
 /** `https://host[:port]` with at most a trailing slash: the Management API's paths are appended to it. */
-function isBareOrigin(value: string): boolean {
+export function isBareOrigin(value: string): boolean {
   try {
     const url = new URL(value);
     return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
