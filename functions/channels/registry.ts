@@ -4,10 +4,14 @@
 // under channels/ and one line here.
 import type { ChannelConfigOf } from './channel.js';
 import { makeChannelRegistry } from './channel-registry.js';
+import { opsgenieChannel } from './opsgenie/plugin.js';
+import { pagerDutyChannel } from './pagerduty/plugin.js';
 import { slackChannel } from './slack/plugin.js';
+import { teamsChannel } from './teams/plugin.js';
+import { webhookChannel } from './webhook/plugin.js';
 
 /** The watcher's channel plug-ins, in the order config errors list their types. */
-export const CHANNEL_PLUGINS = [slackChannel] as const;
+export const CHANNEL_PLUGINS = [slackChannel, teamsChannel, webhookChannel, pagerDutyChannel, opsgenieChannel] as const;
 
 /** A configured route of any built-in channel. */
 export type ChannelOutputConfig = ChannelConfigOf<(typeof CHANNEL_PLUGINS)[number]>;
