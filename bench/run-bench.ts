@@ -16,6 +16,7 @@ import { measurePolls, type PollFigures } from './polls.js';
 import { measureThroughput } from './throughput.js';
 import { priceTenantLogs, printTenantLogCost, tenantLogRows } from './tenant-log-report.js';
 import { measureTenantLogThroughput, measureTenantLogUseCase, type TenantLogUseCase } from './tenant-logs.js';
+import { measureProbe, priceProbe, printProbeCost, probeRows, type ProbeMeasured } from './probe-cost.js';
 import { Template } from 'aws-cdk-lib/assertions';
 import { synthStack } from '../test/infra/synth-watcher-stack.js';
 
@@ -70,6 +71,7 @@ async function main() {
   let polls: PollFigures[];
   let handlerRuns: HandlerRun[];
   let tenantUseCase: TenantLogUseCase;
+  let probeMeasured: ProbeMeasured;
   try {
     log(`polls in process against ${env.backend}…`);
     polls = await measurePolls(env, realNow);
@@ -80,6 +82,8 @@ async function main() {
     ];
     log(`tenant-log path: the stream use case over ${TENANT_USE_CASE_LOGS.toLocaleString('en-US')} logs (fake Management API, ${env.backend}, SNS)…`);
     tenantUseCase = await measureTenantLogUseCase(env, TENANT_USE_CASE_LOGS, realNow);
+    log('synthetic login probe: 200 runs through the probe use case (loopback token endpoint, DynamoDB)…');
+    probeMeasured = await measureProbe(env, 200);
   } finally {
     await env.stop();
   }
@@ -273,6 +277,8 @@ async function main() {
   });
 
   rows.push(...tenantLogRows(tenantThroughput, tenantUseCase, tenant, env.backend));
+  const probeCost = priceProbe(probeMeasured);
+  rows.push(...probeRows(probeCost));
 
   // What-if variants of the bundles, informational.
   const whatIf: Row[] = bundles.bundles
@@ -311,6 +317,7 @@ async function main() {
     handlerRuns,
     cost: { prices: PRICES, assumptions: ASSUMPTIONS, measured, estimates: costs, growth },
     tenantLogs: { throughput: tenantThroughput, useCase: tenantUseCase, cost: tenant },
+    syntheticProbe: probeCost,
     elapsedSeconds: elapsedS,
   };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -332,6 +339,7 @@ async function main() {
     process.stdout.write(`  ${usd(line.listUsd).padStart(7)} ${usd(line.freeTierUsd).padStart(7)}  ${line.fixed ? 'fixed   ' : 'variable'}  ${line.item}\n`);
   }
   printTenantLogCost(tenant);
+  printProbeCost(probeCost);
 }
 
 function print(rows: readonly Row[], whatIf: readonly Row[], backend: string) {

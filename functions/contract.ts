@@ -24,6 +24,8 @@ export const FUNCTION_ENV = {
   archiveBucket: 'ARCHIVE_BUCKET',
   /** The tenant-log (stream) function the dispatcher invokes for stream sources. */
   streamFunctionName: 'STREAM_FUNCTION_NAME',
+  /** The probe function the dispatcher invokes for probe sources (synthetic login, allow-list, tenant checks). */
+  probeFunctionName: 'PROBE_FUNCTION_NAME',
   /** Compiled into the poll and digest bundles (esbuild `define`), not set at run time. */
   watcherConfig: 'WATCHER_CONFIG',
   /** Compiled into the dispatcher's bundle. */
@@ -42,6 +44,7 @@ export const SERVICE_NAMES = {
   digest: 'auth0-ops-watcher-digest',
   alarms: 'auth0-ops-watcher-alarms',
   stream: 'auth0-ops-watcher-tenant-logs',
+  probe: 'auth0-ops-watcher-probes',
 } as const;
 
 /** Where the tenant-log archive keeps its objects: `<prefix>tenant=<host>/date=<YYYY-MM-DD>/<first log id>.ndjson.gz`. */
@@ -58,6 +61,17 @@ export const POLL_METRICS = {
   sourceDimension: 'Source',
 } as const;
 
+/**
+ * What a probe measures, as CloudWatch metrics: the probe function writes them (functions/adapters/probe-metrics.ts) in
+ * the poll metrics' namespace, one per probe source, and the latency alarms (lib/probe-alarms.ts) watch them.
+ */
+export const PROBE_METRICS = {
+  /** A probe's `latencyMs` measurement (a synthetic login's wall time), milliseconds, with the `Source` dimension. */
+  latency: 'ProbeLatency',
+  /** The measurement the latency metric is made of. */
+  latencyMeasurement: 'latencyMs',
+} as const;
+
 /** A DynamoDB item operation a function's store adapters send; the stack grants exactly these. */
 export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'DeleteItem';
 
@@ -67,6 +81,7 @@ export const TABLE_ACTIONS = {
   digest: ['GetItem', 'PutItem', 'Query'],
   notifier: ['GetItem', 'PutItem', 'UpdateItem'],
   stream: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  probe: ['GetItem', 'PutItem', 'UpdateItem'],
 } as const satisfies Record<string, readonly TableItemAction[]>;
 
 /** The alarm relay's SNS client: three attempts of at most 2 s to connect and 5 s to answer. */

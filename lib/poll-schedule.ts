@@ -28,7 +28,7 @@ const DISPATCH_RETRY_ATTEMPTS = 2;
  * `target: 'stream'` on a stream source, which the tenant-log function runs (functions/dispatch/dispatch-lambda-config.ts).
  */
 export interface CompiledPollPlan {
-  readonly sources: readonly { readonly id: string; readonly everyMinutes: number; readonly target?: 'stream' }[];
+  readonly sources: readonly { readonly id: string; readonly everyMinutes: number; readonly target?: 'stream' | 'probe' }[];
 }
 
 /** The poll plan of a config: each source's `everyMinutes`, or its type's default cadence, and which function runs it. */
@@ -37,8 +37,9 @@ export function pollPlanOf(config: WatcherConfig): CompiledPollPlan {
     sources: config.sources.map((source) => ({
       id: source.id,
       everyMinutes: source.everyMinutes ?? DEFAULT_EVERY_MINUTES[source.type],
-      // Only on streams, so the plan of a config without any compiles as before.
+      // Only on streams and probes, so the plan of a config without any compiles as before.
       ...(SOURCE_REGISTRY.moduleFor(source).kind === 'stream' && { target: 'stream' as const }),
+      ...(SOURCE_REGISTRY.moduleFor(source).kind === 'probe' && { target: 'probe' as const }),
     })),
   };
 }
@@ -53,6 +54,11 @@ export interface PollScheduleProps {
    * @default - none: the plan has no stream source
    */
   readonly stream?: WatcherFunction;
+  /**
+   * The probe function, invoked the same way for each probe source of the plan.
+   * @default - none: the plan has no probe source
+   */
+  readonly probe?: WatcherFunction;
   /** Where a dispatch run that failed its retries waits. */
   readonly deadLetterQueue: sqs.IQueue;
   /** Retention of the dispatcher's logs. @default logs.RetentionDays.ONE_MONTH */
@@ -84,6 +90,7 @@ export class PollSchedule extends Construct {
     });
     this.dispatcher.bindInvoke(props.poll.function, FUNCTION_ENV.pollFunctionName);
     if (props.stream) this.dispatcher.bindInvoke(props.stream.function, FUNCTION_ENV.streamFunctionName);
+    if (props.probe) this.dispatcher.bindInvoke(props.probe.function, FUNCTION_ENV.probeFunctionName);
 
     this.schedule = new LambdaSchedule(this, 'EveryMinute', {
       fn: this.dispatcher.function,

@@ -17,8 +17,11 @@ import { emailAlertRoutesOf, subscribeEmailAlerts } from './email-alerts.js';
 import { digestSettingsOf, EmailDigest } from './email-digest.js';
 import { OpsAlarms } from './ops-alarms.js';
 import { PollSchedule, pollPlanOf } from './poll-schedule.js';
+import { addLatencyAlarms } from './probe-alarms.js';
+import { makeProbeFunction, probeSourcesOf } from './probe-function.js';
 import { ChannelNotifier, channelRoutesOf, notifierIdOf } from './channel-notifier.js';
 import { streamSourcesOf, TenantLogArchive } from './tenant-log-archive.js';
+import { realtimeSourcesOf, TenantLogRealtime } from './tenant-log-realtime.js';
 import { awsSecretOf, WatcherFunction } from './watcher-function.js';
 import { WatcherState } from './watcher-state.js';
 import { FUNCTION_ENV, SERVICE_NAMES, TABLE_ACTIONS } from '../functions/contract.js';
@@ -149,6 +152,10 @@ export class WatcherStack extends Stack {
   readonly stream?: WatcherFunction;
   /** The stream sources' archive bucket and its Glue table; undefined when the config has no stream source. */
   readonly archive?: TenantLogArchive;
+  /** The probe function, which runs the probe sources (lib/probe-function.ts); undefined when the config has none. */
+  readonly probe?: WatcherFunction;
+  /** The real-time path (partner event buses, rules, queue); undefined when no stream source sets `partnerEventSource`. */
+  readonly realtime?: TenantLogRealtime;
 
   constructor(scope: Construct, id: string, props: WatcherStackProps) {
     super(scope, id, props);
@@ -162,7 +169,11 @@ export class WatcherStack extends Stack {
       );
     const secretRefs = secretRefsOf(config.sources);
     const streamSecretRefs = secretRefsOf(streamSources);
-    const pollSecretRefs = secretRefsOf(config.sources.filter((source) => !streamSources.includes(source)));
+    const probeSources = probeSourcesOf(config);
+    const probeSecretRefs = secretRefsOf(probeSources);
+    const pollSecretRefs = secretRefsOf(
+      config.sources.filter((source) => !streamSources.includes(source) && !probeSources.includes(source)),
+    );
     // Refuse unusable secret references (env:…), unfilterable routes and unsubscribable addresses before anything is
     // built or bundled.
     for (const { ref, usedBy } of secretRefs) awsSecretOf(ref, usedBy);
@@ -195,7 +206,7 @@ export class WatcherStack extends Stack {
     this.alarms.watchDeadLetterQueue(
       'DeadLetters',
       this.deadLetterQueue,
-      streamSources.length > 0 ? 'poll, tenant-log, dispatch, digest or alarm' : 'poll, dispatch, digest or alarm',
+      `poll, ${streamSources.length > 0 ? 'tenant-log, ' : ''}${probeSources.length > 0 ? 'probe, ' : ''}dispatch, digest or alarm`,
     );
 
     // Stateless: one function polls any source; the schedule says which.
@@ -250,14 +261,41 @@ export class WatcherStack extends Stack {
       this.stream.bindTopic(this.state.topic, FUNCTION_ENV.topicArn);
       this.archive.bindWriter(this.stream, FUNCTION_ENV.archiveBucket);
       if (detailed) this.alarms.watchFunction('TenantLogsFunction', this.stream.function, 'tenant-log');
+      // The optional real-time path: Auth0's EventBridge log stream into the same function, ahead of its polls.
+      const realtimeSources = realtimeSourcesOf(config);
+      if (realtimeSources.length > 0) {
+        this.realtime = new TenantLogRealtime(this, 'TenantLogRealtime', {
+          sources: realtimeSources,
+          function: this.stream,
+          functionTimeout: STREAM_TIMEOUT,
+          alarms: this.alarms,
+        });
+      }
+    }
+
+    // Probe sources (a synthetic login, the allow-list, tenant checks): one function with their secrets only, and a
+    // latency alarm per synthetic login.
+    if (probeSources.length > 0) {
+      this.probe = makeProbeFunction(this, 'Probes', {
+        config,
+        secretRefs: probeSecretRefs,
+        table: this.state.table,
+        topic: this.state.topic,
+        deadLetterQueue: this.deadLetterQueue,
+        metricsBySource: detailed,
+        logRetention: props.logRetention,
+      });
+      addLatencyAlarms(this.alarms, config);
+      if (detailed) this.alarms.watchFunction('ProbeFunction', this.probe.function, 'probe');
     }
 
     // One schedule, every minute, for all sources: the dispatcher invokes the poll function (or, for a stream source,
-    // the tenant-log function) for each source due.
+    // the tenant-log function; for a probe, the probe function) for each source due.
     this.pollSchedule = new PollSchedule(this, 'PollSchedule', {
       plan,
       poll: this.poll,
       stream: this.stream,
+      probe: this.probe,
       deadLetterQueue: this.deadLetterQueue,
       logRetention: props.logRetention,
     });

@@ -16,6 +16,7 @@ import { StateDirBusyError, StateDirError } from '../adapters/state-dir-lock.js'
 import { makeHttpFetcher } from '../adapters/http-fetcher.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { auth0TenantLogReaderFor } from '../adapters/auth0-tenant-log-reader.js';
+import { makeManagementApiClient } from '../adapters/auth0-management-client.js';
 import { makeLocalLogArchive } from '../adapters/local-log-archive.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeConsoleDigestOutput, makeJsonlDigestOutput } from '../adapters/digest-outputs.js';
@@ -26,9 +27,10 @@ import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
 import { makePollSource, type PollResult } from '../poll/poll-source.js';
 import { runCheckDeployCommand } from './check-deploy-command.js';
 import { deliveredEverything, formatDeliveryReport } from './delivery-summary.js';
-import { sourceModuleFor, withItemScopes } from '../sources/registry.js';
+import { probeModuleFor, sourceModuleFor, withItemScopes } from '../sources/registry.js';
 import type { Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
 import { makePollStream, type StreamResult } from '../stream/poll-stream.js';
+import { makeRunProbe, type ProbeResult } from '../probe/run-probe.js';
 import { join } from 'node:path';
 import { afterLocalRun, duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
 
@@ -141,9 +143,10 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
     settings: { failureThreshold: config.failureThreshold, claimStaleMs: 0 },
   });
   await delivery.begin();
+  const fetcher = makeHttpFetcher();
   const pollSource = makePollSource({
     store: stateStore,
-    fetcher: makeHttpFetcher(),
+    fetcher,
     publisher: delivery.publisher,
     secrets,
     clock,
@@ -165,8 +168,24 @@ async function runPollCommand({ config, io, logger, clock, client }: RunContext)
     logger,
     settings: { failureThreshold: config.failureThreshold },
   });
-  const poll = (source: WatcherConfig['sources'][number]): Promise<PollResult> =>
-    sourceModuleFor(source).kind === 'stream' ? pollStream(source as Auth0TenantLogsSourceConfig) : pollSource(source);
+  // Probes (a synthetic login, the IP allow-list, tenant checks) run their check once per run.
+  const runProbe = makeRunProbe({
+    store: stateStore,
+    publisher: delivery.publisher,
+    secrets,
+    clock,
+    logger,
+    fetcher,
+    managementApi: makeManagementApiClient,
+    moduleFor: probeModuleFor,
+    settings: { failureThreshold: config.failureThreshold },
+  });
+  const poll = (source: WatcherConfig['sources'][number]): Promise<PollResult> => {
+    const kind = sourceModuleFor(source).kind;
+    if (kind === 'stream') return pollStream(source as Auth0TenantLogsSourceConfig);
+    if (kind === 'probe') return runProbe(source);
+    return pollSource(source);
+  };
   // One source's unexpected failure (a store error, say) must not hide the others' results.
   const results = await Promise.all(
     config.sources.map((source) =>
@@ -258,6 +277,13 @@ function parseCliArgs(argv: readonly string[]) {
   return { command, config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
 }
 
+/** A probe's run: what it measured (`latencyMs 312`), or why it did not run its check. */
+function probeProgress(r: ProbeResult): string {
+  if (r.skipped !== undefined) return `, skipped: ${r.skipped}`;
+  const measured = Object.entries(r.measurements ?? {}).map(([name, value]) => `${name} ${Math.round(value)}`);
+  return measured.length > 0 ? `, ${measured.join(', ')}` : '';
+}
+
 /** A stream's run: logs archived, and whether the next run has more to read. */
 function streamProgress(r: StreamResult): string {
   const logs = `${r.archived} log${r.archived === 1 ? '' : 's'} archived`;
@@ -273,6 +299,7 @@ function formatSummary(results: readonly PollResult[]): string {
       case 'changed':
       case 'unchanged':
         if ('archived' in r) return `  ${id}  ${r.outcome.padEnd(9)}  ${count}, ${streamProgress(r as StreamResult)}`;
+        if ('measurements' in r || 'skipped' in r) return `  ${id}  ${r.outcome.padEnd(9)}  ${count}${probeProgress(r as ProbeResult)}`;
         return `  ${id}  ${r.outcome.padEnd(9)}  ${count}${r.itemCount !== undefined ? `, ${r.itemCount} items tracked in the feed` : ''}`;
       case 'failed':
       case 'busy':

@@ -8,6 +8,7 @@ import type { ConfigOf } from '../sources/source.js';
 import type { AnySourceModule } from '../sources/source-registry.js';
 import { ConfigError, deepFreeze } from './config-base.js';
 import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
+import { expandTenantBlock, tenantBlockSchema } from './tenant-block.js';
 import { CHANNEL_SCHEMA_KIT, routeRulesSchema } from './channel-schema-kit.js';
 import { severityRulesSchema } from './severity-rules-schema.js';
 import { SOURCE_SCHEMA_KIT, sourceUrl } from './source-schema-kit.js';
@@ -142,19 +143,36 @@ export const watcherConfigSchema = z
     severityRules: severityRulesSchema,
     /** Third-party dependencies by name (see presets.ts); each adds a source whose id is the name. */
     presets: z.array(z.enum(PRESET_NAMES)).default([]),
-    sources: z.array(sourceConfigSchema).min(1),
+    // At least one, or a `tenant` block that adds them (checked below, once the block is valid).
+    sources: z.array(sourceConfigSchema).default([]),
     outputs: z.array(outputSchema).default(() => [{ type: 'console' as const }]),
     email: emailSchema.default(() => ({ alerts: [] })),
     /** The tenant-log archive on AWS; used only when a source is an `auth0-tenant-logs` stream. */
     archive: archiveSchema.optional(),
+    /** One tenant's domain and credentials: adds its logs, checks, synthetic login and allow-list sources (tenant-block.ts). */
+    tenant: tenantBlockSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.sources.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: 'must list at least one source, or give a "tenant" block' });
+    }
     const seen = new Set<string>();
     config.sources.forEach((source, index) => {
       if (seen.has(source.id)) {
         ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `duplicate source id "${source.id}"` });
       }
       seen.add(source.id);
+    });
+    // One tenant-log source per EventBridge partner event source: its bus feeds exactly one source.
+    const partners = new Map<string, string>();
+    config.sources.forEach((source, index) => {
+      const partner = 'partnerEventSource' in source ? source.partnerEventSource : undefined;
+      if (partner === undefined) return;
+      const other = partners.get(partner);
+      if (other !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['sources', index, 'partnerEventSource'], message: `already the partner event source of source "${other}"` });
+      }
+      partners.set(partner, source.id);
     });
   });
 
@@ -192,9 +210,11 @@ function expandPresets(input: unknown): unknown {
 
 /** Validates a parsed config object; relative paths resolve against `baseDir`. */
 export function parseConfig(input: unknown, baseDir: string): WatcherConfig {
-  const result = watcherConfigSchema.safeParse(expandPresets(input));
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${formatPath(issue.path) || '(config)'}: ${issue.message}`);
+  const tenant = expandTenantBlock(expandPresets(input));
+  const result = watcherConfigSchema.safeParse(tenant.input);
+  if (!result.success || tenant.issues.length > 0) {
+    const issues = [...tenant.issues, ...(result.success ? [] : result.error.issues)];
+    const lines = issues.map((issue) => `${tenant.pathName(issue.path) ?? (formatPath(issue.path) || '(config)')}: ${issue.message}`);
     throw new ConfigError(`invalid config: ${lines.join('; ')}`);
   }
   const config = result.data;

@@ -12,6 +12,7 @@ import {
 } from './event-types.js';
 import { ATTENTION_CHANGE_TYPES, SEVERITIES, type EventType, type Severity, type WatcherEvent } from './model.js';
 import { prepareTenantDigest, type TenantArchiveSummary, type TenantDeprecation, type TenantDigest } from './digest-tenant.js';
+import type { DigestEndsOfLife } from './digest-eol.js';
 import type { SubscriptionHealth } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
 import { elapsed, parseTime } from './text/time.js';
@@ -93,6 +94,11 @@ export interface DigestInput {
    * whenever they were announced; listed under YOUR TENANT. Without it, the period's announcements alone are listed.
    */
   readonly tenantDeprecations?: readonly TenantDeprecation[];
+  /**
+   * The ends of life in the next 90 days (and those given in words) on Auth0's Deprecations and Migrations page, from
+   * the `auth0-deprecations` sources' state; listed under ENDS OF LIFE. Absent without such a source.
+   */
+  readonly endsOfLife?: DigestEndsOfLife;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -168,7 +168,8 @@ export function changeLogSection(digest: PreparedDigest, list: ListRenderer): st
 function changeEntry(event: WatcherEvent): string[] {
   const attention = event.changeType !== undefined && ATTENTION_CHANGE_TYPES.includes(event.changeType);
   return [
-    ...wrap(`[${event.changeType ?? 'entry'}] ${cleanTitle(event.title)}`, attention ? '  ! ' : '  - ', '    '),
+    // A change-log entry says its type; a deprecation on Auth0's docs page what happened ("end of life approaching").
+    ...wrap(`[${event.changeType ?? (event.type.startsWith('deprecation.') ? describeEventType(event.type) : 'entry')}] ${cleanTitle(event.title)}`, attention ? '  ! ' : '  - ', '    '),
     `    ${formatUtc(event.occurredAt).slice(0, 10)}`,
     ...link(event.url),
   ];
@@ -290,12 +291,14 @@ export function needAttention(count: number): string {
   return `${count} ${count === 1 ? 'needs' : 'need'} attention`;
 }
 
-function link(url: string): string[] {
+/** A URL on its own wrapped lines under an entry; nothing for an empty one. */
+export function link(url: string): string[] {
   const clean = cleanLine(url, URL_CHARS);
   return clean === '' ? [] : wrap(clean, '    ');
 }
 
-function cleanTitle(title: string): string {
+/** A title as one clean line, "(untitled)" when nothing is left. */
+export function cleanTitle(title: string): string {
   return cleanLine(title, TITLE_CHARS) || '(untitled)';
 }
 

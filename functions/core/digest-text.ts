@@ -12,6 +12,7 @@ import {
   resolvedSection,
   type ListRenderer,
 } from './digest-sections.js';
+import { endOfLifeSection } from './digest-eol.js';
 import { hasTenantSection, tenantSection } from './digest-tenant.js';
 import { subscriptionSummary } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
@@ -47,6 +48,7 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
     lines.push(...subscriptionAlert(digest));
     if (input.openItems.length > 0) lines.push('', ...openSection(digest, list));
     if (digest.rcaOwed.length > 0) lines.push('', ...rcaSection(digest, list, { published: false }));
+    if (input.endsOfLife) lines.push('', ...endOfLifeSection(input.endsOfLife, list));
     if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list));
   } else {
     lines.push(...overview(digest));
@@ -56,6 +58,7 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
     lines.push('', ...rcaSection(digest, list, { published: true }));
     lines.push('', ...changeLogSection(digest, list));
     lines.push('', ...advisorySection(digest, list));
+    if (input.endsOfLife) lines.push('', ...endOfLifeSection(input.endsOfLife, list));
     if (digest.otherUpdates.length > 0) {
       lines.push('', `OTHER UPDATES (${digest.otherUpdates.length})`);
       lines.push(...list(digest.otherUpdates, otherUpdateEntry, 'see the status page'));

@@ -26,6 +26,22 @@ export class FetchError extends Error {
 }
 
 /**
+ * A probe (a check run each time: a synthetic login, the IP allow-list, tenant checks) could not read what it checks:
+ * names the URL and the reason, never a secret. The probe use case counts it toward `source.failing` and keeps the
+ * probe's state.
+ */
+export class ProbeError extends Error {
+  override readonly name = 'ProbeError';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${reason} (${url})`, options);
+  }
+}
+
+/**
  * The Auth0 Management API (or its token endpoint) could not be read: names the URL and the reason, never a secret.
  * `rateLimited` means a rate limit outlasted the reader's wait budget (the run stops early and the next one continues
  * from its checkpoint); `missingScope` names the scope a 401/403 asks for (`read:logs`).

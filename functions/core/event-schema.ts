@@ -64,6 +64,33 @@ const watcherEventSchema = z.looseObject(
         must('an object'),
       ),
     ),
+    check: z.optional(text),
+    action: z.optional(text),
+    synthetic: z.optional(
+      z.object(
+        {
+          outcome: oneOf(['failing', 'slow', 'misconfigured', 'ok'] as const),
+          latencyMs: z.optional(z.number(must('a number'))),
+          thresholdMs: z.optional(z.number(must('a number'))),
+          consecutive: z.optional(z.number(must('a number'))),
+          cause: z.optional(text),
+          httpStatus: z.optional(z.number(must('a number'))),
+        },
+        must('an object'),
+      ),
+    ),
+    allowlist: z.optional(
+      z.object(
+        { region: text, added: z.array(text, must('a list')), removed: z.array(text, must('a list')), changelog: list(text), effectiveFrom: z.optional(isoTime) },
+        must('an object'),
+      ),
+    ),
+    deprecation: z.optional(
+      z.object(
+        { deprecatedOn: z.optional(text), endOfLife: z.optional(text), daysLeft: z.optional(z.number(must('a number'))) },
+        must('an object'),
+      ),
+    ),
   },
   must('an object'),
 );

@@ -1,7 +1,7 @@
 // Renders a WatcherEvent for people: the email subject and plain-text body the SNS publisher sends (pure, no I/O).
 import { EVENT_TYPE_FACTS } from './event-types.js';
 import { ATTENTION_CHANGE_TYPES, type AffectedPackage, type WatcherEvent } from './model.js';
-import { tenantFactLines } from './tenant/facts-text.js';
+import { eventFactLines } from './fact-lines.js';
 import { cleanLine } from './text/clean-line.js';
 import { SUBJECT_MAX_CHARS, toSubjectAscii } from './text/subject.js';
 import { formatUtc, formatWindow } from './text/time.js';
@@ -65,8 +65,8 @@ function composeEmail(event: WatcherEvent, longText: string): string {
     ...whenLines(event),
     `Detected: ${formatUtc(event.detectedAt)}`,
     `Source: ${cleanLine(event.source, 200)} (${vendor})`,
-    // Tenant-log events: what was counted (each value one cleaned line).
-    ...tenantFactLines(event.tenant).map(([name, value]) => `${name}: ${value}`),
+    // Tenant-log, probe and allow-list events: what was counted or checked (each value one cleaned line).
+    ...eventFactLines(event).map(([name, value]) => `${name}: ${value}`),
   ];
   if (event.changeType) {
     const attention = ATTENTION_CHANGE_TYPES.includes(event.changeType) ? ' (needs attention)' : '';

@@ -27,7 +27,16 @@ export type EventType =
   | 'tenant.login_failures_spike'
   | 'tenant.extensibility_failed'
   | 'tenant.security_signal'
-  | 'tenant.logs_gap';
+  | 'tenant.logs_gap'
+  | 'tenant.check_failed'
+  | 'tenant.check_passed'
+  | 'synthetic.failing'
+  | 'synthetic.degraded'
+  | 'synthetic.misconfigured'
+  | 'synthetic.recovered'
+  | 'allowlist.changed'
+  | 'deprecation.announced'
+  | 'deprecation.eol_approaching';
 
 type FamilyOf<T> = T extends `${infer F}.${string}` ? F : never;
 /** Events group into families by their type prefix: one Slack root layout and one routing wildcard (`incident.*`) each. */
@@ -303,6 +312,96 @@ export const EVENT_TYPE_FACTS: { readonly [T in EventType]: EventTypeFacts<T> } 
     replyLabel: '⚠️ Tenant logs gap',
     replyUsesVendorLabel: false,
     digest: { section: 'tenant' },
+  },
+  'tenant.check_failed': {
+    family: 'tenant',
+    phrase: 'tenant check failing',
+    impliedStatus: 'failing',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '⚠️ Check failing',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'tenant.check_passed': {
+    family: 'tenant',
+    phrase: 'tenant check passing again',
+    impliedStatus: 'passing',
+    endsItem: true,
+    broadcast: true,
+    replyLabel: '✅ Check passing',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'synthetic.failing': {
+    family: 'synthetic',
+    phrase: 'synthetic login failing',
+    impliedStatus: 'failing',
+    endsItem: false,
+    broadcast: true,
+    replyLabel: '🔴 Synthetic login failing',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'synthetic.degraded': {
+    family: 'synthetic',
+    phrase: 'synthetic login slow',
+    impliedStatus: 'slow',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: '🟡 Synthetic login slow',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'synthetic.misconfigured': {
+    family: 'synthetic',
+    phrase: 'synthetic login misconfigured',
+    impliedStatus: 'paused',
+    endsItem: false,
+    broadcast: true,
+    replyLabel: '⏸️ Synthetic login misconfigured',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'synthetic.recovered': {
+    family: 'synthetic',
+    phrase: 'synthetic login recovered',
+    impliedStatus: 'passing',
+    endsItem: true,
+    broadcast: true,
+    replyLabel: '✅ Synthetic login recovered',
+    replyUsesVendorLabel: false,
+    digest: { section: 'tenant' },
+  },
+  'allowlist.changed': {
+    family: 'allowlist',
+    phrase: 'allow-list changed',
+    impliedStatus: 'changed',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'IP allow-list changed',
+    replyUsesVendorLabel: false,
+    digest: { section: 'change-log' },
+  },
+  'deprecation.announced': {
+    family: 'deprecation',
+    phrase: 'deprecation announced',
+    impliedStatus: 'announced',
+    endsItem: false,
+    broadcast: false,
+    replyLabel: 'Deprecation announced',
+    replyUsesVendorLabel: false,
+    digest: { section: 'change-log' },
+  },
+  'deprecation.eol_approaching': {
+    family: 'deprecation',
+    phrase: 'end of life approaching',
+    impliedStatus: 'end of life approaching',
+    endsItem: false,
+    broadcast: true,
+    replyLabel: '⏳ End of life approaching',
+    replyUsesVendorLabel: false,
+    digest: { section: 'change-log' },
   },
 };
 

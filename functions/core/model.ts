@@ -150,6 +150,40 @@ export interface TenantEventFacts {
   readonly to?: string;
 }
 
+/** A synthetic login's outcome (`synthetic.*`). */
+export interface SyntheticEventFacts {
+  readonly outcome: 'failing' | 'slow' | 'misconfigured' | 'ok';
+  /** The latest probe's duration, ms. */
+  readonly latencyMs?: number;
+  /** The configured latency threshold, ms. */
+  readonly thresholdMs?: number;
+  /** Probes in a row with this outcome. */
+  readonly consecutive?: number;
+  /** Why it failed or is misconfigured, in words (the token endpoint's error code and description, cleaned). */
+  readonly cause?: string;
+  readonly httpStatus?: number;
+}
+
+/** A change of Auth0's published outbound IP addresses for one region (`allowlist.changed`). */
+export interface AllowlistEventFacts {
+  /** The region's key in the list (`US`, `EU`, `AU`, `CA`, `JP`, `UK`). */
+  readonly region: string;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** Auth0's own changelog lines about the change. */
+  readonly changelog?: readonly string[];
+  /** When the change takes effect, where the changelog says (ISO 8601). */
+  readonly effectiveFrom?: string;
+}
+
+/** A deprecation's dates (`deprecation.*`), `YYYY-MM-DD`. */
+export interface DeprecationEventFacts {
+  readonly deprecatedOn?: string;
+  readonly endOfLife?: string;
+  /** Whole days from detection to the end of life. */
+  readonly daysLeft?: number;
+}
+
 /** Names one event: enough to find it in the event log (its id, and its detection time, which keys the log). */
 export interface EventLink {
   readonly id: string;
@@ -199,6 +233,16 @@ export interface WatcherEvent {
   readonly scheduledUntil?: string;
   /** Tenant-log events (`tenant.*`): what the detector counted. */
   readonly tenant?: TenantEventFacts;
+  /** Tenant checks (`tenant.check_*`): which check (`email-provider`, `log-stream`, …). */
+  readonly check?: string;
+  /** What to do about it, in words (tenant checks, misconfigured probes). */
+  readonly action?: string;
+  /** Synthetic login events (`synthetic.*`). */
+  readonly synthetic?: SyntheticEventFacts;
+  /** IP allow-list changes (`allowlist.changed`). */
+  readonly allowlist?: AllowlistEventFacts;
+  /** Deprecations (`deprecation.*`). */
+  readonly deprecation?: DeprecationEventFacts;
   /**
    * The event announced just before this one about the same thread (same `scope`, else `source`, and `itemId`; a source's
    * `source.failing`/`source.recovered` events form their own thread). Absent on a thread's first event and on events

@@ -63,6 +63,41 @@ export interface Fetcher {
   fetch(request: FetchRequest, options: FetchOptions): Promise<FetchOutcome>;
 }
 
+/** One answer of Auth0's Management API: the URL read, its status and its JSON body. */
+export interface ManagementApiAnswer {
+  readonly url: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * Auth0's Management API read with a machine-to-machine token (adapters/auth0-management-client.ts): the token cached,
+ * rate limits, retries, errors naming the missing scope (`ManagementApiError`).
+ */
+export interface ManagementApi {
+  /** The tenant's origin (`https://acme.us.auth0.com`). */
+  readonly origin: string;
+  /** GETs `path` (with its query); a 200 answer, or one whose status is in `accept` (a meaningful 404), is returned. */
+  getJson(path: string, scope: string, options?: { readonly accept?: readonly number[] }): Promise<ManagementApiAnswer>;
+}
+
+/** The tenant, the application and the scopes its reads need (named when the token is refused). */
+export interface ManagementApiCredentials {
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** @default `<url>/api/v2/` */
+  readonly audience?: string;
+  readonly scopes: readonly string[];
+  /** Deadline of one request, ms. */
+  readonly timeoutMs?: number;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** Opens a Management API client for one run. */
+export type ConnectManagementApi = (credentials: ManagementApiCredentials) => ManagementApi;
+
 /** Delivers one event; throws `PublishError` when it could not. Must be safe to call again with the same event. */
 export interface Publisher {
   publish(event: WatcherEvent): Promise<void>;

@@ -20,7 +20,7 @@ import {
 } from './slack-blocks.js';
 import { escapeSlackText, inline, linkableUrl, prose, slackLink, slackTime } from './slack-escape.js';
 import { threadStateFrom, type ThreadState } from './slack-thread-state.js';
-import { tenantFactLines } from './tenant/facts-text.js';
+import { eventFactLines } from './fact-lines.js';
 import { cleanLine } from './text/clean-line.js';
 import { formatWindow } from './text/time.js';
 import { capitalize } from './text/words.js';
@@ -60,6 +60,9 @@ function renderState(state: ThreadState, mode: Mode): SlackMessage {
       blocks = sourceBlocks(state);
       break;
     case 'tenant':
+    case 'synthetic':
+    case 'allowlist':
+    case 'deprecation':
       blocks = tenantBlocks(state);
       break;
   }
@@ -196,13 +199,22 @@ function sourceBlocks(state: ThreadState): Block[] {
   return [header(`${recovered ? '✅' : '⚠️'} Watcher: `, inline(state.title, 300)), summarySection(state)];
 }
 
-/** A tenant-log event: what the detector counted (client, path, connection, feature) as fields, then the summary. */
+/** Slack shows at most ten fields in a section: Status and Severity, then this many facts. */
+const MAX_FACT_FIELDS = 8;
+
+/**
+ * A tenant-log, tenant-check, synthetic-login, allow-list or deprecation event: what was counted or checked (client,
+ * path, connection, feature, latency, CIDRs, dates) as fields, then the summary.
+ */
 function tenantBlocks(state: ThreadState): Block[] {
   const ended = EVENT_TYPE_FACTS[state.lastEventType].endsItem;
   const emoji = ended ? '✅' : SEVERITY_EMOJI[state.severity];
-  const facts = tenantFactLines(state.tenant).map(([name, value]) => [name, escapeSlackText(value)] as const);
+  const facts = eventFactLines(state)
+    .slice(0, MAX_FACT_FIELDS)
+    .map(([name, value]) => [name, escapeSlackText(value)] as const);
+  const about = state.family === 'tenant' || state.family === 'synthetic' ? ' tenant' : '';
   return [
-    header(`${emoji} ${vendorName(state.vendor)} tenant: `, inline(state.title, 300)),
+    header(`${emoji} ${vendorName(state.vendor)}${about}: `, inline(state.title, 300)),
     fields([['Status', statusText(state)], ['Severity', capitalize(state.severity)], ...facts]),
     summarySection(state),
   ];

@@ -43,6 +43,12 @@ export interface ThreadState {
   readonly rcaPublished?: boolean;
   /** Tenant-log events: what the latest one counted. */
   readonly tenant?: TenantEventFacts;
+  /** Tenant checks, probes, allow-list changes and deprecations: the latest event's facts (see core/fact-lines.ts). */
+  readonly check?: string;
+  readonly action?: string;
+  readonly synthetic?: WatcherEvent['synthetic'];
+  readonly allowlist?: WatcherEvent['allowlist'];
+  readonly deprecation?: WatcherEvent['deprecation'];
 }
 
 /** True when `a` is a readable time strictly before readable `b`; unreadable stamps never count as earlier. */
@@ -101,6 +107,11 @@ function newestFrom(event: WatcherEvent, previous: ThreadState | undefined) {
     changeType: event.changeType ?? previous?.changeType,
     packages: event.packages ?? previous?.packages,
     tenant: event.tenant ?? previous?.tenant,
+    check: event.check ?? previous?.check,
+    action: event.action ?? previous?.action,
+    synthetic: event.synthetic ?? previous?.synthetic,
+    allowlist: event.allowlist ?? previous?.allowlist,
+    deprecation: event.deprecation ?? previous?.deprecation,
   };
 }
 

@@ -17,6 +17,10 @@ import type { TrackedItem } from '../core/tracked.js';
 import type { TenantArchiveSummary, TenantDeprecation } from '../core/digest-tenant.js';
 import { activeDeprecations, tenantDetectorSettings } from '../core/tenant/index.js';
 import { isTenantLogsSource, tenantHostOf } from '../sources/auth0-tenant-logs/config-schema.js';
+import { isDeprecationsSource } from '../sources/auth0-deprecations/config-schema.js';
+import { endsOfLifeAhead } from '../core/deprecations/countdown.js';
+import type { DigestEndsOfLife } from '../core/digest-eol.js';
+import type { ProbeSourceState } from '../probe/run-probe.js';
 import type { StreamSourceState } from '../stream/poll-stream.js';
 import type { LogArchive } from '../stream/ports.js';
 
@@ -202,6 +206,8 @@ export function makeRunDigest(deps: DigestDependencies) {
     const health: DigestSourceHealth[] = [];
     /** Deprecation notices still active, from each tenant-log source's detector state; undefined without such a source. */
     let tenantDeprecations: TenantDeprecation[] | undefined;
+    /** Ends of life coming up, from each deprecations source's state; undefined without such a source. */
+    let endsOfLife: { upcoming: DigestEndsOfLife['upcoming'][number][]; unreadable: DigestEndsOfLife['unreadable'][number][] } | undefined;
     const nowS = now.getTime() / 1000;
     /** Per item key: the item, its source (the first configured of its scope) and its scope. */
     const tracked = new Map<string, { readonly item: TrackedItem; readonly source: string; readonly scope?: string }>();
@@ -234,6 +240,12 @@ export function makeRunDigest(deps: DigestDependencies) {
         failingSince: state?.failingAnnounced ? state.failingSince : undefined,
         lastError: state?.lastError && { at: state.lastError.at, reason: state.lastError.reason },
       });
+      if (isDeprecationsSource(source)) {
+        const ahead = endsOfLifeAhead((state as ProbeSourceState | undefined)?.probe, now);
+        endsOfLife ??= { upcoming: [], unreadable: [] };
+        endsOfLife.upcoming.push(...ahead.upcoming.map((entry) => ({ source: source.id, ...entry })));
+        endsOfLife.unreadable.push(...ahead.unreadable.map((entry) => ({ source: source.id, ...entry })));
+      }
       if (isTenantLogsSource(source)) {
         const detectors = (state as StreamSourceState | undefined)?.stream?.detectors;
         const active = activeDeprecations(detectors, now, tenantDetectorSettings(source.detectors));
@@ -271,7 +283,7 @@ export function makeRunDigest(deps: DigestDependencies) {
         rcaOwed.push({ ...common, resolvedAt: item.resolvedAt });
       }
     }
-    return { openItems, rcaOwed, sources: health, ...(tenantDeprecations && { tenantDeprecations }) };
+    return { openItems, rcaOwed, sources: health, ...(tenantDeprecations && { tenantDeprecations }), ...(endsOfLife && { endsOfLife }) };
   }
 }
 

@@ -7,8 +7,8 @@ import { compiledJson, isRecord, requiredEnv } from '../config/lambda-config.js'
 import { MAX_EVERY_MINUTES, planPolls, type PlannedSource, type PollPlan } from '../core/poll-plan.js';
 import { FUNCTION_ENV } from '../contract.js';
 
-/** Which function runs a source: the poll function (feeds) or the tenant-log function (streams). */
-export type PollTarget = 'poll' | 'stream';
+/** Which function runs a source: the poll function (feeds), the tenant-log function (streams) or the probe function. */
+export type PollTarget = 'poll' | 'stream' | 'probe';
 
 /** A source of the compiled plan: its cadence and, for a stream source, `target: 'stream'`. */
 export interface CompiledPlannedSource extends PlannedSource {
@@ -22,6 +22,8 @@ export interface DispatchLambdaConfig {
   readonly pollFunctionName: string;
   /** The tenant-log function's name or ARN; set when the plan has a stream source. */
   readonly streamFunctionName?: string;
+  /** The probe function's name or ARN; set when the plan has a probe source. */
+  readonly probeFunctionName?: string;
   /** Which function runs each source of the plan. */
   readonly targetOf: (sourceId: string) => PollTarget;
 }
@@ -36,11 +38,19 @@ export function loadDispatchLambdaConfig(env: NodeJS.ProcessEnv = process.env): 
       `environment variable ${FUNCTION_ENV.streamFunctionName} is required: the plan has stream sources (${[...streamIds].join(', ')})`,
     );
   }
+  const probeIds = new Set(sources.filter((source) => source.target === 'probe').map((source) => source.id));
+  const probeFunctionName = env[FUNCTION_ENV.probeFunctionName] || undefined;
+  if (probeIds.size > 0 && !probeFunctionName) {
+    throw new ConfigError(
+      `environment variable ${FUNCTION_ENV.probeFunctionName} is required: the plan has probe sources (${[...probeIds].join(', ')})`,
+    );
+  }
   return Object.freeze({
     plan: planPolls(sources.map(({ id, everyMinutes }) => ({ id, everyMinutes }))),
     pollFunctionName,
     ...(streamFunctionName !== undefined && { streamFunctionName }),
-    targetOf: (sourceId: string): PollTarget => (streamIds.has(sourceId) ? 'stream' : 'poll'),
+    ...(probeFunctionName !== undefined && { probeFunctionName }),
+    targetOf: (sourceId: string): PollTarget => (streamIds.has(sourceId) ? 'stream' : probeIds.has(sourceId) ? 'probe' : 'poll'),
   });
 }
 
@@ -65,7 +75,9 @@ export function compiledPollPlan(env: NodeJS.ProcessEnv): readonly CompiledPlann
     if (!Number.isInteger(everyMinutes) || (everyMinutes as number) < 1 || (everyMinutes as number) > MAX_EVERY_MINUTES) {
       throw invalid(`sources[${index}].everyMinutes`, `must be a whole number of minutes from 1 to ${MAX_EVERY_MINUTES}`);
     }
-    if (target !== 'poll' && target !== 'stream') throw invalid(`sources[${index}].target`, 'must be "poll" or "stream"');
+    if (target !== 'poll' && target !== 'stream' && target !== 'probe') {
+      throw invalid(`sources[${index}].target`, 'must be "poll", "stream" or "probe"');
+    }
     return { id, everyMinutes: everyMinutes as number, target };
   });
   return deepFreeze(planned);

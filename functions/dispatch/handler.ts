@@ -1,6 +1,6 @@
 // Lambda entry point of the poll dispatcher: a schedule invokes it once a minute with {"scheduledTime": "<ISO time>"},
-// and it invokes asynchronously, once per source due in that minute, the poll function (a feed) or the tenant-log
-// function (a stream).
+// and it invokes asynchronously, once per source due in that minute, the poll function (a feed), the tenant-log
+// function (a stream) or the probe function (a probe).
 import { makeLambdaClient, makeLambdaPollInvoker } from '../adapters/lambda-invoker.js';
 import { makePowertoolsLogger } from '../adapters/powertools-logger.js';
 import { parseScheduledTime } from '../core/poll-plan.js';
@@ -19,6 +19,9 @@ const dispatch = makeDispatchPolls({
       poll: makeLambdaPollInvoker({ client, functionName: config.pollFunctionName }),
       ...(config.streamFunctionName !== undefined && {
         stream: makeLambdaPollInvoker({ client, functionName: config.streamFunctionName }),
+      }),
+      ...(config.probeFunctionName !== undefined && {
+        probe: makeLambdaPollInvoker({ client, functionName: config.probeFunctionName }),
       }),
     },
     config.targetOf,

@@ -45,9 +45,12 @@ export interface PollEvent {
 export async function handler(event: PollEvent): Promise<Omit<PollResult, 'published'> & { published: number }> {
   const source = config.watcher.sources.find((s) => s.id === event?.sourceId);
   if (!source) throw new Error(`unknown source id ${JSON.stringify(event?.sourceId)}`);
-  // A stream (the tenant's logs) has its own function (functions/stream/handler.ts), with the archive and its secret.
-  if (sourceModuleFor(source).kind !== 'feed') {
-    throw new Error(`source "${source.id}" (${source.type}) is a stream source: the tenant-log function reads it, not the poll function`);
+  // A stream (the tenant's logs) has its own function (functions/stream/handler.ts), with the archive and its secret; a
+  // probe (a synthetic login, tenant checks) has the probe function, with its own secrets.
+  const kind = sourceModuleFor(source).kind;
+  if (kind !== 'feed') {
+    const reader = kind === 'stream' ? 'the tenant-log function' : 'the probe function';
+    throw new Error(`source "${source.id}" (${source.type}) is a ${kind} source: ${reader} reads it, not the poll function`);
   }
   const result = await pollSource(source);
   metrics.recordPoll(result.sourceId, result.outcome);

@@ -3,9 +3,10 @@
 // feed, what to fetch (declarative) and a pure parse of what came back.
 import type { ZodType } from 'zod';
 import type { SecretRef, SourceSchemaKit } from '../config/source-schema-kit.js';
-import type { ParseResult } from '../core/model.js';
+import type { EventSourceInfo } from '../core/event-factory.js';
+import type { ParseResult, WatcherEvent } from '../core/model.js';
 
-import type { FetchedDocument, FetchRequest } from '../core/ports.js';
+import type { ConnectManagementApi, FetchedDocument, Fetcher, FetchRequest, Logger } from '../core/ports.js';
 export type { ContentFamily, FetchedDocument, FetchRequest } from '../core/ports.js';
 
 /** What every source config has, whatever its type (see `sourceBase` in config/source-schema-kit.ts). */
@@ -30,8 +31,7 @@ export interface SourceSecretRef {
 /**
  * How a source is read. `feed`: a list of items fetched and diffed against remembered state (every source today).
  * `stream`: records read on from a checkpoint and classified into events (tenant logs). `probe`: a check run each
- * time, with a pass/fail state and measurements (a synthetic login). Feeds and streams have a module shape; probes
- * join `SourceModule` with their first plug-in.
+ * time, judged against its previous state, with measurements (a synthetic login, the IP allow-list, tenant checks).
  */
 export type SourceKind = 'feed' | 'stream' | 'probe';
 
@@ -90,8 +90,59 @@ export interface StreamSourceModule<C extends SourceConfigBase = SourceConfigBas
   readonly kind: 'stream';
 }
 
-/** A source plug-in of any kind (feeds and streams; probes join with their first plug-in). */
-export type SourceModule<C extends SourceConfigBase = SourceConfigBase> = FeedSourceModule<C> | StreamSourceModule<C>;
+/**
+ * What a probe remembers between runs: plain JSON, bounded (a few KB: it is stored on the source record, and a DynamoDB
+ * item holds at most 400 KB). Its shape is the plug-in's own.
+ */
+export type ProbeState = { readonly [key: string]: unknown };
+
+/** What one probe run is given. */
+export interface ProbeContext {
+  /** The source as events name it: pass it to `makeEvent` (core/event-factory.ts). */
+  readonly source: EventSourceInfo;
+  readonly now: Date;
+  /** The config's secret references (`secretRefsOf`) resolved, by field: `{ clientSecret: '…', password: '…' }`. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** WHATWG fetch, for requests the feed fetcher does not make (a token request, the Management API). */
+  readonly fetch: typeof fetch;
+  /** The feeds' HTTP fetcher: GETs of documents with timeouts, size caps, content-type checks and conditional GET. */
+  readonly fetcher: Fetcher;
+  readonly logger: Logger;
+  /** Opens Auth0's Management API for the run (token, retries, rate limits, errors naming the scope); set by the wiring. */
+  readonly managementApi?: ConnectManagementApi;
+}
+
+/** What one probe run found. */
+export interface ProbeRunResult {
+  /** The state the next run is judged against. */
+  readonly state: ProbeState;
+  readonly events: readonly WatcherEvent[];
+  /** Numbers to record: printed locally, a CloudWatch metric per probe on AWS (`{ latencyMs: 312 }`). */
+  readonly measurements?: Readonly<Record<string, number>>;
+  /** The check did not run (a paused probe), and why; `state` is still saved. */
+  readonly skipped?: string;
+}
+
+/**
+ * A check run each time (a synthetic login, the IP allow-list, tenant checks, a documentation page): it reads what it
+ * needs and judges it against the state its previous run returned. The probe use case (functions/probe/run-probe.ts)
+ * stores the state, publishes the events and keeps the source's health.
+ */
+export interface ProbeSourceModule<C extends SourceConfigBase = SourceConfigBase> extends SourcePluginFacts<C> {
+  readonly kind: 'probe';
+  /**
+   * One run. `previous` is undefined on the first run (a baseline). Throws `ProbeError`, `FetchError` or
+   * `ManagementApiError` (core/errors.ts) naming the URL and the reason when what it checks cannot be read: the use
+   * case counts a failure toward `source.failing` and keeps the previous state.
+   */
+  run(config: C, previous: ProbeState | undefined, ctx: ProbeContext): Promise<ProbeRunResult>;
+}
+
+/** A source plug-in of any kind. */
+export type SourceModule<C extends SourceConfigBase = SourceConfigBase> =
+  | FeedSourceModule<C>
+  | StreamSourceModule<C>
+  | ProbeSourceModule<C>;
 
 /** The config type a plug-in reads. */
 export type ConfigOf<M> = M extends SourceModule<infer C> ? C : never;

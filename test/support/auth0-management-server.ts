@@ -1,7 +1,10 @@
 // Test double of an Auth0 tenant's Management API for integration tests, on 127.0.0.1: the token endpoint (client
 // credentials), `GET /api/v2/logs` with its checkpoint semantics (logs after `from` in log_id order, `take` ≤ 100,
 // `Link rel="next"`, `x-ratelimit-*`), its page mode (`sort=date:-1&per_page=1` for the newest log), injectable 429s,
-// 5xx, 401s and 403s, and real-shaped logs built from test/fixtures/auth0-tenant/log-events.samples.json.
+// 5xx, 401s and 403s, and real-shaped logs built from test/fixtures/auth0-tenant/log-events.samples.json. For the tenant
+// checks: `GET /api/v2/emails/provider` (404 `inexistent_email_provider` while none is set, as a tenant on the built-in
+// test provider answers), `GET /api/v2/log-streams` and `GET /api/v2/tenants/settings`, each requiring its own scope
+// (a token without it gets the insufficient-scope 403) and honouring `fields` with `include_fields=true`.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -48,7 +51,15 @@ export type Auth0Fault =
   /** The connection is destroyed without an answer. */
   | { readonly kind: 'drop' };
 
-export type Auth0Endpoint = 'token' | 'logs';
+export type Auth0Endpoint = 'token' | 'logs' | 'email-provider' | 'log-streams' | 'tenant-settings';
+
+/** The checks' endpoints: path and the scope each requires. */
+const CHECK_ENDPOINTS = {
+  'email-provider': { path: '/api/v2/emails/provider', scope: 'read:email_provider' },
+  'log-streams': { path: '/api/v2/log-streams', scope: 'read:log_streams' },
+  'tenant-settings': { path: '/api/v2/tenants/settings', scope: 'read:tenant_settings' },
+} as const;
+type CheckEndpoint = keyof typeof CHECK_ENDPOINTS;
 
 export interface ReceivedAuth0Request {
   readonly endpoint: Auth0Endpoint | 'other';
@@ -104,6 +115,12 @@ export interface Auth0ManagementServer {
   requests(endpoint?: Auth0Endpoint): ReceivedAuth0Request[];
   /** How many tokens the token endpoint issued. */
   tokensIssued(): number;
+  /** The email provider `GET /api/v2/emails/provider` returns; undefined: none (404 `inexistent_email_provider`). */
+  setEmailProvider(provider: Readonly<Record<string, unknown>> | undefined): void;
+  /** The log streams `GET /api/v2/log-streams` returns. @default none */
+  setLogStreams(streams: readonly unknown[]): void;
+  /** The body of `GET /api/v2/tenants/settings`. @default the real tenant-settings fixture's */
+  setTenantSettings(settings: Readonly<Record<string, unknown>>): void;
   close(): Promise<void>;
 }
 
@@ -120,7 +137,10 @@ export async function startAuth0ManagementServer(options: Auth0ManagementServerO
   const stored: TenantLog[] = [];
   const issued = new Map<string, { scopes: readonly string[]; expiresAt: number }>();
   const received: ReceivedAuth0Request[] = [];
-  const faults: Record<Auth0Endpoint, Auth0Fault[]> = { token: [], logs: [] };
+  const faults: Record<Auth0Endpoint, Auth0Fault[]> = { token: [], logs: [], 'email-provider': [], 'log-streams': [], 'tenant-settings': [] };
+  let emailProvider: Readonly<Record<string, unknown>> | undefined;
+  let logStreams: readonly unknown[] = [];
+  let tenantSettings = fixtureBody('tenant/tenant-settings.200.real.json') as Readonly<Record<string, unknown>>;
   const window = { start: 0, count: 0 };
   let base = '';
 
@@ -227,10 +247,61 @@ export async function startAuth0ManagementServer(options: Auth0ManagementServerO
     record({ status: send(res, 200, ordered.slice(pageNumber * perPage, (pageNumber + 1) * perPage), limit.headers) });
   };
 
+  /** The fields asked for by `fields=a,b&include_fields=true`, as the Management API selects them. */
+  const selectFields = (body: Readonly<Record<string, unknown>>, query: URLSearchParams): Readonly<Record<string, unknown>> => {
+    const fields = query.get('fields');
+    if (fields === null || query.get('include_fields') === 'false') return body;
+    const wanted = new Set(fields.split(','));
+    return Object.fromEntries(Object.entries(body).filter(([key]) => wanted.has(key)));
+  };
+
+  const handleCheck = (
+    endpoint: CheckEndpoint,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    record: (fields: Partial<ReceivedAuth0Request>) => void,
+  ) => {
+    const limit = countRequest();
+    const fault = faults[endpoint].shift();
+    if (fault) return record({ status: injectFault(res, req, fault) });
+    const auth = req.headers.authorization ?? '';
+    const grant = auth.startsWith('Bearer ') ? issued.get(auth.slice('Bearer '.length)) : undefined;
+    if (!grant || grant.expiresAt <= now()) {
+      return record({ status: send(res, 401, fixtureBody('get-logs.401-expired-token.json'), limit.headers) });
+    }
+    const { scope } = CHECK_ENDPOINTS[endpoint];
+    if (!grant.scopes.includes(scope)) {
+      const body = fixtureBody('get-email-provider.403-insufficient-scope.json') as { message: string };
+      const message = body.message.replace('read:email_provider', scope);
+      return record({ status: send(res, 403, { ...body, message }, limit.headers) });
+    }
+    if (limit.over) {
+      const retryAfter = options.retryAfterWhenLimited === false ? undefined : Math.max(1, limit.resetAt - Math.floor(now() / 1000));
+      return record({ status: rateLimited(res, limit.headers, retryAfter) });
+    }
+    if (endpoint === 'email-provider') {
+      if (emailProvider === undefined) {
+        return record({ status: send(res, 404, fixtureBody('email-provider/get-provider.404.builtin-test-provider.real.json'), limit.headers) });
+      }
+      return record({ status: send(res, 200, selectFields(emailProvider, url.searchParams), limit.headers) });
+    }
+    if (endpoint === 'log-streams') return record({ status: send(res, 200, logStreams, limit.headers) });
+    record({ status: send(res, 200, selectFields(tenantSettings, url.searchParams), limit.headers) });
+  };
+
+  const checkEndpointOf = (method: string | undefined, pathname: string): CheckEndpoint | undefined =>
+    method === 'GET' ? (Object.keys(CHECK_ENDPOINTS) as CheckEndpoint[]).find((name) => CHECK_ENDPOINTS[name].path === pathname) : undefined;
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
+    const check = checkEndpointOf(req.method, url.pathname);
     const endpoint: ReceivedAuth0Request['endpoint'] =
-      req.method === 'POST' && url.pathname === '/oauth/token' ? 'token' : req.method === 'GET' && url.pathname === '/api/v2/logs' ? 'logs' : 'other';
+      req.method === 'POST' && url.pathname === '/oauth/token'
+        ? 'token'
+        : req.method === 'GET' && url.pathname === '/api/v2/logs'
+          ? 'logs'
+          : (check ?? 'other');
     const entry: { -readonly [K in keyof ReceivedAuth0Request]: ReceivedAuth0Request[K] } = {
       endpoint,
       url: req.url ?? '/',
@@ -246,7 +317,9 @@ export async function startAuth0ManagementServer(options: Auth0ManagementServerO
         ? handleToken(req, res, record)
         : endpoint === 'logs'
           ? Promise.resolve(handleLogs(req, res, url, record))
-          : Promise.resolve(record({ status: send(res, 404, { statusCode: 404, error: 'Not Found', message: 'Not Found' }) }));
+          : check !== undefined
+            ? Promise.resolve(handleCheck(check, req, res, url, record))
+            : Promise.resolve(record({ status: send(res, 404, { statusCode: 404, error: 'Not Found', message: 'Not Found' }) }));
     handled.catch((error: unknown) => {
       if (!res.headersSent) record({ status: send(res, 500, { statusCode: 500, error: 'Internal Server Error', message: String(error) }) });
     });
@@ -278,6 +351,15 @@ export async function startAuth0ManagementServer(options: Auth0ManagementServerO
     },
     requests: (endpoint) => received.filter((request) => endpoint === undefined || request.endpoint === endpoint),
     tokensIssued: () => issued.size,
+    setEmailProvider(provider) {
+      emailProvider = provider;
+    },
+    setLogStreams(streams) {
+      logStreams = [...streams];
+    },
+    setTenantSettings(settings) {
+      tenantSettings = settings;
+    },
     close: () => listener.close(),
   };
 }

@@ -66,7 +66,8 @@ describe('config', () => {
   it('lists the source types of the registry for a type it does not know', () => {
     expect(error({ sources: [{ ...status, type: 'rss' }] })).toBe(
       "invalid config: sources[0].type: Invalid discriminator value. Expected 'auth0-status' | 'auth0-changelog' | " +
-        "'github-advisories' | 'statuspage' | 'google-status' | 'feed' | 'auth0-tenant-logs'",
+        "'github-advisories' | 'statuspage' | 'google-status' | 'feed' | 'auth0-tenant-logs' | 'auth0-synthetic-login' | " +
+        "'auth0-ip-ranges' | 'auth0-deprecations' | 'auth0-tenant-checks'",
     );
   });
 

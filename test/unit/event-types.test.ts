@@ -64,12 +64,17 @@ describe('the event-type table', () => {
     expect(new Set(EVENT_TYPES.map(describeEventType)).size).toBe(EVENT_TYPES.length);
   });
 
-  it('broadcasts the resolution, the root-cause analysis and a recovery, and ends items with them and a completion', () => {
+  it('broadcasts the resolution, the root-cause analysis, recoveries and probe milestones, and ends items with recoveries and a completion', () => {
     expect(EVENT_TYPES.filter(isBroadcast)).toEqual([
       'incident.resolved',
       'incident.rca_published',
       'source.recovered',
       'tenant.rate_limit_recovered',
+      'tenant.check_passed',
+      'synthetic.failing',
+      'synthetic.misconfigured',
+      'synthetic.recovered',
+      'deprecation.eol_approaching',
     ]);
     expect(EVENT_TYPES.filter((type) => EVENT_TYPE_FACTS[type].endsItem)).toEqual([
       'incident.resolved',
@@ -77,6 +82,8 @@ describe('the event-type table', () => {
       'maintenance.completed',
       'source.recovered',
       'tenant.rate_limit_recovered',
+      'tenant.check_passed',
+      'synthetic.recovered',
     ]);
   });
 });

@@ -168,8 +168,19 @@ describe('WATCHER_POLL_PLAN as the dispatcher reads it', () => {
     expect(configErrorOf(() => loadDispatchLambdaConfig(env(withStream)))).toBe(
       'environment variable STREAM_FUNCTION_NAME is required: the plan has stream sources (acme-logs)',
     );
-    expect(configErrorOf(() => loadDispatchLambdaConfig(env({ sources: [{ id: 'a', everyMinutes: 5, target: 'probe' }] })))).toBe(
-      'WATCHER_POLL_PLAN is not a plan the stack compiled: sources[0].target must be "poll" or "stream"',
+    expect(configErrorOf(() => loadDispatchLambdaConfig(env({ sources: [{ id: 'a', everyMinutes: 5, target: 'digest' }] })))).toBe(
+      'WATCHER_POLL_PLAN is not a plan the stack compiled: sources[0].target must be "poll", "stream" or "probe"',
+    );
+  });
+
+  it('sends a source marked "target": "probe" to the probe function named by PROBE_FUNCTION_NAME, and requires it', () => {
+    const withProbe = { sources: [...PLAN.sources, { id: 'login-us', everyMinutes: 1, target: 'probe' }] };
+    const config = loadDispatchLambdaConfig({ ...env(withProbe), PROBE_FUNCTION_NAME: 'arn:aws:lambda:us-east-1:000000000000:function:probes' });
+    expect(config.probeFunctionName).toBe('arn:aws:lambda:us-east-1:000000000000:function:probes');
+    expect(config.targetOf('login-us')).toBe('probe');
+    expect(config.targetOf('auth0-changelog')).toBe('poll');
+    expect(configErrorOf(() => loadDispatchLambdaConfig(env(withProbe)))).toBe(
+      'environment variable PROBE_FUNCTION_NAME is required: the plan has probe sources (login-us)',
     );
   });
 

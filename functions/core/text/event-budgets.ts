@@ -82,8 +82,28 @@ export function withinEventBudgets(event: WatcherEvent, sourceUrl: string): Watc
     );
   }
   if (event.tenant) shaped['tenant'] = boundedTenantFacts(event.tenant);
+  const field = (text: string) => truncateToBytes(text, EVENT_BUDGETS.tenantFieldBytes);
+  if (event.check !== undefined) shaped['check'] = field(event.check);
+  if (event.action !== undefined) shaped['action'] = cut(event.action, b.summaryBytes);
+  if (event.synthetic?.cause !== undefined) shaped['synthetic'] = { ...event.synthetic, cause: field(event.synthetic.cause) };
+  if (event.allowlist) {
+    const cidrs = (list: readonly string[]) => list.slice(0, MAX_ALLOWLIST_CIDRS).map((cidr) => truncateToBytes(cidr, 64));
+    shaped['allowlist'] = {
+      ...event.allowlist,
+      region: field(event.allowlist.region),
+      added: cidrs(event.allowlist.added),
+      removed: cidrs(event.allowlist.removed),
+      ...(event.allowlist.changelog && { changelog: event.allowlist.changelog.slice(0, 10).map((line) => cut(line, 500)) }),
+    };
+  }
   return shaped as unknown as WatcherEvent;
 }
+
+/**
+ * CIDRs an allow-list event lists per direction: a region's whole list is about a hundred addresses, and an event must
+ * stay far below SNS's 256 KB; a larger change is said in the event's summary by its counts.
+ */
+const MAX_ALLOWLIST_CIDRS = 500;
 
 /** A tenant-log event's facts with each string cut to {@link EVENT_BUDGETS}' `tenantFieldBytes`. */
 function boundedTenantFacts(facts: TenantEventFacts): TenantEventFacts {

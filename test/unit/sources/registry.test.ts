@@ -11,16 +11,23 @@ function feedModuleFor(source: SourceConfig) {
   return module;
 }
 
+/** The probe types (issue 16): checks run each time rather than feeds. */
+const PROBE_TYPES = new Set(['auth0-synthetic-login', 'auth0-ip-ranges', 'auth0-tenant-checks', 'auth0-deprecations']);
+
 describe('source registry', () => {
-  it('has a module for every source type, declaring that type; the Auth0 ones name Auth0 as their vendor; tenant logs are a stream', () => {
+  it('has a module for every source type, declaring that type; the Auth0 ones name Auth0 as their vendor; tenant logs are a stream, the tenant checks and probes are probes', () => {
     for (const [type, module] of Object.entries(SOURCE_MODULES)) {
       expect(module.type).toBe(type);
-      expect(module.kind).toBe(type === 'auth0-tenant-logs' ? 'stream' : 'feed');
+      expect(module.kind).toBe(type === 'auth0-tenant-logs' ? 'stream' : PROBE_TYPES.has(type) ? 'probe' : 'feed');
       if (type.startsWith('auth0-') || type === 'github-advisories') expect(module.vendor).toBe('Auth0');
     }
     expect(Object.keys(SOURCE_MODULES).sort()).toEqual([
       'auth0-changelog',
+      'auth0-deprecations',
+      'auth0-ip-ranges',
       'auth0-status',
+      'auth0-synthetic-login',
+      'auth0-tenant-checks',
       'auth0-tenant-logs',
       'feed',
       'github-advisories',
@@ -47,7 +54,7 @@ describe('source registry', () => {
     expect(requests[2]?.[0]?.url).toMatch(/^https:\/\/api\.github\.com\/advisories\?ecosystem=npm&affects=auth0,auth0-js,/);
   });
 
-  it('derives the default cadences from the modules, as they were hard-coded before (tenant logs: every 5 minutes)', () => {
+  it('derives the default cadences from the modules (tenant logs every 5 minutes, the login probe every minute)', () => {
     expect(DEFAULT_EVERY_MINUTES).toEqual({
       'auth0-status': 1,
       'auth0-changelog': 15,
@@ -56,6 +63,10 @@ describe('source registry', () => {
       'google-status': 5,
       feed: 5,
       'auth0-tenant-logs': 5,
+      'auth0-synthetic-login': 1,
+      'auth0-ip-ranges': 60,
+      'auth0-deprecations': 240,
+      'auth0-tenant-checks': 60,
     });
   });
 

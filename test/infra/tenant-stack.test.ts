@@ -1,27 +1,21 @@
-// The stack with a stream source (the tenant's logs): the archive bucket and its access-log bucket, the Glue table
-// Athena reads the archive through, the tenant-log function and its grants, the dispatcher's and the digest's part, and
-// a config without a stream source left exactly as it was.
+// The stack with the tenant's own sources: an auth0-tenant-logs source (its archive bucket, Glue table, the tenant-log
+// function and its least-privilege grants, the optional real-time path), and probes (the probe function, its place in
+// the dispatch plan, its grants, the latency alarm per synthetic login); cdk-nag clean throughout. One file, so
+// aws-cdk-lib is loaded once.
 import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_ARCHIVE_RETENTION_DAYS, parseConfig } from '../../functions/config/config.js';
-import { ARCHIVE_PREFIX, FUNCTION_ENV, SERVICE_NAMES, TABLE_ACTIONS } from '../../functions/contract.js';
+import { ARCHIVE_PREFIX, FUNCTION_ENV, POLL_METRICS, PROBE_METRICS, SERVICE_NAMES, TABLE_ACTIONS } from '../../functions/contract.js';
 import { compiledPollConfig } from '../../lib/watcher-stack.js';
 import type { WatcherFunction } from '../../lib/watcher-function.js';
-import {
-  actionsOf,
-  FULL_CONFIG_INPUT,
-  identityStatements,
-  logicalIdOf,
-  removeTempDirs,
-  ROOT,
-  type Statement,
-  statementsFor,
-  synthStack,
-} from './synth-watcher-stack.js';
+import { actionsOf, FULL_CONFIG_INPUT, identityStatements, logicalIdOf, opsAlarmActionOf, removeTempDirs, ROOT, type Statement, statementsFor, synthStack } from './synth-watcher-stack.js';
 
+// The stack with a stream source (the tenant's logs): the archive bucket and its access-log bucket, the Glue table
+// Athena reads the archive through, the tenant-log function and its grants, the dispatcher's and the digest's part, and
+// a config without a stream source left exactly as it was.
 afterAll(removeTempDirs);
 
 const TENANT_LOGS = {
@@ -410,4 +404,228 @@ describe("the digest's bundle and the S3 client", () => {
     expect(without).not.toContain('ListObjectsV2Command');
     expect(withArchive).toContain('ListObjectsV2Command');
   }, 60_000);
+});
+
+describe('stack with a tenant-log source with a real-time path (partnerEventSource)', () => {
+  const PARTNER = 'aws.partner/auth0.com/acme-prod-5f0c3a2e-8d1b-4c7e-9a55-0b6f2d1e7c90/auth0.logs';
+  const { app, stack, template } = synthStack({ ...FULL_CONFIG_INPUT, sources: [...FULL_CONFIG_INPUT.sources, { ...TENANT_LOGS, partnerEventSource: PARTNER }] });
+  const realtime = stack.realtime!;
+  const queueId = logicalIdOf(realtime.queue);
+  const dlqId = logicalIdOf(realtime.deadLetterQueue);
+  const streamRoleId = roleIdOf(template, stack.stream!);
+
+  it('creates the partner event bus named exactly after the partner event source', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: PARTNER, EventSourceName: PARTNER });
+  });
+
+  it('routes "Auth0 log" events whose detail.data.type a detector reads (never detail.type) to the queue', () => {
+    const rule = Object.values(resourcesOf(template)).find((r) => r.Type === 'AWS::Events::Rule')!;
+    const pattern = rule.Properties['EventPattern'] as { source: string[]; 'detail-type': string[]; detail: Record<string, { type?: string[] }> };
+    expect(rule.Properties['EventBusName']).toEqual({ Ref: logicalIdOf(realtime.buses[0]!) });
+    expect(pattern.source).toEqual([PARTNER]);
+    expect(pattern['detail-type']).toEqual(['Auth0 log']);
+    expect(Object.keys(pattern.detail)).toEqual(['data']);
+    expect(pattern.detail['data']!.type).toEqual(expect.arrayContaining(['api_limit', 'api_limit_warning', 'depnote', 'f', 'actions_execution_failed', 'limit_wc']));
+    expect(pattern.detail['data']!.type).not.toContain('s');
+    expect(JSON.stringify(pattern).length).toBeLessThan(2048);
+    expect(rule.Properties['Targets']).toEqual([expect.objectContaining({ Arn: getAtt(queueId) })]);
+  });
+
+  it('queues them SQS-encrypted, TLS only, six function timeouts invisible, with a dead-letter queue after 5 receives that alarms', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 540,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId), maxReceiveCount: 5 },
+    });
+    const policy = Object.values(resourcesOf(template)).find(
+      (r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties['Queues']) === JSON.stringify([{ Ref: queueId }]),
+    )!;
+    expect((policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      // Only the rule on the partner bus may send to it.
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: expect.arrayContaining(['sqs:SendMessage']),
+        Condition: { ArnEquals: { 'aws:SourceArn': getAtt(logicalIdOf(realtime.rules[0]!)) } },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'A tenant-log real-time event failed and waits in the dead-letter queue',
+    });
+  });
+
+  it('feeds the tenant-log function in batches of 100 within 5 s, two at a time, reporting batch item failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(queueId),
+      FunctionName: { Ref: logicalIdOf(stack.stream!.function) },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it("limits the tenant-log function's SQS permissions to its queue, and keeps its secret and bucket prefix grants", () => {
+    const statements = identityStatements(template, streamRoleId);
+    const sqs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    const consumed = sqs.filter((s) => !actionsOf(s).includes('sqs:SendMessage'));
+    expect(consumed).toHaveLength(1);
+    expect(consumed[0]!.Resource).toEqual(getAtt(queueId));
+    expect(actionsOf(consumed[0]!).sort()).toEqual(
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
+    );
+    // What it sends is its failed scheduled runs, to the shared dead-letter queue only.
+    for (const s of sqs.filter((s) => actionsOf(s).includes('sqs:SendMessage'))) expect(s.Resource).toEqual(getAtt(logicalIdOf(stack.deadLetterQueue)));
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: bucketArnWith(logicalIdOf(stack.archive!.bucket), `/${ARCHIVE_PREFIX}*`) }]);
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:')))).toHaveLength(1);
+  });
+
+  it('passes cdk-nag with no acknowledgment added for the real-time path', () => {
+    const acknowledged = app.node
+      .findAll()
+      .filter((c) => c.node.path.includes('TenantLogRealtime'))
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    expect(acknowledged).toEqual([]);
+  });
+
+  it('creates no bus, rule or real-time queue without partnerEventSource', () => {
+    const without = synthStack(WITH_TENANT_LOGS);
+    expect(without.stack.realtime).toBeUndefined();
+    without.template.resourceCountIs('AWS::Events::EventBus', 0);
+    without.template.resourceCountIs('AWS::Lambda::EventSourceMapping', FULL_CONFIG_INPUT.outputs.filter((o) => o.type === 'slack').length);
+    expect(JSON.stringify(without.template.toJSON())).not.toContain('TenantLogRealtime');
+  });
+});
+
+// The stack with synthetic login probes: the probe function and its place in the dispatch plan, its least-privilege
+// grants (its own secrets only, no PutMetricData: the latency is an EMF metric), the latency alarm per synthetic login
+// with its configured or default threshold and statistic reaching the ops path, and cdk-nag clean. One synth for all.
+
+const LOGIN = {
+  id: 'login-us',
+  type: 'auth0-synthetic-login',
+  name: 'Login US',
+  url: 'https://acme.us.auth0.com',
+  clientId: 'synthetic-client',
+  clientSecret: 'ssm:/watcher/synthetic/client-secret',
+  username: 'synthetic-monitor@acme.example',
+  password: 'secretsmanager:watcher/synthetic-password',
+  realm: 'Username-Password-Authentication',
+  alarm: { thresholdMs: 1_500, statistic: 'p99', periods: 4 },
+} as const;
+/** Discovery only (no credentials), every 5 minutes, default alarm. */
+const DISCOVERY = { id: 'login-eu', type: 'auth0-synthetic-login', url: 'https://acme.eu.auth0.com', everyMinutes: 5 } as const;
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+describe('stack with auth0-synthetic-login probes', () => {
+  const { stack, template } = synthStack({ ...FULL_CONFIG_INPUT, sources: [...FULL_CONFIG_INPUT.sources, LOGIN, DISCOVERY] });
+  const resources = template.toJSON()['Resources'] as Record<string, Resource>;
+  const probe = stack.probe!;
+  const roleIdOf = (fn: WatcherFunction) =>
+    (resources[logicalIdOf(fn.function)]!.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const compiledSourceIds = (fn: WatcherFunction) =>
+    (JSON.parse(JSON.parse(fn.bundleDefine[`process.env.${FUNCTION_ENV.watcherConfig}`]!) as string) as { sources: { id: string }[] }).sources.map(
+      (s) => s.id,
+    );
+
+  it('schedules each probe in the dispatch plan for the probe function, every minute by default', () => {
+    const plan = JSON.parse(JSON.parse(stack.pollSchedule.dispatcher.bundleDefine[`process.env.${FUNCTION_ENV.pollPlan}`]!) as string) as {
+      sources: { id: string; everyMinutes: number; target?: string }[];
+    };
+    expect(plan.sources.filter((s) => s.target !== undefined)).toEqual([
+      { id: 'login-us', everyMinutes: 1, target: 'probe' },
+      { id: 'login-eu', everyMinutes: 5, target: 'probe' },
+    ]);
+    const env = (resources[logicalIdOf(stack.pollSchedule.dispatcher.function)]!.Properties['Environment'] as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env[FUNCTION_ENV.probeFunctionName]).toEqual({ 'Fn::GetAtt': [logicalIdOf(probe.function), 'Arn'] });
+    const invoke = statementsFor(template, 'lambda', roleIdOf(stack.pollSchedule.dispatcher));
+    expect([invoke[0]!.Resource].flat()).toContainEqual({ 'Fn::GetAtt': [logicalIdOf(probe.function), 'Arn'] });
+  });
+
+  it('runs the probes in a function of their own with only the probe sources compiled in; the poll bundle has none', () => {
+    expect(probe.entry).toBe(`${ROOT}functions/probe/handler.ts`);
+    expect(resources[logicalIdOf(probe.function)]!.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 60,
+      MemorySize: 128,
+      Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.probe, [FUNCTION_ENV.pollMetricsBySource]: 'false' }) },
+    });
+    expect(compiledSourceIds(probe)).toEqual(['login-us', 'login-eu']);
+    expect(compiledSourceIds(stack.poll)).not.toContain('login-us');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(probe.function) },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('grants the probe function its two secrets, the table items and the event topic, and nothing else; the poll function neither secret', () => {
+    const statements = identityStatements(template, roleIdOf(probe));
+    expect(statements.flatMap(actionsOf).sort()).toEqual(
+      [
+        ...TABLE_ACTIONS.probe.map((a) => `dynamodb:${a}`),
+        'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'sns:Publish', 'sqs:SendMessage', 'ssm:GetParameter',
+      ].sort(),
+    );
+    expect(JSON.stringify(statementsFor(template, 'ssm', roleIdOf(probe)))).toContain(':parameter/watcher/synthetic/client-secret');
+    expect(JSON.stringify(statementsFor(template, 'secretsmanager', roleIdOf(probe)))).toContain(':secret:watcher/synthetic-password');
+    // The advisories token is the poll function's, not the probe's.
+    expect(JSON.stringify(statements)).not.toContain('github-token');
+    const poll = JSON.stringify(identityStatements(template, roleIdOf(stack.poll)));
+    expect(poll).not.toContain('synthetic');
+    // The latency is an EMF log line: nobody may call PutMetricData.
+    expect(JSON.stringify(identityStatements(template))).not.toContain('cloudwatch:PutMetricData');
+  });
+
+  it('alarms on each synthetic login latency with the configured threshold, statistic and periods, to the ops path', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: POLL_METRICS.namespace,
+      MetricName: PROBE_METRICS.latency,
+      Dimensions: [{ Name: POLL_METRICS.sourceDimension, Value: 'login-us' }],
+      ExtendedStatistic: 'p99',
+      Threshold: 1_500,
+      Period: 300,
+      EvaluationPeriods: 4,
+      DatapointsToAlarm: 4,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [opsAlarmActionOf(stack)],
+      OKActions: [opsAlarmActionOf(stack)],
+      AlarmDescription: Match.stringLikeRegexp('^Logins to Login US are slow: p99 latency above 1500 ms for 4 periods of 5 minutes'),
+    });
+  });
+
+  it('gives a probe without an alarm block the defaults: p90 above its slow threshold (2000 ms) for 3 periods', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: PROBE_METRICS.latency,
+      Dimensions: [{ Name: POLL_METRICS.sourceDimension, Value: 'login-eu' }],
+      ExtendedStatistic: 'p90',
+      Threshold: 2_000,
+      EvaluationPeriods: 3,
+    });
+    const latencyAlarms = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties['MetricName'] === PROBE_METRICS.latency,
+    );
+    expect(latencyAlarms).toHaveLength(2);
+  });
+
+  it('watches the probes with the same dead-man switch as polls, and names the probe function among the dead-letter senders', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: POLL_METRICS.successfulPolls,
+      Dimensions: Match.absent(),
+      // The every-minute probe sets the shortest cadence: three minutes, raised to the 15-minute minimum.
+      Period: 900,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'A poll, probe, dispatch, digest or alarm event failed and waits in the dead-letter queue',
+    });
+  });
 });
