@@ -31,7 +31,9 @@ export function probeSourcesOf(config: WatcherConfig): WatcherConfig['sources'] 
 /** The part of the config the probe function needs: the poll function's shape, with the probe sources only. */
 export function compiledProbeConfig(config: WatcherConfig): string {
   const { failureThreshold, trackResolvedDays } = config;
-  return JSON.stringify({ failureThreshold, trackResolvedDays, sources: probeSourcesOf(config) });
+  // The emails' zone only when it is not UTC (as `emailTimeZoneOf` in watcher-stack.ts), so a config without one compiles as before.
+  const zone = config.timeZone === 'UTC' ? {} : { timeZone: config.timeZone };
+  return JSON.stringify({ failureThreshold, trackResolvedDays, sources: probeSourcesOf(config), ...zone });
 }
 
 export interface ProbeFunctionProps {

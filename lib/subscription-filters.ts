@@ -41,6 +41,14 @@ function filterOf(value: FilterPolicy[string][number], field: string): sns.Subsc
     return sns.SubscriptionFilter.stringFilter({ matchPrefixes: [value['prefix']] });
   }
   if (keys.length === 1 && value['exists'] === false) return sns.SubscriptionFilter.notExistsFilter();
+  // `{"anything-but": {"prefix": "source."}}`: SNS supports it, CDK's string conditions do not name it.
+  const anythingBut = value['anything-but'];
+  if (keys.length === 1 && typeof anythingBut === 'object' && anythingBut !== null) {
+    const inner = anythingBut as Record<string, unknown>;
+    if (Object.keys(inner).length === 1 && typeof inner['prefix'] === 'string') {
+      return new sns.SubscriptionFilter([{ 'anything-but': { prefix: inner['prefix'] } }]);
+    }
+  }
   // A new kind of condition in routing.ts must be translated here, not passed through unchecked.
   throw new ConfigError(`${field}: no SNS subscription filter for condition ${JSON.stringify(value)}`);
 }

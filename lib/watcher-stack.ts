@@ -96,13 +96,27 @@ export function compiledPollConfig(config: WatcherConfig): string {
   const feeds = config.sources.filter((source) => SOURCE_REGISTRY.moduleFor(source).kind === 'feed');
   const sources = feeds.length > 0 ? feeds : config.sources;
   // The severity rules only when there are any, so a config without them compiles as before.
-  return JSON.stringify({ failureThreshold, trackResolvedDays, ...(severityRules.length > 0 && { severityRules }), sources });
+  return JSON.stringify({
+    failureThreshold,
+    trackResolvedDays,
+    ...(severityRules.length > 0 && { severityRules }),
+    sources,
+    ...emailTimeZoneOf(config),
+  });
 }
 
 /** The part of the config the tenant-log function needs: the poll function's shape, with the stream sources only. */
 export function compiledStreamConfig(config: WatcherConfig): string {
   const { failureThreshold, trackResolvedDays } = config;
-  return JSON.stringify({ failureThreshold, trackResolvedDays, sources: streamSourcesOf(config) });
+  return JSON.stringify({ failureThreshold, trackResolvedDays, sources: streamSourcesOf(config), ...emailTimeZoneOf(config) });
+}
+
+/**
+ * The zone the emails of a function's events show times in (the config's `timeZone`), only when it is not UTC, so a
+ * config without one compiles as before.
+ */
+export function emailTimeZoneOf(config: WatcherConfig): { readonly timeZone?: string } {
+  return config.timeZone === 'UTC' ? {} : { timeZone: config.timeZone };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface SnsPublisherOptions {
   /** A client built once per container, e.g. with {@link makeSnsClient}. */
   readonly client: SNSClient;
   readonly topicArn: string;
+  /** IANA zone the email copy shows times in (the config's `timeZone`); default UTC. */
+  readonly timeZone?: string;
 }
 
 /**
@@ -25,10 +27,10 @@ export interface SnsPublisherOptions {
  * subscription filter policies. An event too large for SNS has its long texts cut until it fits.
  * Any failure is thrown as {@link PublishError} naming the event id.
  */
-export function makeSnsPublisher({ client, topicArn }: SnsPublisherOptions): Publisher {
+export function makeSnsPublisher({ client, topicArn, timeZone }: SnsPublisherOptions): Publisher {
   return {
     async publish(event: WatcherEvent): Promise<void> {
-      const input = buildPublishInput(event, topicArn);
+      const input = buildPublishInput(event, topicArn, timeZone);
       try {
         await client.send(new PublishCommand(input));
       } catch (error) {
@@ -99,7 +101,7 @@ function definedOnly(options: SnsClientOptions): Partial<typeof SNS_CLIENT_DEFAU
   );
 }
 
-function buildPublishInput(event: WatcherEvent, topicArn: string): PublishCommandInput {
+function buildPublishInput(event: WatcherEvent, topicArn: string, timeZone: string | undefined): PublishCommandInput {
   const subject = renderSubject(event);
   const attributes = messageAttributes(event);
   const fixedBytes = utf8Bytes(subject) + attributeBytes(attributes);
@@ -107,7 +109,7 @@ function buildPublishInput(event: WatcherEvent, topicArn: string): PublishComman
     const shaped = budget === undefined ? event : shrinkEvent(event, budget);
     const message = JSON.stringify({
       default: JSON.stringify(shaped),
-      email: renderEmailText(shaped),
+      email: renderEmailText(shaped, { timeZone }),
     });
     // Subject is counted too although SNS documents only body and attributes: a margin costs nothing.
     if (utf8Bytes(message) + fixedBytes <= SNS_MESSAGE_MAX_BYTES) {

@@ -2,6 +2,7 @@
 // and compiles the part a function needs into its bundle (WATCHER_CONFIG) or passes it as ROUTE, so a cold start
 // only checks that what it received has that validated shape: the schema library stays out of the bundles.
 import type { RouteRules } from '../core/routing.js';
+import { WALL_TIME_PATTERN } from '../core/quiet-hours.js';
 import { patternProblem, type SeverityRule } from '../core/severity-rules.js';
 import { isRecord } from '../sources/formats/json-records.js';
 import type { DigestConfig, SourceConfig, WatcherConfig } from './config.js';
@@ -28,6 +29,8 @@ export interface CompiledWatcherConfig {
   readonly severityRules?: readonly SeverityRule[];
   readonly sources: readonly SourceConfig[];
   readonly email?: { readonly digest?: DigestConfig };
+  /** The config's `timeZone`, present when it is not UTC: the zone the emails of published events show times in. */
+  readonly timeZone?: string;
 }
 
 /**
@@ -83,6 +86,7 @@ export function readCompiledWatcherConfig(
     if (typeof source['url'] !== 'string') throw invalid(`sources[${index}].url`, 'must be a string');
   });
   if (severityRules !== undefined) checkSeverityRules(severityRules, invalid);
+  if (input['timeZone'] !== undefined && typeof input['timeZone'] !== 'string') throw invalid('timeZone', 'must be a string');
   if (email !== undefined) {
     if (!isRecord(email)) throw invalid('email', 'must be an object');
     const digest = email['digest'];
@@ -175,6 +179,17 @@ export function loadRouteLambdaConfig(channel: RouteShape, env: NodeJS.ProcessEn
   }
   if (rules['minSeverity'] !== undefined && typeof rules['minSeverity'] !== 'string') {
     throw invalid('rules.minSeverity', 'must be a severity');
+  }
+  const quiet = rules['quietHours'];
+  if (quiet !== undefined) {
+    if (!isRecord(quiet)) throw invalid('rules.quietHours', 'must be an object');
+    for (const field of ['from', 'to'] as const) {
+      const time = quiet[field];
+      if (typeof time !== 'string' || !WALL_TIME_PATTERN.test(time)) throw invalid(`rules.quietHours.${field}`, 'must be a time of day, HH:MM');
+    }
+    // The config's reader fills the zone in, so the notifier never guesses it.
+    if (typeof quiet['timeZone'] !== 'string') throw invalid('rules.quietHours.timeZone', 'must be a time zone');
+    if (!['critical', 'major', 'minor'].includes(quiet['below'] as string)) throw invalid('rules.quietHours.below', 'must be critical, major or minor');
   }
   const predecessorWaitMs = optionalMs(env, 'PREDECESSOR_WAIT_MS');
   const orderWaitMs = optionalMs(env, 'ORDER_WAIT_MS');

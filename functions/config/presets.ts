@@ -83,5 +83,6 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 /** The source config input a preset stands for (validated with the rest of the config). */
 export function presetSource(name: PresetName): Record<string, unknown> {
   const { about: _about, ...source } = PRESETS[name];
-  return { id: name, name: PRESETS[name].vendor, ...source };
+  // Every preset is a provider's status page or feed: named so ("GitHub status"), as its health events and the digest say.
+  return { id: name, name: `${PRESETS[name].vendor} status`, ...source };
 }

@@ -13,7 +13,7 @@ import {
 import { identifyUpdates, trackedUpdates, updateChangeKey, withLegacyOrdinals } from './diff-update-identity.js';
 import { shorten } from './event-factory.js';
 import { maxSeverity, type EventType, type IncidentItem, type ItemUpdate, type WatcherEvent } from './model.js';
-import { boundedRegions } from './text/event-budgets.js';
+import { boundedEarlierUpdates, boundedRegions } from './text/event-budgets.js';
 import type { TrackedItem, TrackedUpdate } from './tracked.js';
 
 /** Open incidents that vanish from a feed without resolving are forgotten after this long. */
@@ -171,11 +171,23 @@ function incidentEvent(
     status: tracked.status,
     regions: [...(tracked.regions ?? [])],
     update,
+    // Incidents: the updates before this one (newest first, for the emails' compact history) and the incident's start.
+    earlierUpdates: item.kind === 'incident' ? earlierUpdatesOf(item, update) : undefined,
+    startedAt: item.kind === 'incident' ? startOf(item) : undefined,
     components: item.components && item.components.length > 0 ? [...item.components] : undefined,
     // A maintenance's window: what ops needs from its every event (the work's time, not the notice's).
     scheduledFor: item.kind === 'maintenance' ? item.scheduledFor : undefined,
     scheduledUntil: item.kind === 'maintenance' ? item.scheduledUntil : undefined,
   });
+}
+
+/** The item's updates older than `update` (by time; ties in the feed's order), newest first; undefined when none. */
+function earlierUpdatesOf(item: IncidentItem, update: ItemUpdate): ItemUpdate[] | undefined {
+  const index = item.updates.indexOf(update);
+  const earlier = item.updates.filter(
+    (u, i) => u !== update && (compareStamps(u.at, update.at) < 0 || (compareStamps(u.at, update.at) === 0 && i > index)),
+  );
+  return earlier.length > 0 ? boundedEarlierUpdates(earlier) : undefined;
 }
 
 /**

@@ -16,7 +16,8 @@ import { EVENT_TYPE_FACTS, describeEventType, type DigestActivity } from './even
 import { ATTENTION_CHANGE_TYPES, type AffectedPackage, type WatcherEvent } from './model.js';
 import { renderSubscriptionHealth } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
-import { elapsed, formatDuration, formatUtc, formatWindow, parseTime } from './text/time.js';
+import { elapsed, formatDuration, formatTime, formatWindow, parseTime } from './text/time.js';
+import { watcherHeadline } from './watcher-health-text.js';
 import { capitalize, plural } from './text/words.js';
 import { wrap } from './text/wrap.js';
 
@@ -33,25 +34,26 @@ export type ListRenderer = <T>(items: readonly T[], render: (item: T) => string[
 /** OPEN INCIDENTS NOW: open incidents per region, then maintenance scheduled or in progress. */
 export function openSection(digest: PreparedDigest, list: ListRenderer): string[] {
   const { input } = digest;
+  const zone = input.timeZone;
   const lines = [`OPEN INCIDENTS NOW (${digest.openIncidentCount})`];
-  if (digest.openIncidentCount === 0) lines.push(`  None open at ${formatUtc(input.generatedAt)}.`);
+  if (digest.openIncidentCount === 0) lines.push(`  None open at ${formatTime(input.generatedAt, zone)}.`);
   for (const group of digest.openIncidentGroups) {
     lines.push(`Region: ${group.label} (${group.entries.length})`);
-    const render = (entry: OpenEntry): string[] => openEntry(entry, group.label, input.generatedAt);
+    const render = (entry: OpenEntry): string[] => openEntry(entry, group.label, input.generatedAt, zone);
     lines.push(...list(group.entries, render, 'see the status page'));
   }
   if (digest.openMaintenance.length > 0) {
     lines.push(`Maintenance scheduled or in progress (${digest.openMaintenance.length}):`);
-    const render = (entry: OpenEntry): string[] => openEntry(entry, undefined, input.generatedAt);
+    const render = (entry: OpenEntry): string[] => openEntry(entry, undefined, input.generatedAt, zone);
     lines.push(...list(digest.openMaintenance, render, 'see the status page'));
   }
   return lines;
 }
 
-function openEntry(entry: OpenEntry, underRegion: string | undefined, generatedAt: string): string[] {
+function openEntry(entry: OpenEntry, underRegion: string | undefined, generatedAt: string, zone: string): string[] {
   const { item } = entry;
   const status = cleanLine(item.status ?? '', 60) || (item.kind === 'incident' ? 'open' : 'scheduled');
-  const details = [`Status: ${status}`, openAge(item, generatedAt)];
+  const details = [`Status: ${status}`, openAge(item, generatedAt, zone)];
   const otherRegions = entry.regions.filter((region) => region !== underRegion);
   if (otherRegions.length > 0) {
     details.push(`${underRegion === undefined ? 'regions' : 'also'} ${otherRegions.join(', ')}`);
@@ -68,15 +70,15 @@ function openEntry(entry: OpenEntry, underRegion: string | undefined, generatedA
  * "open for 3 h 12 min (since …)" for an incident; maintenance may lie ahead: "starts … (in 2 days)", or, where its
  * window is known, "scheduled 2026-12-10 02:00–04:00 UTC (starts in 2 days)".
  */
-function openAge(item: DigestOpenItem, generatedAt: string): string {
-  const window = item.kind === 'maintenance' ? formatWindow(item.scheduledFor, item.scheduledUntil) : undefined;
+function openAge(item: DigestOpenItem, generatedAt: string, zone: string): string {
+  const window = item.kind === 'maintenance' ? formatWindow(item.scheduledFor, item.scheduledUntil, zone) : undefined;
   if (window !== undefined) {
     const begins = item.scheduledFor === undefined ? undefined : parseTime(item.scheduledFor);
     const current = parseTime(generatedAt);
     const ahead = begins !== undefined && current !== undefined && begins > current;
     return `scheduled ${window}${ahead ? ` (starts in ${formatDuration(begins - current)})` : ''}`;
   }
-  const opened = formatUtc(item.openedAt);
+  const opened = formatTime(item.openedAt, zone);
   const start = parseTime(item.openedAt);
   const now = parseTime(generatedAt);
   if (start === undefined || now === undefined) return `since ${opened}`;
@@ -88,23 +90,28 @@ function openAge(item: DigestOpenItem, generatedAt: string): string {
 
 /** RESOLVED IN THIS PERIOD: incidents resolved, then maintenance completed. */
 export function resolvedSection(digest: PreparedDigest, list: ListRenderer): string[] {
+  const zone = digest.input.timeZone;
+  const render = (entry: ResolvedEntry): string[] => resolvedEntry(entry, zone);
   const lines = [`RESOLVED IN THIS PERIOD (${digest.resolved.length})`];
   if (digest.resolved.length === 0) lines.push('  No incident was resolved.');
-  lines.push(...list(digest.resolved, resolvedEntry, 'see the status page'));
+  lines.push(...list(digest.resolved, render, 'see the status page'));
   if (digest.completedMaintenance.length > 0) {
     lines.push(`Maintenance completed (${digest.completedMaintenance.length}):`);
-    lines.push(...list(digest.completedMaintenance, resolvedEntry, 'see the status page'));
+    lines.push(...list(digest.completedMaintenance, render, 'see the status page'));
   }
   return lines;
 }
 
-function resolvedEntry(entry: ResolvedEntry): string[] {
+function resolvedEntry(entry: ResolvedEntry, zone: string): string[] {
   const { event } = entry;
   const verb = capitalize(EVENT_TYPE_FACTS[event.type].digest.activity ?? 'resolved');
-  const open = entry.openedAt === undefined ? undefined : elapsed(entry.openedAt, event.occurredAt);
+  // From the item's first event in the log, else the start the resolution itself carries (an incident opened before
+  // the log's retention, or before the watcher saw it).
+  const openedAt = entry.openedAt ?? event.startedAt;
+  const open = openedAt === undefined ? undefined : elapsed(openedAt, event.occurredAt);
   const after = open === undefined ? '' : ` after ${formatDuration(open)}`;
-  const details = [`${verb} ${formatUtc(event.occurredAt)}${after}`];
-  const window = formatWindow(event.scheduledFor, event.scheduledUntil);
+  const details = [`${verb} ${formatTime(event.occurredAt, zone)}${after}`];
+  const window = formatWindow(event.scheduledFor, event.scheduledUntil, zone);
   if (window !== undefined) details.push(`scheduled ${window}`);
   if (entry.activity !== '') details.push(`this period: ${entry.activity}`);
   return [
@@ -116,18 +123,18 @@ function resolvedEntry(entry: ResolvedEntry): string[] {
 
 /** ROOT-CAUSE ANALYSES: those still owed and, unless `show.published` is false, those published in the period. */
 export function rcaSection(digest: PreparedDigest, list: ListRenderer, show: { readonly published: boolean }): string[] {
-  const { generatedAt } = digest.input;
+  const { generatedAt, timeZone: zone } = digest.input;
   const lines = ['ROOT-CAUSE ANALYSES', `Still owed (${digest.rcaOwed.length}):`];
   if (digest.rcaOwed.length === 0) lines.push('  None.');
-  lines.push(...list(digest.rcaOwed, (item) => rcaOwedEntry(item, generatedAt), 'see the status page'));
+  lines.push(...list(digest.rcaOwed, (item) => rcaOwedEntry(item, generatedAt, zone), 'see the status page'));
   if (!show.published) return lines;
   lines.push(`Published in this period (${digest.rcaPublished.length}):`);
   if (digest.rcaPublished.length === 0) lines.push('  None.');
-  lines.push(...list(digest.rcaPublished, rcaPublishedEntry, 'see the status page'));
+  lines.push(...list(digest.rcaPublished, (event) => rcaPublishedEntry(event, zone), 'see the status page'));
   return lines;
 }
 
-function rcaOwedEntry(item: DigestRcaOwed, generatedAt: string): string[] {
+function rcaOwedEntry(item: DigestRcaOwed, generatedAt: string, zone: string): string[] {
   const since = elapsed(item.resolvedAt, generatedAt);
   const ago =
     since === undefined
@@ -135,17 +142,17 @@ function rcaOwedEntry(item: DigestRcaOwed, generatedAt: string): string[] {
       : ` ${since >= DAY_MS ? plural(Math.floor(since / DAY_MS), 'day') : formatDuration(since)} ago`;
   return [
     ...wrap(cleanTitle(item.title), '  - ', '    '),
-    ...wrap(`Resolved${ago} (${formatUtc(item.resolvedAt)}), no root-cause analysis yet`, '    '),
+    ...wrap(`Resolved${ago} (${formatTime(item.resolvedAt, zone)}), no root-cause analysis yet`, '    '),
     ...link(item.url),
   ];
 }
 
-function rcaPublishedEntry(event: WatcherEvent): string[] {
+function rcaPublishedEntry(event: WatcherEvent, zone: string): string[] {
   const excerpt = cleanLine(event.update?.text ?? event.summary, EXCERPT_CHARS) || '(no text)';
   return [
     ...wrap(headlineOf(event), '  - ', '    '),
     // Detection time, not occurredAt: a rewritten update keeps its old date although the RCA is new.
-    ...wrap(`Published (detected ${formatUtc(event.detectedAt)}): "${excerpt}"`, '    '),
+    ...wrap(`Published (detected ${formatTime(event.detectedAt, zone)}): "${excerpt}"`, '    '),
     ...link(event.url),
   ];
 }
@@ -155,22 +162,23 @@ export function changeLogSection(digest: PreparedDigest, list: ListRenderer): st
   const attention = digest.changesNeedingAttention;
   const total = attention.length + digest.otherChanges.length;
   const needing = attention.length > 0 ? `, ${needAttention(attention.length)}` : '';
+  const render = (event: WatcherEvent): string[] => changeEntry(event, digest.input.timeZone);
   const lines = [`CHANGE LOG (${plural(total, 'entry', 'entries')}${needing})`];
   if (total === 0) lines.push('  No new entries.');
   if (attention.length > 0) {
     lines.push(`  (! needs attention: ${ATTENTION_CHANGE_TYPES.join(', ')})`);
-    lines.push(...list(attention, changeEntry, 'see the change log'));
+    lines.push(...list(attention, render, 'see the change log'));
   }
-  lines.push(...list(digest.otherChanges, changeEntry, 'see the change log'));
+  lines.push(...list(digest.otherChanges, render, 'see the change log'));
   return lines;
 }
 
-function changeEntry(event: WatcherEvent): string[] {
+function changeEntry(event: WatcherEvent, zone: string): string[] {
   const attention = event.changeType !== undefined && ATTENTION_CHANGE_TYPES.includes(event.changeType);
   return [
     // A change-log entry says its type; a deprecation on Auth0's docs page what happened ("end of life approaching").
     ...wrap(`[${event.changeType ?? (event.type.startsWith('deprecation.') ? describeEventType(event.type) : 'entry')}] ${cleanTitle(event.title)}`, attention ? '  ! ' : '  - ', '    '),
-    `    ${formatUtc(event.occurredAt).slice(0, 10)}`,
+    `    ${formatTime(event.occurredAt, zone).slice(0, 10)}`,
     ...link(event.url),
   ];
 }
@@ -214,10 +222,10 @@ function describePackage(pkg: AffectedPackage): string {
 }
 
 /** An item of OTHER UPDATES: an incident or maintenance neither open now nor concluded in the period. */
-export function otherUpdateEntry(item: ItemActivity): string[] {
+export function otherUpdateEntry(item: ItemActivity, zone: string): string[] {
   const { latest } = item;
   const status = cleanLine(latest.status ?? latest.update?.label ?? '', 60) || EVENT_TYPE_FACTS[latest.type].impliedStatus;
-  const summary = `${activityPhrase(item.events)}; latest: ${status}, ${formatUtc(latest.occurredAt)}`;
+  const summary = `${activityPhrase(item.events)}; latest: ${status}, ${formatTime(latest.occurredAt, zone)}`;
   return [...wrap(`${headlineOf(latest)}: ${summary}`, '  - ', '    '), ...link(latest.url)];
 }
 
@@ -234,27 +242,28 @@ function sourceTally(digest: PreparedDigest): string {
 /** WATCHER HEALTH: each source's state (at most `sourceCap`), the period's health changes, and subscriptions. */
 export function healthSection(digest: PreparedDigest, list: ListRenderer, sourceCap: number): string[] {
   const { input } = digest;
-  const lines = [`WATCHER HEALTH (${plural(digest.sources.length, 'source')}, as of ${formatUtc(input.generatedAt)})`];
+  const zone = input.timeZone;
+  const lines = [`WATCHER HEALTH (${plural(digest.sources.length, 'source')}, as of ${formatTime(input.generatedAt, zone)})`];
   if (digest.sources.length === 0) lines.push('  No sources are configured.');
   else lines.push(`  Checked: ${sourceTally(digest)}.`);
-  const render = (entry: SourceEntry): string[] => sourceEntry(entry, input.generatedAt);
+  const render = (entry: SourceEntry): string[] => sourceEntry(entry, input.generatedAt, zone);
   lines.push(...list(digest.sources, render, 'sources not listed', sourceCap));
   if (digest.sourceEvents.length > 0) {
     lines.push(`Health changes in this period (${digest.sourceEvents.length}):`);
-    lines.push(...list(digest.sourceEvents, sourceEventEntry, 'see the watcher logs'));
+    lines.push(...list(digest.sourceEvents, (event) => sourceEventEntry(event, zone), 'see the watcher logs'));
   }
   if (input.subscriptions) lines.push(...renderSubscriptionHealth(input.subscriptions));
   return lines;
 }
 
-function sourceEntry(entry: SourceEntry, generatedAt: string): string[] {
+function sourceEntry(entry: SourceEntry, generatedAt: string, zone: string): string[] {
   const { source } = entry;
   const id = cleanLine(source.id, 80);
   const name = cleanLine(source.name ?? '', 80);
   const label = `${id} (${[...(name !== '' && name !== id ? [name] : []), cleanLine(source.type, 40)].join(', ')})`;
   const state =
     entry.state === 'failing'
-      ? `FAILING${source.failingSince ? ` since ${formatUtc(source.failingSince)}` : ''} ` +
+      ? `FAILING${source.failingSince ? ` since ${formatTime(source.failingSince, zone)}` : ''} ` +
         `(${plural(source.consecutiveFailures, 'consecutive failure')})`
       : entry.state === 'silent'
         ? 'SILENT (no successful poll for longer than three intervals; is its schedule running?)'
@@ -264,20 +273,21 @@ function sourceEntry(entry: SourceEntry, generatedAt: string): string[] {
   const lines = wrap(`${label}: ${state}`, '  - ', '    ');
   if (entry.state === 'failing' && source.lastError) {
     const reason = cleanLine(source.lastError.reason, REASON_CHARS) || 'no reason given';
-    lines.push(...wrap(`last error ${formatUtc(source.lastError.at)}: ${reason}`, '    '));
+    lines.push(...wrap(`last error ${formatTime(source.lastError.at, zone)}: ${reason}`, '    '));
   }
   if (source.lastSuccessAt === undefined) {
     lines.push('    never polled successfully');
   } else {
     const since = elapsed(source.lastSuccessAt, generatedAt);
     const ago = since === undefined ? '' : ` (${formatDuration(since)} ago)`;
-    lines.push(`    last successful poll: ${formatUtc(source.lastSuccessAt)}${ago}`);
+    lines.push(`    last successful poll: ${formatTime(source.lastSuccessAt, zone)}${ago}`);
   }
   return lines;
 }
 
-function sourceEventEntry(event: WatcherEvent): string[] {
-  const what = `${formatUtc(event.occurredAt)} ${describeEventType(event.type)}: ${cleanTitle(event.title)}`;
+/** A health change as the watcher's: `<time> Watcher cannot read GitHub status (3 failures)`. */
+function sourceEventEntry(event: WatcherEvent, zone: string): string[] {
+  const what = `${formatTime(event.occurredAt, zone)} ${watcherHeadline(cleanTitle(event.title))}`;
   return wrap(what, '  - ', '    ');
 }
 

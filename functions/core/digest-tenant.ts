@@ -6,7 +6,7 @@ import { threadKeyOf } from './event-chain.js';
 import { EVENT_TYPE_FACTS } from './event-types.js';
 import type { WatcherEvent } from './model.js';
 import { cleanLine } from './text/clean-line.js';
-import { formatUtc, formatWindow } from './text/time.js';
+import { formatTime, formatWindow } from './text/time.js';
 import { compareText, plural } from './text/words.js';
 import { wrap } from './text/wrap.js';
 
@@ -145,21 +145,24 @@ const peak = (entry: ConnectionSpikes): number => Math.max(...entry.spikes.map((
 
 type ListRenderer = <T>(items: readonly T[], render: (item: T) => string[], more: string) => string[];
 
-/** YOUR TENANT: rate-limit episodes, deprecation notices, login failures by connection, the rest, the archive. */
-export function tenantSection(tenant: TenantDigest, list: ListRenderer): string[] {
+/**
+ * YOUR TENANT: rate-limit episodes, deprecation notices, login failures by connection, the rest, the archive; times in
+ * `zone` (default UTC).
+ */
+export function tenantSection(tenant: TenantDigest, list: ListRenderer, zone = 'UTC'): string[] {
   const lines = [`YOUR TENANT (${plural(tenant.eventCount, 'event')} from the tenant logs)`];
   lines.push(`Rate-limit episodes (${tenant.rateEpisodes.length}):`);
   if (tenant.rateEpisodes.length === 0) lines.push('  None.');
-  lines.push(...list(tenant.rateEpisodes, rateEntry, 'see the tenant logs'));
+  lines.push(...list(tenant.rateEpisodes, (episode) => rateEntry(episode, zone), 'see the tenant logs'));
   lines.push(`Deprecation notices still active (${tenant.activeDeprecations.length}):`);
   if (tenant.activeDeprecations.length === 0) lines.push(tenant.deprecationStateKnown ? '  None.' : '  None in this period.');
-  lines.push(...list(tenant.activeDeprecations, deprecationEntry, 'see the tenant logs'));
+  lines.push(...list(tenant.activeDeprecations, (entry) => deprecationEntry(entry, zone), 'see the tenant logs'));
   lines.push(`Login failures by connection (${tenant.loginFailures.length}):`);
   if (tenant.loginFailures.length === 0) lines.push('  No spike.');
-  lines.push(...list(tenant.loginFailures, spikeEntry, 'see the tenant logs'));
+  lines.push(...list(tenant.loginFailures, (entry) => spikeEntry(entry, zone), 'see the tenant logs'));
   if (tenant.others.length > 0) {
     lines.push(`Extensibility, security and gaps (${tenant.others.length}):`);
-    lines.push(...list(tenant.others, otherEntry, 'see the tenant logs'));
+    lines.push(...list(tenant.others, (event) => otherEntry(event, zone), 'see the tenant logs'));
   }
   if (tenant.archives.length > 0) {
     lines.push('Log archive:');
@@ -177,22 +180,22 @@ export function tenantSection(tenant: TenantDigest, list: ListRenderer): string[
   return lines;
 }
 
-function rateEntry(episode: RateEpisode): string[] {
+function rateEntry(episode: RateEpisode, zone: string): string[] {
   const event = episode.announced ?? episode.recovered;
   if (event === undefined) return [];
   const facts = (episode.recovered ?? event).tenant;
   const client = [cleanLine(facts?.clientName ?? '', 100), cleanLine(facts?.clientId ?? '', 100)].filter(Boolean);
-  const span = formatWindow(facts?.from, facts?.to);
+  const span = formatWindow(facts?.from, facts?.to, zone);
   const details = [
     `${plural(facts?.count ?? 0, 'log')}${span === undefined ? '' : ` ${span}`}`,
     ...(client.length > 0 ? [`client ${client.length === 2 ? `${client[0]} (${client[1]})` : client[0]}`] : []),
-    episode.recovered === undefined ? 'not recovered by the end of the period' : `recovered (detected ${formatUtc(episode.recovered.detectedAt)})`,
+    episode.recovered === undefined ? 'not recovered by the end of the period' : `recovered (detected ${formatTime(episode.recovered.detectedAt, zone)})`,
   ];
   return [...wrap(headline(event), '  - ', '    '), ...wrap(details.join('; '), '    ')];
 }
 
 /** Feature, client and last seen; the period's announcement as its headline where there is one. Vendor text cleaned. */
-function deprecationEntry({ active, announced }: DeprecationEntry): string[] {
+function deprecationEntry({ active, announced }: DeprecationEntry, zone: string): string[] {
   const feature = active?.feature ?? announced?.tenant?.feature;
   const id = cleanLine(feature?.id ?? '', 100);
   const name = cleanLine(feature?.name ?? '', 200);
@@ -205,29 +208,32 @@ function deprecationEntry({ active, announced }: DeprecationEntry): string[] {
       : `Deprecated feature in use by ${client}: ${name === '' || name === id ? id || '(unnamed)' : `${name} (${id})`}`;
   const count = active?.count;
   const details = [
-    ...(announced !== undefined ? [`first noticed ${formatUtc(announced.occurredAt)}`] : []),
+    ...(announced !== undefined ? [`first noticed ${formatTime(announced.occurredAt, zone)}`] : []),
     ...(id === '' ? [] : [`feature ${id}`]),
     ...(announced !== undefined && active === undefined ? [] : [`client ${client}`]),
-    ...(active === undefined ? [] : [`last seen ${formatUtc(active.lastSeenAt)}${count !== undefined && count > 1 ? ` (${plural(count, 'notice')} since announced)` : ''}`]),
+    ...(active === undefined ? [] : [`last seen ${formatTime(active.lastSeenAt, zone)}${count !== undefined && count > 1 ? ` (${plural(count, 'notice')} since announced)` : ''}`]),
     ...(active === undefined ? [] : [`source ${cleanLine(active.source, 80)}`]),
   ];
   return [...wrap(title, '  - ', '    '), ...wrap(details.join('; '), '    ')];
 }
 
-function spikeEntry(entry: ConnectionSpikes): string[] {
+function spikeEntry(entry: ConnectionSpikes, zone: string): string[] {
   const latest = entry.spikes[entry.spikes.length - 1];
   if (latest === undefined) return [];
   const window = latest.tenant?.windowMinutes;
   const details =
     `${plural(entry.spikes.length, 'spike')}, peak ${plural(peak(entry), 'failed login')}` +
     `${window === undefined ? '' : ` in ${window} min`}` +
-    `${latest.tenant?.baseline === undefined ? '' : ` (usually ${latest.tenant.baseline})`}; latest ${formatUtc(latest.occurredAt)}`;
+    `${latest.tenant?.baseline === undefined ? '' : ` (usually ${latest.tenant.baseline})`}; latest ${formatTime(latest.occurredAt, zone)}`;
   return [...wrap(headline(latest), '  - ', '    '), ...wrap(details, '    ')];
 }
 
-function otherEntry(event: WatcherEvent): string[] {
+function otherEntry(event: WatcherEvent, zone: string): string[] {
   const count = event.tenant?.count ?? 0;
-  const when = count > 0 ? `${plural(count, 'log')} since ${formatUtc(event.occurredAt)}` : (formatWindow(event.tenant?.from, event.tenant?.to) ?? formatUtc(event.occurredAt));
+  const when =
+    count > 0
+      ? `${plural(count, 'log')} since ${formatTime(event.occurredAt, zone)}`
+      : (formatWindow(event.tenant?.from, event.tenant?.to, zone) ?? formatTime(event.occurredAt, zone));
   return [...wrap(headline(event), '  - ', '    '), ...wrap(when, '    ')];
 }
 

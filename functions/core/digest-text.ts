@@ -16,7 +16,7 @@ import { endOfLifeSection } from './digest-eol.js';
 import { hasTenantSection, tenantSection } from './digest-tenant.js';
 import { subscriptionSummary } from './subscription-health.js';
 import { cleanLine } from './text/clean-line.js';
-import { formatInZone, formatUtc, usableTimeZone } from './text/time.js';
+import { formatInZone, formatTime, isUtcZone, usableTimeZone } from './text/time.js';
 import { plural } from './text/words.js';
 import { wrap } from './text/wrap.js';
 
@@ -32,6 +32,7 @@ export interface Caps {
  */
 export function composeDigest(digest: PreparedDigest, caps: Caps): string {
   const { input } = digest;
+  const zone = input.timeZone;
   const shortened = { any: false };
   const list = <T>(items: readonly T[], render: (item: T) => string[], more: string, cap = caps.entries): string[] => {
     const shown = items.slice(0, cap).flatMap(render);
@@ -42,14 +43,14 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
 
   const lines: string[] = [...headline(digest), ''];
   if (digest.quiet) {
-    const period = `between ${formatUtc(input.from)} and ${formatUtc(input.to)}`;
+    const period = `between ${formatTime(input.from, zone)} and ${formatTime(input.to, zone)}`;
     lines.push(...wrap(`All quiet: no new incidents, change-log entries or advisories ${period}.`, ''));
     lines.push(...caution(digest));
     lines.push(...subscriptionAlert(digest));
     if (input.openItems.length > 0) lines.push('', ...openSection(digest, list));
     if (digest.rcaOwed.length > 0) lines.push('', ...rcaSection(digest, list, { published: false }));
     if (input.endsOfLife) lines.push('', ...endOfLifeSection(input.endsOfLife, list));
-    if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list));
+    if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list, zone));
   } else {
     lines.push(...overview(digest));
     lines.push(...subscriptionAlert(digest));
@@ -61,9 +62,9 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
     if (input.endsOfLife) lines.push('', ...endOfLifeSection(input.endsOfLife, list));
     if (digest.otherUpdates.length > 0) {
       lines.push('', `OTHER UPDATES (${digest.otherUpdates.length})`);
-      lines.push(...list(digest.otherUpdates, otherUpdateEntry, 'see the status page'));
+      lines.push(...list(digest.otherUpdates, (item) => otherUpdateEntry(item, zone), 'see the status page'));
     }
-    if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list));
+    if (hasTenantSection(digest.tenant)) lines.push('', ...tenantSection(digest.tenant, list, zone));
   }
   lines.push('', ...healthSection(digest, list, caps.sources));
   lines.push(
@@ -71,11 +72,11 @@ export function composeDigest(digest: PreparedDigest, caps: Caps): string {
     // "-- " is the plain-text signature separator mail clients recognise.
     '-- ',
     ...wrap(
-      `Covers events detected from ${formatUtc(input.from)} to ${formatUtc(input.to)}; ` +
+      `Covers events detected from ${formatTime(input.from, zone)} to ${formatTime(input.to, zone)}; ` +
         'the next digest starts where this one ends. ' +
         `Open items, owed root-cause analyses and ${input.subscriptions ? 'source and subscription' : 'source'} health ` +
-        `are as of ${formatUtc(input.generatedAt)}. ` +
-        'All times are UTC.',
+        `are as of ${formatTime(input.generatedAt, zone)}. ` +
+        (isUtcZone(zone) ? 'All times are UTC.' : `Times are ${usableTimeZone(zone)} time.`),
       '',
     ),
   );
@@ -97,7 +98,7 @@ function headline(digest: PreparedDigest): string[] {
   const when = input.frequency === 'weekly' ? `week ending ${day}` : day;
   return [
     ...wrap(`Auth0 ops digest — ${when} (${input.frequency})`, ''),
-    `Period: from ${formatUtc(input.from)} to ${formatUtc(input.to)}`,
+    `Period: from ${formatTime(input.from, zone)} to ${formatTime(input.to, zone)}`,
   ];
 }
 

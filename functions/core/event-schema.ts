@@ -40,6 +40,9 @@ const watcherEventSchema = z.looseObject(
       ),
     ),
     update: z.optional(z.object({ label: text, at: isoTime, text }, must('an object'))),
+    // A compact history for people: an unreadable vendor stamp in it is shown as given, not a reason to refuse the event.
+    earlierUpdates: list(z.object({ label: text, at: text, text }, must('an object'))),
+    startedAt: z.optional(isoTime),
     components: list(text),
     scheduledFor: z.optional(isoTime),
     scheduledUntil: z.optional(isoTime),

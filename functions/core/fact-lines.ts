@@ -4,7 +4,7 @@
 import type { WatcherEvent } from './model.js';
 import { tenantFactLines } from './tenant/facts-text.js';
 import { cleanLine } from './text/clean-line.js';
-import { formatUtc } from './text/time.js';
+import { formatTime } from './text/time.js';
 import { listWithMore, plural } from './text/words.js';
 
 /** The fields of an event (or of a Slack thread's state) that {@link eventFactLines} reads. */
@@ -13,9 +13,9 @@ export type FactFields = Pick<WatcherEvent, 'tenant' | 'check' | 'action' | 'syn
 /** CIDRs listed per line; the rest are counted ("and 12 more"). */
 const MAX_LISTED = 20;
 
-/** `[label, value]` pairs, only the facts present. */
-export function eventFactLines(event: FactFields): Array<readonly [string, string]> {
-  const lines: Array<readonly [string, string]> = [...tenantFactLines(event.tenant)];
+/** `[label, value]` pairs, only the facts present; times in `timeZone` (default UTC). */
+export function eventFactLines(event: FactFields, timeZone?: string): Array<readonly [string, string]> {
+  const lines: Array<readonly [string, string]> = [...tenantFactLines(event.tenant, timeZone)];
   const text = (value: string | undefined, max: number): string => (value === undefined ? '' : cleanLine(value, max));
   if (event.check !== undefined) lines.push(['Check', text(event.check, 60)]);
   const synthetic = event.synthetic;
@@ -34,7 +34,7 @@ export function eventFactLines(event: FactFields): Array<readonly [string, strin
     const cidrs = (list: readonly string[]) => listWithMore(list.map((cidr) => cleanLine(cidr, 50)), MAX_LISTED);
     if (allowlist.added.length > 0) lines.push(['Added', cidrs(allowlist.added)]);
     if (allowlist.removed.length > 0) lines.push(['Removed', cidrs(allowlist.removed)]);
-    if (allowlist.effectiveFrom !== undefined) lines.push(['Takes effect', formatUtc(allowlist.effectiveFrom)]);
+    if (allowlist.effectiveFrom !== undefined) lines.push(['Takes effect', formatTime(allowlist.effectiveFrom, timeZone)]);
     // Auth0's own words about the change, a few entries (each already one line: `2026-12-01 EU add 198.51.100.10/32`).
     if (allowlist.changelog !== undefined && allowlist.changelog.length > 0) {
       const more = allowlist.changelog.length > 3 ? ` and ${allowlist.changelog.length - 3} more` : '';

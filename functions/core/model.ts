@@ -225,6 +225,16 @@ export interface WatcherEvent {
   readonly packages?: readonly AffectedPackage[];
   /** The update this event is about, for incident and maintenance events. */
   readonly update?: ItemUpdate;
+  /**
+   * Incident events: the incident's updates before {@link update}, newest first, as many as fit a compact list (at most
+   * `EVENT_BUDGETS.maxEarlierUpdates`, each text cut to `earlierUpdateTextBytes`); absent when there were none.
+   */
+  readonly earlierUpdates?: readonly ItemUpdate[];
+  /**
+   * Incident events: when the incident began, ISO 8601 (the start its vendor states, else its earliest update's time:
+   * the `occurredAt` of its `incident.opened`). A resolution's duration is counted from it.
+   */
+  readonly startedAt?: string;
   /** Affected components or products, where the source names them. */
   readonly components?: readonly string[];
   /** Maintenance events: when the work is scheduled to start, ISO 8601, where the source gives its window. */

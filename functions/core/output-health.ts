@@ -4,6 +4,7 @@
 import type { DeliveryScope } from './errors.js';
 import { makeEvent, shorten, type EventSourceInfo } from './event-factory.js';
 import type { EventLink, WatcherEvent } from './model.js';
+import { cannotDeliverTitle, deliversAgainTitle, parkedTitle } from './watcher-health-text.js';
 
 /** The `sourceType` of an output's health events. */
 export const OUTPUT_SOURCE_TYPE = 'output';
@@ -77,7 +78,7 @@ export function recordOutputFailure(
       : 'It is retried on every run.';
   const event = makeEvent(outputEventSource(outputId), 'source.failing', `failing:${failingSince}`, now, {
     itemId: outputId,
-    title: `Output ${outputId} is failing`,
+    title: cannotDeliverTitle(outputId, consecutiveFailedRuns),
     url: '',
     severity: 'major',
     occurredAt: failingSince,
@@ -102,7 +103,7 @@ export function recordOutputSuccess(health: OutputHealth, outputId: string, now:
   if (!health.failingAnnounced || !health.failingSince) return { health: next, events: [] };
   const event = makeEvent(outputEventSource(outputId), 'source.recovered', `recovered:${health.failingSince}`, now, {
     itemId: outputId,
-    title: `Output ${outputId} has recovered`,
+    title: deliversAgainTitle(outputId),
     url: '',
     severity: 'info',
     occurredAt: nowIso,
@@ -117,7 +118,7 @@ export function parkedDeliveryEvent(outputId: string, parked: ParkedDelivery, no
   const { event } = parked;
   return makeEvent(outputEventSource(outputId), 'source.failing', `parked:${event.id}`, now, {
     itemId: outputId,
-    title: `Output ${outputId} refused an event: ${shorten(event.title, 200)}`,
+    title: parkedTitle(outputId, shorten(event.title, 200)),
     url: '',
     severity: 'major',
     occurredAt: now.toISOString(),

@@ -1,6 +1,7 @@
 // Routing rules of an output (a Slack channel, an email list): which events it receives. One meaning, two forms:
 // a matcher for local mode, and the equivalent SNS subscription filter policy for AWS.
 import { EVENT_TYPES, SEVERITIES, type EventType, type Severity, type WatcherEvent } from './model.js';
+import type { QuietHours } from './quiet-hours.js';
 
 export interface RouteRules {
   /** Source ids; all when absent. */
@@ -14,9 +15,21 @@ export interface RouteRules {
    * (change log, advisories, source health) are not about a region and pass.
    */
   readonly regions?: readonly string[];
-  /** Vendors ("Auth0", a third-party provider); all when absent. */
+  /**
+   * Vendors ("Auth0", a third-party provider); all when absent. Rules that select vendors are about those vendors'
+   * news: the watcher's own health (`source.*`: a source it cannot read, an output it cannot deliver to) passes them
+   * only when `types` asks for it (`source.failing`, `source.*`).
+   */
   readonly vendors?: readonly string[];
+  /**
+   * A channel route's quiet hours (core/quiet-hours.ts): when the route holds events below a severity. Not a filter:
+   * `routeMatches` and the filter policy ignore it; the route's delivery holds what it admits.
+   */
+  readonly quietHours?: QuietHours;
 }
+
+/** The family of the watcher's own health events, which vendor rules leave out unless `types` names it. */
+const WATCHER_HEALTH_PREFIX = 'source.';
 
 /** An event type or a family wildcard: `incident.opened`, `incident.*`. */
 export function isEventTypePattern(pattern: string): boolean {
@@ -37,6 +50,8 @@ function typeMatches(pattern: string, type: EventType): boolean {
 export function routeMatches(rules: RouteRules, event: WatcherEvent): boolean {
   if (rules.sources && !rules.sources.includes(event.source)) return false;
   if (rules.types && !rules.types.some((pattern) => typeMatches(pattern, event.type))) return false;
+  // Without `types`, rules that select vendors take those vendors' news, not the watcher's health.
+  if (rules.vendors && !rules.types && event.type.startsWith(WATCHER_HEALTH_PREFIX)) return false;
   if (rules.minSeverity && !severitiesFrom(rules.minSeverity).includes(event.severity)) return false;
   if (rules.vendors && !rules.vendors.includes(event.vendor)) return false;
   if (rules.regions && event.regions && event.regions.length > 0) {
@@ -60,6 +75,8 @@ export function filterPolicyFor(rules: RouteRules): FilterPolicy | undefined {
   if (rules.sources) policy['source'] = [...rules.sources];
   if (rules.types) {
     policy['type'] = rules.types.map((pattern) => (pattern.endsWith('.*') ? { prefix: pattern.slice(0, -1) } : pattern));
+  } else if (rules.vendors) {
+    policy['type'] = [{ 'anything-but': { prefix: WATCHER_HEALTH_PREFIX } }];
   }
   if (rules.minSeverity && rules.minSeverity !== 'info') policy['severity'] = severitiesFrom(rules.minSeverity);
   if (rules.vendors) policy['vendor'] = [...rules.vendors];

@@ -4,6 +4,7 @@ import { describeEventType, type EventType } from './event-types.js';
 import type { Severity } from './model.js';
 import type { SlackMessage } from './ports.js';
 import { inline, linkableUrl, slackLink } from './slack-escape.js';
+import { isWatcherHealth, watcherHeadline } from './watcher-health-text.js';
 
 /** Slack accepts at most this many blocks in one message. */
 export const SLACK_MAX_BLOCKS = 50;
@@ -118,7 +119,11 @@ export function vendorName(vendor: string): string {
 
 /** `[CRITICAL] Auth0 incident resolved: <title>` and a short line of the latest text: what notifications show. */
 export function fallbackText(severity: Severity, vendor: string, type: EventType, title: string, detail: string): string {
-  const headline = `[${severity.toUpperCase()}] ${vendorName(vendor)} ${describeEventType(type)}: ${inline(title, 300) || '(untitled)'}`;
+  // The watcher's own health names the watcher, not the vendor: `[MAJOR] Watcher cannot read GitHub status (3 failures)`.
+  const what = isWatcherHealth(type)
+    ? inline(watcherHeadline(title), 300)
+    : `${vendorName(vendor)} ${describeEventType(type)}: ${inline(title, 300) || '(untitled)'}`;
+  const headline = `[${severity.toUpperCase()}] ${what}`;
   const line = inline(detail, 300);
   return line === '' ? headline : `${headline}\n${line}`;
 }

@@ -1,7 +1,7 @@
 // Slack rendering, first step: untrusted vendor text made inert in Slack mrkdwn (entities, broken mass mentions, safe
 // links), on top of the text-safety toolkit's cleaning (pure).
 import { cleanLine, withoutControls, withoutLoneSurrogates } from './text/clean-line.js';
-import { formatUtc } from './text/time.js';
+import { formatUtc, parseTime } from './text/time.js';
 
 /** Our own cap, not Slack's: a longer URL is left unlinked so that a link can never crowd out the text it ends. */
 export const SLACK_LINK_URL_MAX_CHARS = 1000;
@@ -64,7 +64,15 @@ export function prose(text: string): string {
     .trim();
 }
 
-/** A time as the email shows it (`2026-04-22 20:14 UTC`); an unreadable stamp is vendor text, so it is escaped. */
+/**
+ * A time each reader sees in their own zone: Slack's date formatting, `<!date^1796558700^{date_short_pretty} {time}|
+ * 2026-12-06 12:05 UTC>` (the Unix time in whole seconds, the tokens, and the UTC text as the fallback Slack shows where
+ * it cannot format the date). An unreadable stamp is vendor text: it is shown escaped, without a date token.
+ */
 export function slackTime(iso: string): string {
-  return escapeSlackText(formatUtc(iso));
+  const ms = parseTime(iso);
+  const text = escapeSlackText(formatUtc(iso));
+  if (ms === undefined) return text;
+  // The fallback is our own `YYYY-MM-DD HH:MM UTC`: it holds no `|` or `>` that would end the token early.
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${text}>`;
 }

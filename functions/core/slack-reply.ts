@@ -5,13 +5,22 @@ import type { WatcherEvent } from './model.js';
 import type { SlackMessage } from './ports.js';
 import { NO_TEXT, SLACK_SECTION_TEXT_MAX_CHARS, fallbackText, fitWithReadMore, footer, message, section, type Block } from './slack-blocks.js';
 import { escapeSlackText, inline, prose, slackTime } from './slack-escape.js';
-import { formatWindow } from './text/time.js';
+import { elapsed, formatWindow, lastedText } from './text/time.js';
 
-/** A reply in an item's thread: `*<label>* · <time>`, the update text (or summary), and the link. */
-export function renderReply(event: WatcherEvent): SlackMessage {
+/**
+ * A reply in an item's thread: `*<label>* · <time>`, the update text (or summary), and the link. A resolution says
+ * how long the incident lasted (`*✅ Resolved after 2 h 14 min*`), from its start (the event's `startedAt`, else
+ * `openedAt`: when the thread opened).
+ */
+export function renderReply(event: WatcherEvent, thread: { readonly openedAt?: string } = {}): SlackMessage {
   const window = formatWindow(event.scheduledFor, event.scheduledUntil);
+  const at = event.update?.at ?? event.occurredAt;
+  const start = event.startedAt ?? thread.openedAt;
+  // A start no earlier than the resolution is no start known (a thread that opened with the resolution itself).
+  const known = start !== undefined && (elapsed(start, at) ?? 0) > 0;
+  const lasted = event.type === 'incident.resolved' && known ? lastedText(start, at) : undefined;
   const head =
-    `*${replyLabel(event)}* · ${slackTime(event.update?.at ?? event.occurredAt)}\n` +
+    `*${replyLabel(event)}${lasted === undefined ? '' : ` after ${lasted}`}* · ${slackTime(at)}\n` +
     (window !== undefined ? `Scheduled: ${escapeSlackText(window)}\n` : '');
   const body = prose(event.update?.text ?? event.summary) || NO_TEXT;
   const blocks: Block[] = [

@@ -22,7 +22,8 @@ import { escapeSlackText, inline, linkableUrl, prose, slackLink, slackTime } fro
 import { threadStateFrom, type ThreadState } from './slack-thread-state.js';
 import { eventFactLines } from './fact-lines.js';
 import { cleanLine } from './text/clean-line.js';
-import { formatWindow } from './text/time.js';
+import { elapsed, formatWindow, lastedText } from './text/time.js';
+import { watcherHeadline } from './watcher-health-text.js';
 import { capitalize } from './text/words.js';
 
 /** At most this many affected packages are listed; the rest are counted ("and N more"). */
@@ -77,10 +78,18 @@ function isDone(state: ThreadState): boolean {
   return EVENT_TYPE_FACTS[state.lastEventType].endsItem;
 }
 
-/** The vendor's status made readable (`in_progress` → `In progress`), or what the latest event type implies. */
+/**
+ * The vendor's status made readable (`in_progress` → `In progress`), or what the latest event type implies; a resolved
+ * incident also says how long it lasted (`Resolved after 2 h 14 min`).
+ */
 function statusText(state: ThreadState): string {
   const vendorStatus = cleanLine((state.status ?? '').replace(/_/g, ' '), 100);
-  return escapeSlackText(capitalize(vendorStatus || EVENT_TYPE_FACTS[state.lastEventType].impliedStatus));
+  const status = escapeSlackText(capitalize(vendorStatus || EVENT_TYPE_FACTS[state.lastEventType].impliedStatus));
+  // A thread that only ever saw the resolution knows no start: it says no duration rather than "less than 1 min".
+  const known = state.resolvedAt !== undefined && (elapsed(state.openedAt, state.resolvedAt) ?? 0) > 0;
+  const lasted = state.family === 'incident' && isDone(state) && known ? lastedText(state.openedAt, state.resolvedAt) : undefined;
+  if (lasted === undefined) return status;
+  return status === 'Resolved' ? `Resolved after ${lasted}` : `${status} (resolved after ${lasted})`;
 }
 
 function regionsText(regions: readonly string[] | undefined): string {
@@ -196,7 +205,8 @@ function packagesText(packages: readonly AffectedPackage[], url: string): string
 
 function sourceBlocks(state: ThreadState): Block[] {
   const recovered = EVENT_TYPE_FACTS[state.lastEventType].endsItem;
-  return [header(`${recovered ? '✅' : '⚠️'} Watcher: `, inline(state.title, 300)), summarySection(state)];
+  // The title names the watcher ("Watcher cannot read GitHub status (3 failures)"): it is not the vendor's outage.
+  return [header(`${recovered ? '✅' : '⚠️'} `, inline(watcherHeadline(state.title), 300)), summarySection(state)];
 }
 
 /** Slack shows at most ten fields in a section: Status and Severity, then this many facts. */

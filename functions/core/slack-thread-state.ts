@@ -29,8 +29,10 @@ export interface ThreadState {
   /** Maintenance: its scheduled window, ISO 8601, where the source gives it. */
   readonly scheduledFor?: string;
   readonly scheduledUntil?: string;
-  /** The earliest event time seen (normally the first event's). */
+  /** The earliest time seen: an incident's start (`startedAt`) or an event's time (normally the first event's). */
   readonly openedAt: string;
+  /** Incidents: when the resolving update was posted (the latest `incident.resolved`'s time); the duration ends there. */
+  readonly resolvedAt?: string;
   /** The latest event time seen. */
   readonly lastUpdateAt: string;
   readonly lastUpdate?: ItemUpdate;
@@ -66,18 +68,23 @@ function isBefore(a: string, b: string): boolean {
  */
 export function threadStateFrom(previous: ThreadState | undefined, event: WatcherEvent): ThreadState {
   const rcaPublished = EVENT_TYPE_FACTS[event.type].publishesRca === true || previous?.rcaPublished === true || undefined;
+  // An incident's event says when it began, which may be before the first event this thread saw.
+  const opened = event.startedAt !== undefined && isBefore(event.startedAt, event.occurredAt) ? event.startedAt : event.occurredAt;
+  const resolved = event.type === 'incident.resolved' ? (event.update?.at ?? event.occurredAt) : undefined;
   if (previous === undefined) {
     return compact({
       ...newestFrom(event, undefined),
       severity: event.severity,
-      openedAt: event.occurredAt,
+      openedAt: opened,
+      resolvedAt: resolved,
       rcaPublished,
     });
   }
   const base: ThreadState = {
     ...previous,
     severity: maxSeverity(previous.severity, event.severity),
-    openedAt: isBefore(event.occurredAt, previous.openedAt) ? event.occurredAt : previous.openedAt,
+    openedAt: isBefore(opened, previous.openedAt) ? opened : previous.openedAt,
+    resolvedAt: resolved !== undefined && (previous.resolvedAt === undefined || isBefore(previous.resolvedAt, resolved)) ? resolved : previous.resolvedAt,
     rcaPublished,
   };
   // An event older than the latest one shown only raises what `base` raised.

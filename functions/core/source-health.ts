@@ -2,6 +2,7 @@
 import { makeEvent, type EventSourceInfo } from './event-factory.js';
 import type { WatcherEvent } from './model.js';
 import type { SourceState } from './tracked.js';
+import { cannotReadTitle, readsAgainTitle } from './watcher-health-text.js';
 
 export interface HealthTransition {
   readonly state: SourceState;
@@ -28,7 +29,7 @@ export function recordFailure(
   if (consecutiveFailures < threshold || state.failingAnnounced) return { state: next, events: [] };
   const event = makeEvent(source, 'source.failing', `failing:${failingSince}`, now, {
     itemId: source.id,
-    title: `${source.name ?? source.id} is failing`,
+    title: cannotReadTitle(source.name ?? source.id, consecutiveFailures),
     url: source.url,
     severity: 'major',
     occurredAt: failingSince,
@@ -51,7 +52,7 @@ export function recordSuccess(state: SourceState, source: EventSourceInfo, now: 
   if (!state.failingAnnounced || !state.failingSince) return { state: next, events: [] };
   const event = makeEvent(source, 'source.recovered', `recovered:${state.failingSince}`, now, {
     itemId: source.id,
-    title: `${source.name ?? source.id} has recovered`,
+    title: readsAgainTitle(source.name ?? source.id),
     url: source.url,
     severity: 'info',
     occurredAt: nowIso,

@@ -17,7 +17,7 @@ const logger = makePowertoolsLogger();
 // The stack sets POLL_METRICS_BY_SOURCE when it has a dead-man's switch per source (monitoring: detailed).
 const metrics = makePollMetrics({ bySource: process.env[FUNCTION_ENV.pollMetricsBySource] === 'true' });
 const store = makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName });
-const publisher = makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn });
+const publisher = makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn, timeZone: config.watcher.timeZone });
 const secrets = makeSecretResolver();
 const clock = { now: () => new Date() };
 const pollSource = makePollSource({

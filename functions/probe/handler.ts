@@ -23,7 +23,7 @@ const heartbeat = makePollMetrics({ bySource: process.env[FUNCTION_ENV.pollMetri
 const measurements = makeProbeMetrics();
 const runProbe = makeRunProbe({
   store: makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName }),
-  publisher: makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn }),
+  publisher: makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn, timeZone: config.watcher.timeZone }),
   secrets: makeSecretResolver(),
   clock: { now: () => new Date() },
   logger,

@@ -22,7 +22,7 @@ const logger = makePowertoolsLogger(SERVICE_NAMES.stream);
 // The same heartbeat as the poll function's, so the dead-man's switches see stream sources too.
 const metrics = makePollMetrics({ bySource: process.env[FUNCTION_ENV.pollMetricsBySource] === 'true' });
 const store = makeDynamoStateStore({ client: new DynamoDBClient({}), tableName: config.tableName });
-const publisher = makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn });
+const publisher = makeSnsPublisher({ client: makeSnsClient({}), topicArn: config.topicArn, timeZone: config.watcher.timeZone });
 const clock = { now: () => new Date() };
 const pollStream = makePollStream({
   store,

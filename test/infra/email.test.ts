@@ -77,6 +77,17 @@ describe('email alerts', () => {
     expect(subscription).not.toHaveProperty('FilterPolicyScope');
   });
 
+  it("keeps the watcher's health from an entry that selects vendors without asking for source.*, in its filter policy", () => {
+    const { stack: custom, template: customTemplate } = synthStack(
+      withEmail({ alerts: [{ addresses: ['github@example.com'], rules: { vendors: ['GitHub'] } }] }),
+    );
+    const subscription = subscriptionsTo(customTemplate, logicalIdOf(custom.state.topic))['github@example.com'];
+    expect(subscription).toMatchObject({
+      FilterPolicy: { type: [{ 'anything-but': { prefix: 'source.' } }], vendor: ['GitHub'] },
+      FilterPolicyScope: 'MessageAttributes',
+    });
+  });
+
   it('names each subscription by its address, so reordering entries or moving an address between them keeps its subscription', () => {
     const moved = synthStack(
       withEmail({

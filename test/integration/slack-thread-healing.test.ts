@@ -75,7 +75,8 @@ function statusOf(m: RecordedMessage | undefined): string | undefined {
   }
   return undefined;
 }
-const showsResolved = (m: RecordedMessage | undefined) => statusOf(m) === 'Resolved';
+/** Resolved, with how long the incident lasted when the root knows when it opened. */
+const showsResolved = (m: RecordedMessage | undefined) => /^Resolved( after \d+ min)?$/.test(statusOf(m) ?? '');
 
 describe('Slack threads heal', () => {
   let dynamo: RunningDynamo;
@@ -169,7 +170,7 @@ describe('Slack threads heal', () => {
 
       const m = itemMessages(channel, 'deleted00001');
       expect(m.roots.map(eventIdOf)).toEqual(['deleted00001-resolved']);
-      expect(statusOf(m.roots[0])).toBe('Postmortem');
+      expect(statusOf(m.roots[0])).toBe('Postmortem (resolved after 2 min)');
       expect(JSON.stringify(m.roots[0]!.blocks)).toContain('Root-cause analysis published');
       expect(m.replies(m.roots[0]!)).toEqual(['deleted00001-rca']);
       expect([...m.perEvent.values()].every((n) => n === 1)).toBe(true);
@@ -193,7 +194,7 @@ describe('Slack threads heal', () => {
 
         const m = itemMessages(channel, 'updgone00001');
         const fresh = m.roots.find((r) => r.ts !== oldRoot!.ts);
-        expect(statusOf(fresh)).toBe('Postmortem');
+        expect(statusOf(fresh)).toBe('Postmortem (resolved after 2 min)');
         expect(m.replies(oldRoot!)).toEqual(['updgone00001-resolved']);
         expect(m.replies(fresh!)).toEqual(['updgone00001-rca']);
         // The resolution's reply went out once; the fresh root is the item's status card, tagged with it.
@@ -311,7 +312,7 @@ describe('Slack threads heal', () => {
 
       clock += MINUTE;
       expect(await deliver(incident('other0000001', clock).opened)).toBe('posted');
-      expect(statusOf(root())).toBe('Resolved');
+      expect(statusOf(root())).toBe('Resolved after 2 min');
       expect(await store.staleRoots(channel)).toEqual([]);
       expect((await store.getThread(channel, `${e.opened.source}#stale0000001`))?.rootStale).toBeUndefined();
     });
@@ -371,7 +372,7 @@ describe('Slack threads heal', () => {
       expect(await deliver(e.rca)).toBe('posted');
       const m = itemMessages(channel, 'stale0000004');
       expect(m.roots.map(eventIdOf)).toEqual(['stale0000004-rca']);
-      expect(statusOf(m.roots[0])).toBe('Postmortem');
+      expect(statusOf(m.roots[0])).toBe('Postmortem (resolved after 2 min)');
       expect(JSON.stringify(m.roots[0]!.blocks)).toContain('Root-cause analysis published');
       expect(await store.staleRoots(channel)).toEqual([]);
     });

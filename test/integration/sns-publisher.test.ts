@@ -78,6 +78,16 @@ describe('SNS publisher against the SNS test server', () => {
     expect(message.email).not.toContain('{"');
   });
 
+  it('writes the email copy in the configured zone, the JSON copy unchanged', async () => {
+    const event = makeEvent();
+    await makeSnsPublisher({ client, topicArn, timeZone: 'Europe/Berlin' }).publish(event);
+
+    const message = parseJsonMessage(newPublishes()[0]!);
+    expect(JSON.parse(message.default)).toEqual(event);
+    expect(message.email).toContain('When: 2026-04-22 22:14 CEST');
+    expect(message.email).not.toContain('UTC');
+  });
+
   it('sets type, source, severity and vendor as String attributes and regions as a String.Array', async () => {
     await makeSnsPublisher({ client, topicArn }).publish(makeEvent());
 

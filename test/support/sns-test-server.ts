@@ -458,8 +458,9 @@ function reply(res: ServerResponse, requestId: string, action: string, result?: 
 
 /**
  * Whether a subscription's filter policy (scope MessageAttributes) admits a publish, on the operators the watcher's
- * policies use: every key must match; its values are alternatives (exact string, `{prefix}`, `{exists}`); a
- * String.Array attribute matches when any element matches; a missing attribute matches only `{exists: false}`.
+ * policies use: every key must match; its values are alternatives (exact string, `{prefix}`, `{exists}`,
+ * `{"anything-but": {prefix}}`); a String.Array attribute matches when any element matches; a missing attribute matches
+ * only `{exists: false}` (`anything-but` needs the attribute present, as SNS does).
  */
 export function filterPolicyAdmits(
   policy: Readonly<Record<string, ReadonlyArray<string | Readonly<Record<string, unknown>>>>> | undefined,
@@ -478,6 +479,8 @@ export function filterPolicyAdmits(
       if (typeof alternative === 'string') return values.includes(alternative);
       if (typeof alternative['prefix'] === 'string') return values.some((v) => v.startsWith(alternative['prefix'] as string));
       if (typeof alternative['exists'] === 'boolean') return alternative['exists'] === (attribute !== undefined);
+      const anythingBut = alternative['anything-but'] as Readonly<Record<string, unknown>> | undefined;
+      if (typeof anythingBut?.['prefix'] === 'string') return values.some((v) => !v.startsWith(anythingBut['prefix'] as string));
       throw new Error(`filter-policy operator not modelled by the test server: ${JSON.stringify(alternative)}`);
     });
   });

@@ -41,7 +41,8 @@ function digestInput(overrides: Partial<DigestInput> = {}): DigestInput {
     from: FROM,
     to: TO,
     generatedAt: GENERATED,
-    timeZone: 'Europe/Paris',
+    // Times as most tests read them; the digest in a zone of its own is tested on its own below.
+    timeZone: 'UTC',
     events: [],
     openItems: [],
     rcaOwed: [],
@@ -519,7 +520,7 @@ describe('renderDigest: watcher health', () => {
     type: 'source.failing',
     source: 'auth0-changelog',
     itemId: 'auth0-changelog',
-    title: 'Auth0 change log is failing',
+    title: 'Watcher cannot read Auth0 change log (9 failures)',
     severity: 'major',
     occurredAt: '2026-11-26T05:00:00.000Z',
     detectedAt: '2026-11-26T05:45:00.000Z',
@@ -541,7 +542,8 @@ describe('renderDigest: watcher health', () => {
       '  - auth0-advisories (github-advisories): OK',
     ]);
     expect(health).toContain('Health changes in this period (1):');
-    expect(health).toContain('  - 2026-11-26 05:00 UTC source failing: Auth0 change log is failing');
+    // The health change reads as the watcher's, not as the vendor's outage.
+    expect(health).toContain('  - 2026-11-26 05:00 UTC Watcher cannot read Auth0 change log (9 failures)');
     expect(text).toContain('1 advisory; 1 source failing.');
     expect(subject).toBe('[Auth0 digest] Nov 26: source failing, 1 resolved, 1 change needs attention, 1 advisory');
   });
@@ -797,7 +799,8 @@ describe('renderDigest: headline and subject', () => {
       digestInput({ frequency: 'weekly', from: '2026-11-23T05:00:00.000Z', to: '2026-11-30T05:00:00.000Z', generatedAt: '2026-11-30T05:00:03.000Z', timeZone: 'America/New_York', events: busyDay() }),
     );
     expect(digest.text.split('\n')[0]).toBe('Auth0 ops digest — week ending Sunday, November 29, 2026 (weekly)');
-    expect(digest.text).toContain('Period: from 2026-11-23 05:00 UTC to 2026-11-30 05:00 UTC');
+    // The digest's times are in its zone too, named by their abbreviation.
+    expect(digest.text).toContain('Period: from 2026-11-23 00:00 EST to 2026-11-30 00:00 EST');
     expect(digest.subject).toBe('[Auth0 weekly digest] Nov 23-29: 1 resolved, 1 change needs attention, 1 advisory');
   });
 

@@ -59,7 +59,9 @@ describe('renderEmailText', () => {
     const event = makeEvent({ type, id: `auth0-status-us-1:rb4z1181bd4z:${type}`, regions: ['US-1', 'EU-1'] });
     const body = renderEmailText(event);
     const lines = body.split('\n');
-    expect(lines[0]).toBe(`Auth0 ${describeEventType(type)}: Elevated Errors on Public Cloud`);
+    // The watcher's own health is the watcher's, not the vendor's (a title not naming the watcher is led by "Watcher:").
+    const headline = type.startsWith('source.') ? 'Watcher: Elevated Errors on Public Cloud' : `Auth0 ${describeEventType(type)}: Elevated Errors on Public Cloud`;
+    expect(lines[0]).toBe(headline);
     expect(lines).toContain('Status: resolved');
     expect(lines).toContain('Severity: critical');
     expect(lines).toContain('Regions: US-1, EU-1');

@@ -109,10 +109,12 @@ describe('every event type reaches every renderer', () => {
   it.each(EVENT_TYPES.map((type) => [type]))('names %s by its phrase in email and Slack, and replies with its label', (type) => {
     const event = eventOf(type);
     const { phrase, replyLabel, replyUsesVendorLabel } = EVENT_TYPE_FACTS[type];
-    expect(renderSubject(event)).toContain(` ${phrase}: `);
-    expect(renderEmailText(event).split('\n')[0]).toBe(`Auth0 ${phrase}: The ${type} item`);
-    expect(renderStandalone(event).text).toContain(` ${phrase}: `);
-    expect(renderRoot(threadStateFrom(undefined, event)).text).toContain(` ${phrase}: `);
+    // The watcher's own health names the watcher instead of a vendor and a phrase.
+    const named = type.startsWith('source.') ? `Watcher: The ${type} item` : ` ${phrase}: `;
+    expect(renderSubject(event)).toContain(named);
+    expect(renderEmailText(event).split('\n')[0]).toBe(type.startsWith('source.') ? named : `Auth0 ${phrase}: The ${type} item`);
+    expect(renderStandalone(event).text).toContain(named);
+    expect(renderRoot(threadStateFrom(undefined, event)).text).toContain(named);
     const reply = JSON.stringify(renderReply({ ...event, update: { ...event.update!, label: '' } }).blocks);
     expect(reply).toContain(`*${replyLabel}*`);
     if (replyUsesVendorLabel) expect(JSON.stringify(renderReply(event).blocks)).toContain(`*${event.update!.label}*`);

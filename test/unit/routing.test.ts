@@ -6,8 +6,8 @@ import { sampleEvent } from '../support/sample-event.js';
 
 /**
  * SNS's attribute filter-policy semantics, for the operators the policies use: every key must match; a key's
- * values are alternatives (exact string, `{prefix}`, `{exists:false}`); a String.Array attribute matches when any
- * element matches; a missing attribute matches only `{exists:false}`.
+ * values are alternatives (exact string, `{prefix}`, `{exists:false}`, `{"anything-but": {prefix}}`); a String.Array
+ * attribute matches when any element matches; a missing attribute matches only `{exists:false}`.
  */
 function snsAdmits(policy: FilterPolicy | undefined, attributes: Record<string, string | string[]>): boolean {
   if (!policy) return true;
@@ -18,6 +18,8 @@ function snsAdmits(policy: FilterPolicy | undefined, attributes: Record<string, 
       if (typeof alternative === 'string') return values.includes(alternative);
       if ('prefix' in alternative) return values.some((v) => v.startsWith(alternative['prefix'] as string));
       if ('exists' in alternative) return alternative['exists'] === (value !== undefined);
+      const anythingBut = alternative['anything-but'] as Record<string, unknown> | undefined;
+      if (typeof anythingBut?.['prefix'] === 'string') return values.some((v) => !v.startsWith(anythingBut['prefix'] as string));
       throw new Error(`operator not modelled: ${JSON.stringify(alternative)}`);
     });
   });
@@ -51,6 +53,7 @@ const RULES: Array<[string, RouteRules]> = [
   ['one source, major and up', { sources: ['auth0-status-us-1'], minSeverity: 'major' }],
   ['regions only', { regions: ['EU-1', 'US-5'] }],
   ['vendors and minimum info', { vendors: ['Auth0'], minSeverity: 'info' }],
+  ['vendors and the watcher\'s health', { vendors: ['Auth0'], types: ['incident.*', 'source.*'] }],
 ];
 
 describe('routing rules', () => {

@@ -20,7 +20,17 @@ import { sampleEvent } from '../support/sample-event.js';
 
 const URL_ = 'https://status.auth0.com/incidents/rb4z1181bd4z';
 const READ_MORE = `… <${URL_}|read more>`;
+/** Slack's date formatting as the renderers write it: Unix seconds, the tokens, and the UTC text as the fallback. */
+const SLACK_DATE = /<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC>/g;
 const LINK = `<${URL_}|View on status.auth0.com>`;
+
+/**
+ * `2026-04-22 19:50` (UTC, `seconds` past the minute) as the renderers show a time: a Slack date token of the exact
+ * Unix time, with the UTC text to the minute as its fallback.
+ */
+function slackDate(utc: string, seconds = 0): string {
+  return `<!date^${Date.parse(`${utc.replace(' ', 'T')}:00Z`) / 1000 + seconds}^{date_short_pretty} {time}|${utc} UTC>`;
+}
 
 /** An Auth0 status event of `type`, with the given update as its latest; other fields realistic. */
 function incident(type: EventType, label: string, at: string, text: string, overrides: Partial<WatcherEvent> = {}): WatcherEvent {
@@ -108,7 +118,7 @@ function sourceEvent(type: 'source.failing' | 'source.recovered'): WatcherEvent 
     id: `auth0-status-us-1:auth0-status-us-1:${type}`,
     type,
     itemId: 'auth0-status-us-1',
-    title: failing ? 'Auth0 status (US-1) is failing' : 'Auth0 status (US-1) has recovered',
+    title: failing ? 'Watcher cannot read Auth0 status (US-1) (3 failures)' : 'Watcher reads Auth0 status (US-1) again',
     url: 'https://status.auth0.com/history.rss',
     severity: failing ? 'major' : 'info',
     occurredAt: failing ? '2026-04-22T18:00:00Z' : '2026-04-22T19:30:00Z',
@@ -280,7 +290,9 @@ describe('vendor text cannot ping, link or inject', () => {
 
   it.each(messages)('%s: no mention, no foreign link, no control character, every & an entity', (_name, message) => {
     expectValidSlackMessage(message);
-    for (const text of texts(message)) {
+    for (const shown of texts(message)) {
+      // Our own date tokens are the only `<!…>` allowed: Slack formats them in each reader's zone.
+      const text = shown.replace(SLACK_DATE, '');
       expect(text).not.toContain('<!');
       expect(text).not.toContain('<@');
       expect(text).not.toMatch(/<[^>]*\|Log in/);
@@ -309,7 +321,7 @@ describe('limits', () => {
       expect(long.length).toBeLessThanOrEqual(SLACK_SECTION_TEXT_MAX_CHARS);
       expect(long.length).toBeGreaterThan(2_800);
       expect(long.endsWith(READ_MORE)).toBe(true);
-      expect(long).toMatch(/^\*Update\* · 2026-04-22 19:50 UTC\n/);
+      expect(long.startsWith(`*Update* · ${slackDate('2026-04-22 19:50')}\n`)).toBe(true);
     }
   });
 
@@ -436,11 +448,11 @@ describe('renderRoot', () => {
       '*Status*\nIdentified',
       '*Severity*\nCritical',
       '*Regions*\nUS-1',
-      '*Last update*\n2026-04-22 19:40 UTC',
-      '*Opened*\n2026-04-22 19:02 UTC',
+      `*Last update*\n${slackDate('2026-04-22 19:40')}`,
+      `*Opened*\n${slackDate('2026-04-22 19:02')}`,
     ]);
     expect(sectionTexts(message)).toEqual([
-      '*Identified* · 2026-04-22 19:40 UTC\nThe issue has been identified as a faulty database failover and a fix is being implemented.',
+      `*Identified* · ${slackDate('2026-04-22 19:40')}\nThe issue has been identified as a faulty database failover and a fix is being implemented.`,
     ]);
     expect(contextTexts(message)).toEqual([`Source: auth0-status-us-1 · ${LINK}`]);
     expect(message.text).toBe(
@@ -459,13 +471,14 @@ describe('renderRoot', () => {
   it('marks a resolved incident with ✅ and says when the root-cause analysis is in the thread', () => {
     const resolvedRoot = renderRoot(fold(opened, identified, resolved));
     expect(headerText(resolvedRoot)).toBe('✅ Auth0: Elevated Errors on Public Cloud');
-    expect(fieldTexts(resolvedRoot)[0]).toBe('*Status*\nResolved');
+    // Opened 19:02, resolved 20:14: the root says how long it lasted.
+    expect(fieldTexts(resolvedRoot)[0]).toBe('*Status*\nResolved after 1 h 12 min');
     expect(contextTexts(resolvedRoot)).not.toContain('📝 Root-cause analysis published (see thread)');
 
     const withRca = renderRoot(fold(opened, identified, resolved, rca));
     expectValidSlackMessage(withRca);
     expect(headerText(withRca)).toBe('✅ Auth0: Elevated Errors on Public Cloud');
-    expect(fieldTexts(withRca)[0]).toBe('*Status*\nPostmortem');
+    expect(fieldTexts(withRca)[0]).toBe('*Status*\nPostmortem (resolved after 1 h 12 min)');
     expect(contextTexts(withRca)).toEqual(['📝 Root-cause analysis published (see thread)', `Source: auth0-status-us-1 · ${LINK}`]);
   });
 
@@ -486,7 +499,7 @@ describe('renderRoot', () => {
     expect(fieldTexts(inProgress).slice(0, 3)).toEqual(['*Status*\nIn progress', '*Severity*\nInfo', '*Regions*\nEU-1']);
     const done = renderRoot(fold(started, completed));
     expect(headerText(done)).toBe('✅ Auth0: Database maintenance in EU-1');
-    expect(sectionTexts(done)).toEqual(['*Completed* · 2026-04-23 03:00 UTC\nThe scheduled maintenance has been completed.']);
+    expect(sectionTexts(done)).toEqual([`*Completed* · ${slackDate('2026-04-23 03:00')}\nThe scheduled maintenance has been completed.`]);
   });
 
   it('uses the status the event type implies when the vendor gave none, and names no regions as such', () => {
@@ -498,7 +511,7 @@ describe('renderRoot', () => {
     const message = renderRoot(fold(changelogEvent()));
     expectValidSlackMessage(message);
     expect(headerText(message)).toBe('📣 Auth0 change log: Deprecation of legacy grant types for new tenants');
-    expect(fieldTexts(message)).toEqual(['*Change type*\n⚠️ deprecated', '*Published*\n2026-04-20 16:00 UTC']);
+    expect(fieldTexts(message)).toEqual(['*Change type*\n⚠️ deprecated', `*Published*\n${slackDate('2026-04-20 16:00')}`]);
     expect(sectionTexts(message)).toEqual(['Legacy grant types will no longer be available for tenants created after 2026-06-01.']);
     expect(contextTexts(message)).toEqual(['Source: auth0-changelog · <https://auth0.com/changelog#legacy-grants|View on auth0.com>']);
     expect(message.text.startsWith('[MINOR] Auth0 change-log entry: Deprecation of legacy grant types for new tenants')).toBe(true);
@@ -520,7 +533,7 @@ describe('renderRoot', () => {
       '*Status*\nPublished',
       '*Advisory*\nGHSA-7p99-3qxp-6m3v',
       '*CVE*\nCVE-2026-31337',
-      '*Published*\n2026-04-21 12:00 UTC',
+      `*Published*\n${slackDate('2026-04-21 12:00')}`,
     ]);
     expect(sectionTexts(message)).toEqual([
       'high severity advisory affecting express-openid-connect, nextjs-auth0 (CVE-2026-31337): express-openid-connect vulnerable to open redirect',
@@ -537,20 +550,21 @@ describe('renderRoot', () => {
     const withdrawn = advisoryEvent({ type: 'advisory.withdrawn', occurredAt: '2026-04-23T08:00:00Z' });
     const message = renderRoot(fold(advisoryEvent(), withdrawn));
     expect(fieldTexts(message)).toContain('*Status*\nWithdrawn');
-    expect(fieldTexts(message)).toContain('*Last update*\n2026-04-23 08:00 UTC');
+    expect(fieldTexts(message)).toContain(`*Last update*\n${slackDate('2026-04-23 08:00')}`);
   });
 
-  it('shows a failing source with ⚠️ and a recovered one with ✅, linking the source URL', () => {
+  it('shows a failing source with ⚠️ and a recovered one with ✅ in the watcher\'s words, linking the source URL', () => {
     const failing = renderRoot(fold(sourceEvent('source.failing')));
     expectValidSlackMessage(failing);
-    expect(headerText(failing)).toBe('⚠️ Watcher: Auth0 status (US-1) is failing');
+    expect(headerText(failing)).toBe('⚠️ Watcher cannot read Auth0 status (US-1) (3 failures)');
+    expect(failing.text.split('\n')[0]).toBe('[MAJOR] Watcher cannot read Auth0 status (US-1) (3 failures)');
     expect(sectionTexts(failing)).toEqual([
       '3 consecutive polls failed since 2026-04-22T18:00:00Z; last error: HTTP 503 (https://status.auth0.com/history.rss)',
     ]);
     expect(contextTexts(failing)).toEqual(['Source: auth0-status-us-1 · <https://status.auth0.com/history.rss|View on status.auth0.com>']);
 
     const recovered = renderRoot(fold(sourceEvent('source.failing'), sourceEvent('source.recovered')));
-    expect(headerText(recovered)).toBe('✅ Watcher: Auth0 status (US-1) has recovered');
+    expect(headerText(recovered)).toBe('✅ Watcher reads Auth0 status (US-1) again');
     expect(sectionTexts(recovered)).toEqual(['Polling succeeds again after 3 failed polls since 2026-04-22T18:00:00Z.']);
   });
 
@@ -567,7 +581,7 @@ describe('renderReply', () => {
     const message = renderReply(resolved);
     expectValidSlackMessage(message);
     expect(sectionTexts(message)).toEqual([
-      '*✅ Resolved* · 2026-04-22 20:14 UTC\nThis incident has been resolved. Authentication requests in US-1 are succeeding normally.',
+      `*✅ Resolved* · ${slackDate('2026-04-22 20:14', 5)}\nThis incident has been resolved. Authentication requests in US-1 are succeeding normally.`,
     ]);
     expect(contextTexts(message)).toEqual([`Source: auth0-status-us-1 · ${LINK}`]);
     expect(message.text).toBe(
@@ -577,22 +591,22 @@ describe('renderReply', () => {
 
   it('announces a root-cause analysis with its text', () => {
     expect(sectionTexts(renderReply(rca))).toEqual([
-      '*📝 Root-cause analysis published* · 2026-04-24 09:00 UTC\nRoot cause: a configuration change to the database failover policy caused connection exhaustion.',
+      `*📝 Root-cause analysis published* · ${slackDate('2026-04-24 09:00')}\nRoot cause: a configuration change to the database failover policy caused connection exhaustion.`,
     ]);
   });
 
   it("leads an ordinary update with the vendor's label", () => {
     expect(sectionTexts(renderReply(identified))).toEqual([
-      '*Identified* · 2026-04-22 19:40 UTC\nThe issue has been identified as a faulty database failover and a fix is being implemented.',
+      `*Identified* · ${slackDate('2026-04-22 19:40')}\nThe issue has been identified as a faulty database failover and a fix is being implemented.`,
     ]);
   });
 
   it('names maintenance milestones by what happened', () => {
     const started = incident('maintenance.started', 'In progress', '2026-04-23T02:00:00Z', 'Scheduled maintenance is in progress.');
     const completed = incident('maintenance.completed', 'Completed', '2026-04-23T03:00:00Z', 'The scheduled maintenance has been completed.');
-    expect(sectionTexts(renderReply(started))).toEqual(['*Maintenance started* · 2026-04-23 02:00 UTC\nScheduled maintenance is in progress.']);
+    expect(sectionTexts(renderReply(started))).toEqual([`*Maintenance started* · ${slackDate('2026-04-23 02:00')}\nScheduled maintenance is in progress.`]);
     expect(sectionTexts(renderReply(completed))).toEqual([
-      '*✅ Maintenance completed* · 2026-04-23 03:00 UTC\nThe scheduled maintenance has been completed.',
+      `*✅ Maintenance completed* · ${slackDate('2026-04-23 03:00')}\nThe scheduled maintenance has been completed.`,
     ]);
   });
 
@@ -600,7 +614,7 @@ describe('renderReply', () => {
     const message = renderReply(sourceEvent('source.recovered'));
     expectValidSlackMessage(message);
     expect(sectionTexts(message)).toEqual([
-      '*✅ Recovered* · 2026-04-22 19:30 UTC\nPolling succeeds again after 3 failed polls since 2026-04-22T18:00:00Z.',
+      `*✅ Recovered* · ${slackDate('2026-04-22 19:30')}\nPolling succeeds again after 3 failed polls since 2026-04-22T18:00:00Z.`,
     ]);
     expect(contextTexts(message)).toEqual(['Source: auth0-status-us-1 · <https://status.auth0.com/history.rss|View on status.auth0.com>']);
   });
@@ -615,14 +629,14 @@ describe('renderStandalone', () => {
     const message = renderStandalone(changelogEvent({ changeType: 'upcoming-deprecation' }));
     expectValidSlackMessage(message);
     expect(headerText(message)).toBe('📣 Auth0 change log: Deprecation of legacy grant types for new tenants');
-    expect(fieldTexts(message)).toEqual(['*Change type*\n⚠️ upcoming-deprecation', '*Published*\n2026-04-20 16:00 UTC']);
+    expect(fieldTexts(message)).toEqual(['*Change type*\n⚠️ upcoming-deprecation', `*Published*\n${slackDate('2026-04-20 16:00')}`]);
   });
 
   it('shows the update an incident event is about', () => {
     const message = renderStandalone(identified);
     expect(headerText(message)).toBe('🔴 Auth0: Elevated Errors on Public Cloud');
     expect(sectionTexts(message)).toEqual([
-      '*Identified* · 2026-04-22 19:40 UTC\nThe issue has been identified as a faulty database failover and a fix is being implemented.',
+      `*Identified* · ${slackDate('2026-04-22 19:40')}\nThe issue has been identified as a faulty database failover and a fix is being implemented.`,
     ]);
   });
 
@@ -638,6 +652,7 @@ describe('renderStandalone', () => {
   it.each(EVENT_TYPES.map((type) => [type]))('renders a valid standalone message for %s', (type) => {
     const message = renderStandalone(sampleEvent({ type }));
     expectValidSlackMessage(message);
-    expect(message.text.startsWith('[CRITICAL] Auth0 ')).toBe(true);
+    // The watcher's own health names the watcher, everything else the vendor.
+    expect(message.text.startsWith(type.startsWith('source.') ? '[CRITICAL] Watcher' : '[CRITICAL] Auth0 ')).toBe(true);
   });
 });

@@ -2,10 +2,10 @@
 // escapes them for its format).
 import type { TenantEventFacts } from '../model.js';
 import { cleanLine } from '../text/clean-line.js';
-import { formatUtc, formatWindow } from '../text/time.js';
+import { formatTime, formatWindow } from '../text/time.js';
 
-/** `[label, value]` pairs, vendor strings cleaned to one line; only the facts present. */
-export function tenantFactLines(facts: TenantEventFacts | undefined): Array<readonly [string, string]> {
+/** `[label, value]` pairs, vendor strings cleaned to one line, times in `timeZone` (default UTC); only the facts present. */
+export function tenantFactLines(facts: TenantEventFacts | undefined, timeZone?: string): Array<readonly [string, string]> {
   if (facts === undefined) return [];
   const lines: Array<readonly [string, string]> = [];
   const text = (value: string | undefined, max: number): string => (value === undefined ? '' : cleanLine(value, max));
@@ -27,7 +27,7 @@ export function tenantFactLines(facts: TenantEventFacts | undefined): Array<read
     const id = text(facts.feature.id, 100);
     lines.push(['Feature', name === '' || name === id ? id : `${name} (${id})`]);
   }
-  const span = formatWindow(facts.from, facts.to);
-  if (span !== undefined) lines.push(['Logs', facts.to === undefined && facts.from !== undefined ? formatUtc(facts.from) : span]);
+  const span = formatWindow(facts.from, facts.to, timeZone);
+  if (span !== undefined) lines.push(['Logs', facts.to === undefined && facts.from !== undefined ? formatTime(facts.from, timeZone) : span]);
   return lines;
 }

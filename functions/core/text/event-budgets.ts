@@ -15,6 +15,9 @@ export const EVENT_BUDGETS = {
   summaryBytes: 2048,
   updateTextBytes: 16 * 1024,
   updateLabelBytes: 100,
+  /** An incident event's `earlierUpdates`: a compact list for emails, newest first; the vendor page has them all. */
+  maxEarlierUpdates: 10,
+  earlierUpdateTextBytes: 400,
   /** A longer link is not cut (a cut link is a wrong link): the source URL stands in for it. */
   urlBytes: 2048,
   maxComponents: 50,
@@ -67,6 +70,7 @@ export function withinEventBudgets(event: WatcherEvent, sourceUrl: string): Watc
     summary: cut(event.summary, b.summaryBytes),
   };
   if (event.update) shaped['update'] = boundedUpdate(event.update, b.updateTextBytes);
+  if (event.earlierUpdates) shaped['earlierUpdates'] = boundedEarlierUpdates(event.earlierUpdates);
   if (event.regions) shaped['regions'] = boundedRegions(event.regions);
   if (event.components) {
     shaped['components'] = event.components.slice(0, b.maxComponents).map((name) => cut(name, b.componentBytes));
@@ -130,20 +134,28 @@ function boundedUpdate(update: ItemUpdate, textBytes: number): ItemUpdate {
   };
 }
 
+/** An incident's earlier updates within {@link EVENT_BUDGETS}: the newest `maxEarlierUpdates`, each text cut short. */
+export function boundedEarlierUpdates(updates: readonly ItemUpdate[]): ItemUpdate[] {
+  return updates.slice(0, EVENT_BUDGETS.maxEarlierUpdates).map((update) => boundedUpdate(update, EVENT_BUDGETS.earlierUpdateTextBytes));
+}
+
 const jsonBytes = (event: WatcherEvent): number => utf8Bytes(JSON.stringify(event));
 
 /**
  * The events of one item in one poll within `maxBytes` of JSON together: when they exceed it (many updates at once,
- * each long), their update texts are cut further, evenly, down to {@link MIN_UPDATE_TEXT_BYTES} each. Only an
+ * each long), their earlier-update lists are left out, then their update texts are cut further, evenly, down to {@link MIN_UPDATE_TEXT_BYTES} each. Only an
  * implausible number of events can still exceed it; the poller then reports that item's write as failed.
  */
 export function fitItemEvents(events: readonly WatcherEvent[], maxBytes: number = ITEM_EVENTS_MAX_BYTES): WatcherEvent[] {
   let total = events.reduce((sum, event) => sum + jsonBytes(event), 0);
   if (total <= maxBytes) return [...events];
-  let shaped = [...events];
+  // The earlier updates are a convenience of the emails (the vendor page lists them all): they go first.
+  const stripped = events.map(({ earlierUpdates: _earlier, ...event }) => event as WatcherEvent);
+  let shaped = stripped;
+  total = shaped.reduce((sum, event) => sum + jsonBytes(event), 0);
   for (let textBytes = EVENT_BUDGETS.updateTextBytes; total > maxBytes && textBytes > MIN_UPDATE_TEXT_BYTES; ) {
     textBytes = Math.max(MIN_UPDATE_TEXT_BYTES, Math.floor(textBytes / 2));
-    shaped = events.map((event) => (event.update ? { ...event, update: boundedUpdate(event.update, textBytes) } : event));
+    shaped = stripped.map((event) => (event.update ? { ...event, update: boundedUpdate(event.update, textBytes) } : event));
     total = shaped.reduce((sum, event) => sum + jsonBytes(event), 0);
   }
   return shaped;

@@ -29,6 +29,52 @@ export function formatUtc(iso: string): string {
   );
 }
 
+/** The zone times are shown in when none is configured. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/**
+ * `2026-12-06T12:05:00Z` in `Europe/Berlin` → `2026-12-06 13:05 CET`: the wall-clock time in `timeZone` (an IANA zone;
+ * an unknown one is taken as UTC) and the zone's abbreviation where it has a common one (CET, CEST, BST, EST, PDT),
+ * else its offset (`UTC+9`, `UTC+5:30`). In UTC it is exactly {@link formatUtc}. An unreadable stamp is shown as given.
+ */
+export function formatTime(iso: string, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const zone = usableTimeZone(timeZone);
+  if (zone === 'UTC') return formatUtc(iso);
+  const instant = parseTime(iso);
+  if (instant === undefined) return formatUtc(iso);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(instant));
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${zoneLabel(instant, zone)}`;
+}
+
+/** The zone's name at an instant: a letters-only abbreviation where English has one (CET, BST, EST), else `UTC±h[:mm]`. */
+export function zoneLabel(instant: number, timeZone: string): string {
+  const nameIn = (locale: string): string =>
+    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(new Date(instant))
+      .find((part) => part.type === 'timeZoneName')?.value ?? '';
+  // en-US names the US zones (EST, PDT), en-GB the European ones (CET, CEST, BST); both say "GMT+9" for the rest.
+  for (const locale of ['en-US', 'en-GB']) {
+    const name = nameIn(locale);
+    if (/^[A-Z]{2,5}$/.test(name)) return name;
+  }
+  const offset = /^GMT([+-]\d{1,2}(?::\d{2})?)$/.exec(nameIn('en-US'));
+  return offset ? `UTC${offset[1]}` : 'UTC';
+}
+
+/** Whether times in `timeZone` are shown as UTC (the default, or a zone Intl does not know). */
+export function isUtcZone(timeZone: string | undefined): boolean {
+  return timeZone === undefined || usableTimeZone(timeZone) === 'UTC';
+}
+
 /** "3 h 12 min", "45 min", "2 days 4 h". */
 export function formatDuration(ms: number): string {
   const minutes = Math.floor(Math.max(0, ms) / MINUTE_MS);
@@ -58,14 +104,32 @@ export function formatInZone(instant: number, timeZone: string, options: Intl.Da
 }
 
 /**
- * A scheduled window in UTC: `2026-12-10 02:00–04:00 UTC` within a day, `2026-12-10 22:00 UTC – 2026-12-11 02:00 UTC`
- * across days, `from …` or `until …` when only one end is known; undefined when neither is.
+ * A scheduled window in `timeZone` (default UTC): `2026-12-10 02:00–04:00 UTC` within a day and one zone name,
+ * `2026-12-10 22:00 UTC – 2026-12-11 02:00 UTC` across days (or a change of zone name, CET to CEST), `from …` or
+ * `until …` when only one end is known; undefined when neither is.
  */
-export function formatWindow(fromIso: string | undefined, untilIso: string | undefined): string | undefined {
-  if (fromIso === undefined) return untilIso === undefined ? undefined : `until ${formatUtc(untilIso)}`;
-  const from = formatUtc(fromIso);
+export function formatWindow(
+  fromIso: string | undefined,
+  untilIso: string | undefined,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): string | undefined {
+  if (fromIso === undefined) return untilIso === undefined ? undefined : `until ${formatTime(untilIso, timeZone)}`;
+  const from = formatTime(fromIso, timeZone);
   if (untilIso === undefined) return `from ${from}`;
-  const until = formatUtc(untilIso);
-  const sameDay = from.endsWith(' UTC') && until.endsWith(' UTC') && from.slice(0, 11) === until.slice(0, 11);
-  return sameDay ? `${from.slice(0, -4)}\u2013${until.slice(11)}` : `${from} \u2013 ${until}`;
+  const until = formatTime(untilIso, timeZone);
+  const stamp = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) (\S+)$/;
+  const a = stamp.exec(from);
+  const b = stamp.exec(until);
+  const sameDay = a !== null && b !== null && a[1] === b[1] && a[3] === b[3];
+  return sameDay ? `${a[1]} ${a[2]}\u2013${b[2]} ${b[3]}` : `${from} \u2013 ${until}`;
+}
+
+/**
+ * How long an incident lasted, from its start to its resolution, in words ("2 h 14 min"); undefined when either
+ * stamp is missing or unreadable.
+ */
+export function lastedText(startIso: string | undefined, endIso: string | undefined): string | undefined {
+  if (startIso === undefined || endIso === undefined) return undefined;
+  const ms = elapsed(startIso, endIso);
+  return ms === undefined ? undefined : formatDuration(ms);
 }
