@@ -3,37 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import {
-  ConfigError,
-  DEFAULT_CONFIG_INPUT,
-  loadConfigFile,
-  parseConfig,
-  type WatcherConfig,
-} from '../functions/config/config.js';
 import { addCdkNagChecks } from '../lib/cdk-nag-checks.js';
-import { type MonitoringLevel, WatcherStack, type WatcherStackProps } from '../lib/watcher-stack.js';
+import { WatcherStack, type WatcherStackProps } from '../lib/watcher-stack.js';
+import { readAppContext, reportAppError } from './app-context.js';
 
 const app = new App();
 
-/** `-c config=<file>`, else `WATCHER_CONFIG_FILE`, else the built-in default sources. */
-async function readConfig(): Promise<WatcherConfig> {
-  const fromContext: unknown = app.node.tryGetContext('config');
-  const file = typeof fromContext === 'string' && fromContext ? fromContext : process.env.WATCHER_CONFIG_FILE;
-  return file ? loadConfigFile(file) : parseConfig(DEFAULT_CONFIG_INPUT, process.cwd());
-}
-
 try {
-  const config = await readConfig();
-  const stackName: unknown = app.node.tryGetContext('stackName');
-  const deadMans: unknown = app.node.tryGetContext('deadMansSwitchMinutes');
-  const monitoring: unknown = app.node.tryGetContext('monitoring');
-  const id = typeof stackName === 'string' && stackName ? stackName : 'Auth0OpsWatcher';
+  // `-c config=<file>` (else WATCHER_CONFIG_FILE, else the built-in default sources), `-c stackName=…`,
+  // `-c deadMansSwitchMinutes=30` (the least silence before a source's dead-man's switch fires) and
+  // `-c monitoring=detailed` (a dead-man's switch per source and alarms per function: see docs/cost.md for the bill).
+  const context = await readAppContext((key) => app.node.tryGetContext(key), process.env, process.cwd());
+  const id = context.stackName;
   const props: WatcherStackProps = {
-    config,
-    // `-c deadMansSwitchMinutes=30`: the least silence, in minutes, before a source's dead-man's switch fires.
-    deadMansSwitchMinutes: deadMans === undefined ? undefined : Number(deadMans),
-    // `-c monitoring=detailed`: a dead-man's switch per source and alarms per function (see docs/cost.md for the bill).
-    monitoring: monitoring === undefined ? undefined : (String(monitoring) as MonitoringLevel),
+    config: context.config,
+    deadMansSwitchMinutes: context.deadMansSwitchMinutes,
+    monitoring: context.monitoring,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   };
   // A first build without bundling, thrown away: a config that breaks an AWS limit (the stack checks them as it is
@@ -47,11 +32,10 @@ try {
   }
   new WatcherStack(app, id, props);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  throw error;
+  // A context, config or AWS-limit problem: its lines alone, no stack trace.
+  const code = reportAppError(error, process.stderr);
+  if (code === undefined) throw error;
+  process.exit(code);
 }
 
 // Checks over the whole app: cdk-nag's AwsSolutions rules run when the app is synthesized (by `cdk synth` and

@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       for (const message of published) {
         const { email } = JSON.parse(message.message) as { email: string };
         out(`\n  ✉  Email to subscribers (SNS, filtered by severity/type)\n    Subject: ${message.subject}`);
-        out(indent(email.split('\n').slice(0, 14).join('\n')));
+        out(indent(email.trimEnd()));
       }
       for (const message of slack.messages(CHANNEL)) {
         const before = seenSlack.get(message.ts);
@@ -128,7 +128,7 @@ async function capture(argv: string[], env: NodeJS.ProcessEnv, cwd: string) {
   return { code, stdout: text };
 }
 
-/** A rough plain-text view of Block Kit: header, section texts and fields, context lines. */
+/** A plain-text view of the whole Block Kit message: header, section texts and fields, context lines. */
 function slackText(message: RecordedMessage): string {
   const lines: string[] = [];
   for (const block of message.blocks as Array<Record<string, any>>) {
@@ -144,10 +144,7 @@ function slackText(message: RecordedMessage): string {
     .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .split('\n')
-    .map((line) => (line.length > 100 ? `${line.slice(0, 99)}…` : line))
-    .join('\n');
+    .replace(/&amp;/g, '&');
 }
 
 main().then(

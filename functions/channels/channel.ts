@@ -110,6 +110,11 @@ export interface ChannelConnection {
   findPosted?(event: WatcherEvent, since: string): Promise<string | undefined>;
   /** The channel's upkeep after each delivery, posted or not (Slack: roots that failed to update). Never throws. */
   afterDelivery?(): Promise<void>;
+  /**
+   * The channel's upkeep once per batch of a route's queue, after its deliveries (Slack: the status board's one update).
+   * Never throws. Local mode does the same in the plug-in's `afterLocalRun`.
+   */
+  afterBatch?(): Promise<void>;
   /** The channel's own error for the boundary's refusals (another attempt busy, a claim taken over); never permanent. */
   error(code: string, message: string): Error;
 }
@@ -155,6 +160,11 @@ export interface ChannelPlugin<C extends ChannelConfigBase = ChannelConfigBase> 
    * the run delivered nothing). Never throws. Unset: none.
    */
   afterLocalRun?(route: Routed<C>, context: ChannelContext): Promise<void>;
+  /**
+   * Pages: an incident's alert stays open until the event that ends the item (PagerDuty, Opsgenie). A test event sent to
+   * such a route is followed by that event, so that no test alert is left open. Unset: not a paging channel.
+   */
+  readonly keepsAlertsOpen?: true;
 }
 
 /** The config type a plug-in reads. */

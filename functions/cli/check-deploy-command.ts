@@ -9,6 +9,7 @@ import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
 import { makeSnsSubscriptionLister } from '../adapters/sns-subscriptions.js';
 import { CHANNEL_REGISTRY } from '../channels/registry.js';
 import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, type WatcherConfig } from '../config/config.js';
+import { DELIVERY_CHECK_TITLE } from '../core/delivery-check.js';
 import { PublishError } from '../core/errors.js';
 import { confirmCommand, subscribeCommand } from '../core/subscription-health.js';
 import { SOURCE_REGISTRY } from '../sources/registry.js';
@@ -30,7 +31,10 @@ Publishes clearly marked test events to the deployed event topic, so that every 
 and waits until each route's notifier has recorded the delivery. AWS credentials come from the environment (as for the
 AWS CLI: AWS_PROFILE, AWS_ACCESS_KEY_ID, …); the region is the deployed topic's.
 
-exit codes: 0 every Slack route received its event, 1 one did not (or publishing failed), 2 bad usage, outputs or config`;
+A paging route (PagerDuty, Opsgenie) is then sent the event that closes its test alert, so that none is left open.
+
+exit codes: 0 every channel route received its event (and every paging route's test alert was closed), 1 one did not
+            (or publishing failed), 2 bad usage, outputs or config`;
 
 /** Exit codes of check-deploy. */
 const EXIT_ALL_RECEIVED = 0;
@@ -54,7 +58,9 @@ export async function runCheckDeployCommand(argv: readonly string[], io: CheckDe
     setup = await prepare(argv);
   } catch (error) {
     if (error instanceof CheckDeployUsageError || error instanceof ConfigError) {
-      io.stderr.write(`auth0-ops-watcher check-deploy: ${error.message}\n`);
+      // A config error may have several problems: one line each.
+      const lines = error instanceof ConfigError ? error.issues : [error.message];
+      io.stderr.write(lines.map((line) => `auth0-ops-watcher check-deploy: ${line}\n`).join(''));
       return EXIT_USAGE;
     }
     throw error;
@@ -95,8 +101,11 @@ export async function runCheckDeployCommand(argv: readonly string[], io: CheckDe
   );
   try {
     const report = await checkDeploy(request);
-    io.stdout.write(formatReport(report, { stackName, topicArn, timeoutS }));
-    return report.slack.every((route) => route.receivedAfterMs !== undefined) ? EXIT_ALL_RECEIVED : EXIT_NOT_RECEIVED;
+    const labels = new Map(request.slackRoutes.map((route) => [route.id, route.label ?? 'Slack']));
+    io.stdout.write(formatReport(report, { stackName, topicArn, timeoutS, labels }));
+    const closed = (route: CheckDeployReport['slack'][number]) =>
+      route.closing === undefined || ('receivedAfterMs' in route.closing && route.closing.receivedAfterMs !== undefined);
+    return report.slack.every((route) => route.receivedAfterMs !== undefined && closed(route)) ? EXIT_ALL_RECEIVED : EXIT_NOT_RECEIVED;
   } catch (error) {
     if (error instanceof PublishError || error instanceof DeliveryRecordsError) {
       io.stderr.write(`auth0-ops-watcher check-deploy: ${error.message}\n`);
@@ -138,7 +147,7 @@ async function prepare(argv: readonly string[]) {
   }
   const { stackName, topicArn, tableName } = await readStackOutputs(values.outputs, values.stack);
   const config: WatcherConfig = values.config ? await loadConfigFile(values.config) : parseConfig(DEFAULT_CONFIG_INPUT, process.cwd());
-  if (config.email.alerts.length === 0 && !config.outputs.some((output) => output.type === 'slack')) {
+  if (config.email.alerts.length === 0 && CHANNEL_REGISTRY.routesOf(config.outputs).length === 0) {
     throw new CheckDeployUsageError(
       `${values.config ? `the config ${values.config}` : 'the default config'} has no Slack routes and no email alerts: ` +
         'nothing to check (pass --config <the file the stack was deployed with>)',
@@ -195,11 +204,16 @@ function slackRoutesOf(config: WatcherConfig): CheckDeploySlackRoute[] {
     id: route.id,
     channelKey: deliveryPartition(plugin.keyPrefix, plugin.destinationKey(route)),
     rules: route.rules,
+    label: plugin.label,
+    ...(plugin.keepsAlertsOpen && { keepsAlertsOpen: true }),
   }));
 }
 
 /** One line per route and address; no secrets (the config holds only references, and none is resolved here). */
-function formatReport(report: CheckDeployReport, context: { stackName: string; topicArn: string; timeoutS: number }): string {
+function formatReport(
+  report: CheckDeployReport,
+  context: { stackName: string; topicArn: string; timeoutS: number; labels: ReadonlyMap<string, string> },
+): string {
   const lines: string[] = [];
   const count = report.events.length;
   lines.push(
@@ -211,18 +225,32 @@ function formatReport(report: CheckDeployReport, context: { stackName: string; t
     lines.push(`  ${event.id} (${event.type}, ${event.severity}, ${event.source}, ${event.vendor}) for ${routeIds.join(', ')}`);
   }
 
-  if (report.slack.length > 0) {
-    lines.push('', 'Slack routes:');
-    const width = Math.max(...report.slack.map((route) => route.routeId.length));
-    for (const route of report.slack) {
+  const labels = [...new Set(report.slack.map((route) => labelOf(context, route.routeId)))];
+  const width = Math.max(0, ...report.slack.map((route) => route.routeId.length));
+  for (const label of labels) {
+    lines.push('', `${label} routes:`);
+    for (const route of report.slack.filter((r) => labelOf(context, r.routeId) === label)) {
       const name = route.routeId.padEnd(width);
+      const notifier = `${label.replace(/[^A-Za-z0-9]/g, '')}Notifier-${route.routeId} in ${context.stackName}`;
       if (route.receivedAfterMs !== undefined) {
-        lines.push(`  ${name}  received after ${Math.max(1, Math.round(route.receivedAfterMs / 1000))} s`);
+        lines.push(`  ${name}  received after ${seconds(route.receivedAfterMs)} s`);
       } else {
         lines.push(
           `  ${name}  NOT received within ${context.timeoutS} s: look for event ${route.eventId} in the route's ` +
-            `dead-letter queue, and for "slack delivery failed" (it names the Slack error) in the log group of its ` +
-            `notifier (SlackNotifier-${route.routeId} in ${context.stackName})`,
+            `dead-letter queue, and for "${label.toLowerCase()} delivery failed" (it names the ${label} error) in the log group of its ` +
+            `notifier (${notifier})`,
+        );
+      }
+      const closing = route.closing;
+      if (closing === undefined) continue;
+      if ('skipped' in closing) {
+        lines.push(`  ${' '.repeat(width)}  its test alert is left OPEN (${closing.skipped}): close "${DELIVERY_CHECK_TITLE}" by hand`);
+      } else if (closing.receivedAfterMs !== undefined) {
+        lines.push(`  ${' '.repeat(width)}  its test alert was closed again (event ${closing.eventId}) after ${seconds(closing.receivedAfterMs)} s`);
+      } else {
+        lines.push(
+          `  ${' '.repeat(width)}  its test alert is left OPEN: the closing event ${closing.eventId} was NOT delivered within ` +
+            `${context.timeoutS} s (see ${notifier}); close "${DELIVERY_CHECK_TITLE}" by hand`,
         );
       }
     }
@@ -254,13 +282,23 @@ function formatReport(report: CheckDeployReport, context: { stackName: string; t
   }
 
   const received = report.slack.filter((route) => route.receivedAfterMs !== undefined).length;
+  // "Slack routes" when every route is Slack's (or PagerDuty's…), else "routes".
+  const kind = labels.length === 1 ? `${labels[0]} ` : '';
   lines.push(
     '',
     report.slack.length === 0
       ? 'No Slack routes to check.'
       : received === report.slack.length
-        ? `All ${report.slack.length} Slack ${report.slack.length === 1 ? 'route' : 'routes'} received the test event.`
-        : `${received} of ${report.slack.length} Slack routes received the test event.`,
+        ? `All ${report.slack.length} ${kind}${report.slack.length === 1 ? 'route' : 'routes'} received the test event.`
+        : `${received} of ${report.slack.length} ${kind}routes received the test event.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+function labelOf(context: { labels: ReadonlyMap<string, string> }, routeId: string): string {
+  return context.labels.get(routeId) ?? 'Slack';
+}
+
+function seconds(ms: number): number {
+  return Math.max(1, Math.round(ms / 1000));
 }

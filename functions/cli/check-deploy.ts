@@ -1,6 +1,7 @@
 // The post-deploy check's use case: publish test events through the deployed topic so that every Slack route gets one,
 // wait for each route's notifier to record the delivery, and tell where each email alert address stands.
-import { deliveryCheckEvents, type DeliveryCheckEvent, type DeliveryCheckSource } from '../core/delivery-check.js';
+import { closingEventOf, deliveryCheckEvents, type DeliveryCheckEvent, type DeliveryCheckSource } from '../core/delivery-check.js';
+import type { WatcherEvent } from '../core/model.js';
 import type { Clock, Publisher } from '../core/ports.js';
 import { routeMatches, type RouteRules } from '../core/routing.js';
 import {
@@ -30,6 +31,10 @@ export interface CheckDeploySlackRoute {
   /** The partition of its delivery records: `SLACK#<channel ID>` in bot mode, `SLACK#webhook:<route id>` in webhook mode. */
   readonly channelKey: string;
   readonly rules: RouteRules;
+  /** The channel's label (`Slack`, `PagerDuty`); Slack when unset. */
+  readonly label?: string;
+  /** A paging route (its plug-in's `keepsAlertsOpen`): once its test event is delivered, the event closing it is sent. */
+  readonly keepsAlertsOpen?: boolean;
 }
 
 export interface CheckDeployDependencies {
@@ -60,6 +65,11 @@ export interface SlackRouteResult {
   readonly eventId: string;
   /** How long after the publish its delivery was first seen recorded; undefined: not within the timeout. */
   readonly receivedAfterMs?: number;
+  /**
+   * A paging route that received its test event: the event published to close the test alert again and how long after
+   * that publish its delivery was recorded (undefined: not within the timeout), or why none could be sent.
+   */
+  readonly closing?: { readonly eventId: string; readonly receivedAfterMs?: number } | { readonly skipped: string };
 }
 
 export interface EmailAddressResult {
@@ -91,9 +101,51 @@ export function makeCheckDeploy(deps: CheckDeployDependencies) {
     for (const { event } of events) await publisher.publish(event);
     const publishedAt = clock.now().getTime();
 
-    const [slack, email] = await Promise.all([waitForDeliveries(request, events, publishedAt), emailAlerts(request, events)]);
+    const [received, email] = await Promise.all([waitForDeliveries(request, events, publishedAt), emailAlerts(request, events)]);
+    const slack = await closeTestAlerts(request, events, received);
     return { events, slack, email };
   };
+
+  /**
+   * Paging routes keep an alert open until the item ends: for each test event a paging route received, the event that
+   * ends its item is published (once; every route whose rules take it gets it, as any real resolution) and each such
+   * route's delivery of it awaited, so that no test alert is left open.
+   */
+  async function closeTestAlerts(
+    request: CheckDeployRequest,
+    events: readonly DeliveryCheckEvent[],
+    results: SlackRouteResult[],
+  ): Promise<SlackRouteResult[]> {
+    const routeOf = new Map(request.slackRoutes.map((route) => [route.id, route]));
+    const closings = new Map<string, WatcherEvent>();
+    const waiting: SlackRouteResult[] = [];
+    const closed = results.map((result): SlackRouteResult => {
+      const route = routeOf.get(result.routeId)!;
+      if (!route.keepsAlertsOpen || result.receivedAfterMs === undefined) return result;
+      const event = events.find((e) => e.event.id === result.eventId)!.event;
+      const closing = closings.get(event.id) ?? closingEventOf(event, clock.now());
+      if (closing === undefined) return { ...result, closing: { skipped: `${event.type} has no event that ends its item` } };
+      if (!routeMatches(route.rules, closing)) return { ...result, closing: { skipped: `its rules do not take ${closing.type}` } };
+      closings.set(event.id, closing);
+      const pending = { ...result, channelKey: route.channelKey, eventId: closing.id };
+      waiting.push(pending);
+      return pending;
+    });
+    if (closings.size === 0) return closed;
+    for (const closing of closings.values()) await publisher.publish(closing);
+    const publishedAt = clock.now().getTime();
+    const seen = await waitForDeliveries(
+      { ...request, slackRoutes: waiting.map((w) => ({ ...routeOf.get(w.routeId)!, channelKey: w.channelKey })) },
+      waiting.map((w) => ({ event: [...closings.values()].find((c) => c.id === w.eventId)!, routeIds: [w.routeId] })),
+      publishedAt,
+    );
+    const closedAfter = new Map(seen.map((r) => [r.routeId, r]));
+    return closed.map((result, index) => {
+      const after = closedAfter.get(result.routeId);
+      if (!after || !waiting.includes(result)) return result;
+      return { ...results[index]!, closing: { eventId: after.eventId, receivedAfterMs: after.receivedAfterMs } };
+    });
+  }
 
   async function waitForDeliveries(
     request: CheckDeployRequest,

@@ -37,7 +37,8 @@ export function formatDeliveryReport(report: DeliveryReport, maxRefusals: number
 }
 
 function counts(output: OutputReport): string {
-  return `delivered ${output.delivered}, waiting ${output.waiting}, parked ${output.parked.length}`;
+  const held = output.held ? ` (${output.held.count} held for quiet hours until ${output.held.until})` : '';
+  return `delivered ${output.delivered}, waiting ${output.waiting}${held}, parked ${output.parked.length}`;
 }
 
 function problem(output: OutputReport): string {

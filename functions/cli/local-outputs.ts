@@ -72,6 +72,7 @@ export function makeLocalOutputs(
         const publisher = makeSnsPublisher({
           client: makeSnsClient({ endpoint: local.endpoint, region: local.region }),
           topicArn: local.topicArn,
+          timeZone: channels.timeZone,
         });
         return { id, deliver: (event) => publisher.publish(event) };
       }

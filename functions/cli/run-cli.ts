@@ -1,98 +1,166 @@
-// The local CLI: one poll cycle of every configured source on the embedded store, events to the configured outputs.
-import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  DEFAULT_CONFIG_INPUT,
-  loadConfigFile,
-  parseConfig,
-  digestSchema,
-  type WatcherConfig,
-} from '../config/config.js';
+// The local CLI: reads the command line, loads the config, opens the embedded store and hands both to the command
+// (poll, digest, test, status, snooze: each in its own file); init and check-deploy need no store.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError, DEFAULT_CONFIG_INPUT, loadConfigFile, parseConfig, type WatcherConfig } from '../config/config.js';
 import { makeCliLogger } from '../adapters/cli-logger.js';
-import { makeDynamoOutputQueue } from '../adapters/dynamo-output-queue.js';
-import { makeDynamoStateStore } from '../adapters/dynamo-state-store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../adapters/embedded-dynamo.js';
 import { StateDirBusyError, StateDirError } from '../adapters/state-dir-lock.js';
-import { makeHttpFetcher } from '../adapters/http-fetcher.js';
-import { makeSecretResolver } from '../adapters/secret-resolver.js';
-import { auth0TenantLogReaderFor } from '../adapters/auth0-tenant-log-reader.js';
-import { makeManagementApiClient } from '../adapters/auth0-management-client.js';
-import { makeLocalLogArchive } from '../adapters/local-log-archive.js';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeConsoleDigestOutput, makeJsonlDigestOutput } from '../adapters/digest-outputs.js';
-import { makeDynamoDigestStore } from '../adapters/dynamo-digest-store.js';
-import type { Clock, Logger } from '../core/ports.js';
-import { DEFAULT_DELIVERY_SETTINGS, makeOutputDelivery, type DeliveryReport } from '../delivery/deliver-outputs.js';
-import { makeRunDigest, type DigestPublisher } from '../digest/run-digest.js';
-import { makePollSource, type PollResult } from '../poll/poll-source.js';
+import { closestWord } from '../core/text/closest-word.js';
 import { runCheckDeployCommand } from './check-deploy-command.js';
-import { deliveredEverything, formatDeliveryReport } from './delivery-summary.js';
-import { probeModuleFor, sourceModuleFor, withItemScopes } from '../sources/registry.js';
-import type { Auth0TenantLogsSourceConfig } from '../sources/auth0-tenant-logs/config-schema.js';
-import { makePollStream, type StreamResult } from '../stream/poll-stream.js';
-import { makeRunProbe, type ProbeResult } from '../probe/run-probe.js';
-import { join } from 'node:path';
-import { afterLocalRun, duplicateOutputError, makeLocalOutputs } from './local-outputs.js';
+import { EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, UsageError, type CliIo, type RunContext } from './cli-context.js';
+import { runDigestCommand } from './digest-command.js';
+import { firstRunLine, runInitCommand } from './init-command.js';
+import { runPollCommand } from './poll-command.js';
+import { runStatusCommand, statusWithoutState } from './status-command.js';
+import { runTestCommand } from './test-command.js';
+import { runSnoozeCommand } from './snooze-command.js';
 
-/**
- * Exit codes: every source polled and every output delivered; some source or output failed (the others' results
- * stand); bad config or usage.
- */
-export const EXIT_OK = 0;
-export const EXIT_SOURCE_FAILED = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, UsageError, type CliIo, type RunContext } from './cli-context.js';
 
-const USAGE = `usage: npm start -- [poll | digest] [--config <file>] [--verbose] [--now <time>]
-       npm start -- check-deploy --outputs <file> [--config <file>] [--stack <name>] [--timeout <seconds>]
+/** What `npm start -- --version` prints: the version of package.json, bundled into the CLI. */
+export const VERSION = `auth0-ops-watcher ${packageJson.version}`;
 
-  poll              poll every configured source once (the default)
-  digest            render the digest of the period since the previous one into the console and jsonl outputs
-  check-deploy      send a test event through the deployed topic to every Slack route and say which received it
-                    (npm start -- check-deploy --help)
-  --config, -c      JSON config file; relative paths in it resolve against its directory
-                    (default: Auth0 status for US-1, the change log, advisories for Auth0's SDKs)
-  --verbose, -v     log each published event and poll on stderr
-  --now <time>      evaluate as if it were this ISO 8601 time (replays, demos and tests)
-  --help, -h        show this help
+const USAGE = `usage: npm start -- [command] [options]
+
+commands:
+  poll                   poll every configured source once and deliver the events (the default)
+  digest                 render the digest of the period since the previous one into the console and jsonl outputs
+  test                   send one clearly marked test event through every configured output and route
+  status [--json]        each source's and route's health, backlog and last delivery (--json: as JSON)
+  snooze <source> <item> --for <duration> [--route <id>]
+                         mute one incident's non-final updates for a while (e.g. --for 4h), on one route or all
+  snooze --list          the incidents snoozed now, and until when
+                         (both with --table <name>: in the deployed stack's table, its TableName output)
+  init --tenant <domain> write a starter config for your tenant (<tenant>.<region>.auth0.com) to watcher.config.json,
+                         or to --config <file>; an existing file is never overwritten
+  check-deploy --outputs <file> [--config <file>] [--stack <name>] [--timeout <seconds>]
+                         send a test event through the deployed topic to every Slack route and say which received it
+                         (npm start -- check-deploy --help)
+
+options:
+  --config, -c <file>    JSON config file; relative paths in it resolve against its directory (default: Auth0
+                         status for US-1 through Auth0's sample tenant, the change log, advisories for Auth0's SDKs)
+  --verbose, -v          log each published event and poll on stderr
+  --now <time>           evaluate as if it were this ISO 8601 time (replays, demos and tests)
+  --help, -h             show this help
+  --version              print the version
 
 exit codes: 0 every source was polled and every output delivered, 1 a source or an output failed
             (the others' results stand) or another run holds the state directory, 2 bad config or usage,
             or a state directory that is damaged or cannot be created`;
 
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
+/** Where a usage error sends the reader. */
+const HELP_HINT = 'see npm start -- --help';
+
+/** Options every command takes. */
+const COMMON_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  verbose: { type: 'boolean', short: 'v' },
+  now: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Options of one command only. */
+const COMMAND_OPTIONS = {
+  json: { type: 'boolean' },
+  for: { type: 'string' },
+  tenant: { type: 'string' },
+  route: { type: 'string' },
+  list: { type: 'boolean' },
+  table: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+type CommandOption = keyof typeof COMMAND_OPTIONS;
+
+/** The commands `npm start --` runs: their own options, the positional arguments they take, and those they need. */
+const COMMANDS: Readonly<Record<string, { readonly options: readonly CommandOption[]; readonly positionals: readonly string[]; readonly required?: readonly CommandOption[]; readonly positionalsUnless?: CommandOption }>> = {
+  poll: { options: [], positionals: [] },
+  digest: { options: [], positionals: [] },
+  test: { options: [], positionals: [] },
+  status: { options: ['json'], positionals: [] },
+  // `snooze --list` takes no positionals; the command checks its own combinations.
+  snooze: { options: ['for', 'route', 'list', 'table'], positionals: ['<source>', '<item>'], positionalsUnless: 'list' },
+  init: { options: ['tenant'], positionals: [], required: ['tenant'] },
+};
+export type CliCommand = 'poll' | 'digest' | 'test' | 'status' | 'snooze' | 'init';
+
+export interface CliArgs {
+  readonly command: CliCommand;
+  readonly config?: string;
+  readonly verbose: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly now?: string;
+  /** `status --json`. */
+  readonly json: boolean;
+  /** `snooze … --for <duration>`, as written. */
+  readonly for?: string;
+  /** `init --tenant <domain>`, as written. */
+  readonly tenant?: string;
+  /** `snooze … --route <id>`. */
+  readonly route?: string;
+  /** `snooze --list`. */
+  readonly list: boolean;
+  /** `snooze … --table <name>`: the deployed stack's table (its `TableName` output) instead of the local one. */
+  readonly table?: string;
+  /** The positional arguments after the command (`snooze <source> <item>`). */
+  readonly positionals: readonly string[];
 }
 
 /** Runs the CLI and returns its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // Talks to the deployed stack, not the embedded store, and has its own options and exit codes.
   if (argv[0] === 'check-deploy') return runCheckDeployCommand(argv.slice(1), io);
-  let args: ReturnType<typeof parseCliArgs>;
+  let args: CliArgs;
   try {
     args = parseCliArgs(argv);
   } catch (error) {
-    io.stderr.write(`auth0-ops-watcher: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_USAGE;
+    if (error instanceof UsageError) return usageError(io, error);
+    throw error;
+  }
+  if (args.version) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
   }
   if (args.help) {
     io.stdout.write(`${USAGE}\n`);
     return EXIT_OK;
   }
+  try {
+    if (args.command === 'init') return await runInitCommand(io, { tenant: args.tenant!, path: args.config });
+    return await runWithStore(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(io, error);
+    throw error;
+  }
+}
 
+/** One line on stderr and exit 2. */
+function usageError(io: CliIo, error: UsageError): number {
+  io.stderr.write(`auth0-ops-watcher: ${error.message}; ${HELP_HINT}\n`);
+  return EXIT_USAGE;
+}
+
+/** Loads the config, opens the embedded store and runs the command on them. */
+async function runWithStore(args: CliArgs, io: CliIo): Promise<number> {
   let config: WatcherConfig;
   try {
     config = args.config ? await loadConfigFile(args.config) : parseConfig(DEFAULT_CONFIG_INPUT, io.cwd);
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr.write(`auth0-ops-watcher: ${error.message}\n`);
+      // One line per problem, each naming its field (or the file's line and column).
+      io.stderr.write(error.issues.map((issue) => `auth0-ops-watcher: ${issue}\n`).join(''));
       return EXIT_USAGE;
     }
     throw error;
   }
+  // The first line of a run on the built-in config says what it watches and how to watch your own tenant instead.
+  if (!args.config && args.command === 'poll') io.stdout.write(`${firstRunLine(DEFAULT_CONFIG_INPUT)}\n`);
 
+  // status reads only: with no state directory yet it says so instead of creating one.
+  const noState = args.command === 'status' ? statusWithoutState(config, io) : undefined;
+  if (noState !== undefined) return noState;
   const logger = makeCliLogger(io.stderr, args.verbose ? 'info' : 'error');
   let store: EmbeddedDynamo;
   try {
@@ -108,207 +176,85 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const clock = { now: () => (args.now ? new Date(args.now) : new Date()) };
     const context: RunContext = { config, io, logger, clock, client: store.client };
-    return args.command === 'digest' ? await runDigestCommand(context) : await runPollCommand(context);
+    switch (args.command) {
+      case 'poll':
+        return await runPollCommand(context);
+      case 'digest':
+        return await runDigestCommand(context);
+      case 'test':
+        return await runTestCommand(context);
+      case 'status':
+        return await runStatusCommand(context, { json: args.json });
+      case 'snooze':
+        return await runSnoozeCommand(context, { source: args.positionals[0], item: args.positionals[1], for: args.for, route: args.route, list: args.list, table: args.table });
+      case 'init':
+        throw new Error('init needs no store');
+    }
   } finally {
     await store.close();
   }
 }
 
-interface RunContext {
-  readonly config: WatcherConfig;
-  readonly io: CliIo;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly client: DynamoDBClient;
-}
-
-async function runPollCommand({ config, io, logger, clock, client }: RunContext): Promise<number> {
-  const duplicate = duplicateOutputError(config.outputs);
-  if (duplicate) {
-    io.stderr.write(`auth0-ops-watcher: ${duplicate}\n`);
-    return EXIT_USAGE;
+/** The command line as the commands need it; a `UsageError` for anything off, in words a person can act on. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const { values, positionals } = parseNodeArgs(argv);
+  const [command = 'poll', ...rest] = positionals;
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (spec === undefined) {
+    const near = closestWord(command, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}`);
   }
-  const secrets = makeSecretResolver({ env: io.env });
-  const stateStore = makeDynamoStateStore({ client, tableName: config.tableName });
-  const channels = { table: { client, tableName: config.tableName }, secrets, clock, logger };
-  // Each output has its own queue: the poller only enqueues, and each output is delivered on its own afterwards.
-  const delivery = makeOutputDelivery({
-    outputs: makeLocalOutputs(config.outputs, io.stdout, channels),
-    store: makeDynamoOutputQueue({ client, tableName: config.tableName }),
-    logEvent: (event) => stateStore.logEvent(event),
-    clock,
-    logger,
-    // One process at a time owns the embedded store, so a claim an earlier run left on a queue entry is a dead run's:
-    // take it over at once (the entry is then delivered as a retry, which jsonl and the channels recognise).
-    settings: { failureThreshold: config.failureThreshold, claimStaleMs: 0 },
-  });
-  await delivery.begin();
-  const fetcher = makeHttpFetcher();
-  const pollSource = makePollSource({
-    store: stateStore,
-    fetcher,
-    publisher: delivery.publisher,
-    secrets,
-    clock,
-    logger,
-    settings: {
-      failureThreshold: config.failureThreshold,
-      trackResolvedDays: config.trackResolvedDays,
-      severityRules: config.severityRules,
-    },
-  });
-  // Streams (the tenant's logs) are read on from their checkpoints; each page is archived under <stateDir>/archive/.
-  const pollStream = makePollStream({
-    store: stateStore,
-    archive: makeLocalLogArchive(join(config.stateDir, 'archive')),
-    readerFor: auth0TenantLogReaderFor,
-    publisher: delivery.publisher,
-    secrets,
-    clock,
-    logger,
-    settings: { failureThreshold: config.failureThreshold },
-  });
-  // Probes (a synthetic login, the IP allow-list, tenant checks) run their check once per run.
-  const runProbe = makeRunProbe({
-    store: stateStore,
-    publisher: delivery.publisher,
-    secrets,
-    clock,
-    logger,
-    fetcher,
-    managementApi: makeManagementApiClient,
-    moduleFor: probeModuleFor,
-    settings: { failureThreshold: config.failureThreshold },
-  });
-  const poll = (source: WatcherConfig['sources'][number]): Promise<PollResult> => {
-    const kind = sourceModuleFor(source).kind;
-    if (kind === 'stream') return pollStream(source as Auth0TenantLogsSourceConfig);
-    if (kind === 'probe') return runProbe(source);
-    return pollSource(source);
-  };
-  // One source's unexpected failure (a store error, say) must not hide the others' results.
-  const results = await Promise.all(
-    config.sources.map((source) =>
-      poll(source).catch(
-        (error: unknown): PollResult => ({
-          sourceId: source.id,
-          url: source.url,
-          outcome: 'failed',
-          reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-          published: [],
-        }),
-      ),
-    ),
-  );
-  let report: DeliveryReport | undefined;
-  let deliveryFailure: string | undefined;
-  try {
-    report = await delivery.deliver();
-  } catch (error) {
-    // The queues are in the store: what was not delivered is delivered by the next run.
-    deliveryFailure = error instanceof Error ? error.message : String(error);
+  for (const option of Object.keys(COMMAND_OPTIONS) as CommandOption[]) {
+    if (values[option] === undefined || spec.options.includes(option)) continue;
+    const owner = Object.keys(COMMANDS).find((name) => COMMANDS[name]!.options.includes(option));
+    throw new UsageError(`--${option} is an option of the ${owner} command, not of ${command}`);
   }
-  // Each channel's upkeep (Slack: thread roots it would not update during a delivery, this run's or an earlier one's);
-  // what still fails is tried again by the next run.
-  await afterLocalRun(config.outputs, channels);
-  io.stdout.write(formatSummary(results));
-  io.stdout.write(
-    report ? formatDeliveryReport(report, DEFAULT_DELIVERY_SETTINGS.maxRefusals) : `Delivery failed: ${deliveryFailure}; the next run retries it.\n`,
-  );
-  const polled = results.every((r) => r.outcome === 'changed' || r.outcome === 'unchanged');
-  return polled && report && deliveredEverything(report) ? EXIT_OK : EXIT_SOURCE_FAILED;
-}
-
-/** Renders the digest of the period since the previous one into the console and jsonl outputs. */
-async function runDigestCommand({ config, io, logger, clock, client }: RunContext): Promise<number> {
-  const outputs = config.outputs.flatMap((output): DigestPublisher[] => {
-    if (output.type === 'console') return [makeConsoleDigestOutput(io.stdout)];
-    if (output.type === 'jsonl') return [makeJsonlDigestOutput(output.path)];
-    return []; // Slack and SNS outputs carry events; on AWS the digest has its own topic.
-  });
-  const runDigest = makeRunDigest({
-    digestStore: makeDynamoDigestStore({ client, tableName: config.tableName }),
-    stateStore: makeDynamoStateStore({ client, tableName: config.tableName }),
-    publisher: { publish: async (digest) => void (await Promise.all(outputs.map((o) => o.publish(digest)))) },
-    clock,
-    logger,
-    sources: withItemScopes(config.sources),
-    digest: config.email.digest ?? digestSchema.parse({}),
-    // The tenant-log sources' archive (written by the poll command), for the digest's YOUR TENANT section.
-    tenantArchive: makeLocalLogArchive(join(config.stateDir, 'archive')),
-    // One local process at a time writes the embedded store: events are in the log as soon as a poll ends.
-    settings: { settleMs: 0 },
-  });
-  const result = await runDigest();
-  switch (result.outcome) {
-    case 'sent':
-      io.stderr.write(`Digest for ${result.digest.from} to ${result.digest.to}: ${result.digest.quiet ? 'all quiet' : 'sent'}.\n`);
-      return EXIT_OK;
-    case 'skipped-quiet':
-      io.stderr.write(`Quiet period ${result.from} to ${result.to}: no digest (quiet: "skip").\n`);
-      return EXIT_OK;
-    case 'nothing-due':
-      io.stderr.write('No new period since the previous digest.\n');
-      return EXIT_OK;
-    case 'busy':
-      io.stderr.write('auth0-ops-watcher: another digest run holds the digest; try again in a few minutes\n');
-      return EXIT_SOURCE_FAILED;
+  // `init --help` shows the help, whatever init would need to run.
+  const asking = values.help === true || values.version === true;
+  for (const option of asking ? [] : (spec.required ?? [])) {
+    if (values[option] === undefined) throw new UsageError(`${command} needs --${option} <${option === 'tenant' ? 'domain' : 'value'}>`);
   }
-}
-
-function parseCliArgs(argv: readonly string[]) {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      now: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command = 'poll', ...extra] = positionals;
-  if (command !== 'poll' && command !== 'digest') throw new Error(`unknown command "${command}"`);
-  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}"`);
+  if (rest.length > spec.positionals.length) throw new UsageError(`unexpected argument "${rest[spec.positionals.length]}"`);
+  if (!asking && rest.length < spec.positionals.length && !(spec.positionalsUnless && values[spec.positionalsUnless])) throw new UsageError(`${command} needs ${spec.positionals.join(' ')}`);
   if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) {
-    throw new Error(`--now needs an ISO 8601 time, got "${values.now}"`);
+    throw new UsageError(`--now needs an ISO 8601 time, got "${values.now}"`);
   }
-  return { command, config: values.config, verbose: values.verbose === true, help: values.help === true, now: values.now };
+  return {
+    command: command as CliCommand,
+    config: values.config,
+    verbose: values.verbose === true,
+    help: values.help === true,
+    version: values.version === true,
+    now: values.now,
+    json: values.json === true,
+    for: values.for,
+    tenant: values.tenant,
+    route: values.route,
+    list: values.list === true,
+    table: values.table,
+    positionals: rest,
+  };
 }
 
-/** A probe's run: what it measured (`latencyMs 312`), or why it did not run its check. */
-function probeProgress(r: ProbeResult): string {
-  if (r.skipped !== undefined) return `, skipped: ${r.skipped}`;
-  const measured = Object.entries(r.measurements ?? {}).map(([name, value]) => `${name} ${Math.round(value)}`);
-  return measured.length > 0 ? `, ${measured.join(', ')}` : '';
-}
-
-/** A stream's run: logs archived, and whether the next run has more to read. */
-function streamProgress(r: StreamResult): string {
-  const logs = `${r.archived} log${r.archived === 1 ? '' : 's'} archived`;
-  return r.behind ? `${logs} (more to read next run${r.reason ? `: ${r.reason}` : ''})` : logs;
-}
-
-function formatSummary(results: readonly PollResult[]): string {
-  const width = Math.max(...results.map((r) => r.sourceId.length));
-  const lines = results.map((r) => {
-    const id = r.sourceId.padEnd(width);
-    const count = `${r.published.length} event${r.published.length === 1 ? '' : 's'}`;
-    switch (r.outcome) {
-      case 'changed':
-      case 'unchanged':
-        if ('archived' in r) return `  ${id}  ${r.outcome.padEnd(9)}  ${count}, ${streamProgress(r as StreamResult)}`;
-        if ('measurements' in r || 'skipped' in r) return `  ${id}  ${r.outcome.padEnd(9)}  ${count}${probeProgress(r as ProbeResult)}`;
-        return `  ${id}  ${r.outcome.padEnd(9)}  ${count}${r.itemCount !== undefined ? `, ${r.itemCount} items tracked in the feed` : ''}`;
-      case 'failed':
-      case 'busy':
-        return `  ${id}  ${r.outcome.padEnd(9)}  ${r.reason} (${r.url})${r.published.length ? `; ${count}` : ''}`;
+/** node:util's parse, its errors (long, with advice about `--`) turned into short `UsageError`s. */
+function parseNodeArgs(argv: readonly string[]) {
+  const options = { ...COMMON_OPTIONS, ...COMMAND_OPTIONS };
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = (error as Error).message;
+    const named = /'([^']+)'/.exec(message)?.[1] ?? '';
+    // "-c, --config <value>" → "--config"
+    const option = /--[\w-]+/.exec(named)?.[0] ?? named.split(' ')[0] ?? named;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const known = Object.keys(options).map((name) => `--${name}`);
+      const near = option.startsWith('--') ? closestWord(option, known) : undefined;
+      throw new UsageError(`unknown option "${option}"${near ? ` (did you mean "${near}"?)` : ''}`);
     }
-  });
-  const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'busy').length;
-  const headline = failed
-    ? `Polled ${results.length} sources: ${failed} failed.`
-    : `Polled ${results.length} sources: all read.`;
-  return `${headline}\n${lines.join('\n')}\n`;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      throw new UsageError(/does not take an argument/.test(message) ? `${option} takes no value` : `${option} needs a value`);
+    }
+    throw new UsageError(message.split('\n')[0] ?? message);
+  }
 }

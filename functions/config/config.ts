@@ -7,9 +7,10 @@ import { RETIRED_SOURCE_TYPES, SOURCE_PLUGINS, type SourceConfig } from '../sour
 import type { ConfigOf } from '../sources/source.js';
 import type { AnySourceModule } from '../sources/source-registry.js';
 import { ConfigError, deepFreeze } from './config-base.js';
+import { issueLines, jsonSyntaxLine } from './config-errors.js';
 import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
 import { expandTenantBlock, tenantBlockSchema } from './tenant-block.js';
-import { CHANNEL_SCHEMA_KIT, routeRulesSchema } from './channel-schema-kit.js';
+import { CHANNEL_SCHEMA_KIT, isTimeZone, routeRulesSchema, withQuietHoursZone } from './channel-schema-kit.js';
 import { severityRulesSchema } from './severity-rules-schema.js';
 import { SOURCE_SCHEMA_KIT, sourceUrl } from './source-schema-kit.js';
 
@@ -72,14 +73,6 @@ export type OutputConfig = ChannelOutputConfig | LocalOutputConfig;
 
 const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const emailAddress = z.email('must be an email address');
 
@@ -99,7 +92,7 @@ export const digestSchema = z.strictObject({
   frequency: z.enum(['daily', 'weekly']).default('daily'),
   /** Local time of day the digest is sent, HH:MM. */
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM').default('08:00'),
-  /** IANA time zone of `time`, e.g. "Europe/Berlin". */
+  /** IANA time zone of `time` and of the digest's times, e.g. "Europe/Berlin"; the config's `timeZone` when absent, else UTC. */
   timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"').default('UTC'),
   /** Weekday of a weekly digest. */
   weekday: z.enum(WEEKDAYS).default('MON'),
@@ -135,6 +128,11 @@ export const watcherConfigSchema = z
     stateDir: z.string().min(1).default('.watcher-state'),
     /** DynamoDB table name (the embedded store and AWS). */
     tableName: z.string().regex(/^[\w.-]{3,255}$/).default('auth0-watcher-state'),
+    /**
+     * IANA time zone the emails and digests show times in, with its abbreviation or offset ("2026-12-06 13:05 CET");
+     * also the digest's schedule zone when `email.digest.timeZone` is not set. Slack shows each reader their own.
+     */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"').default('UTC'),
     /** Consecutive failed polls before `source.failing` is emitted. */
     failureThreshold: z.number().int().min(1).max(100).default(3),
     /** Days a resolved incident stays tracked so that a late RCA is noticed. */
@@ -196,8 +194,19 @@ export const DEFAULT_CONFIG_INPUT = {
   outputs: [{ type: 'console' }],
 } as const;
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+/**
+ * The digest's zone: its own `email.digest.timeZone`, else the config's `timeZone` (when that is a zone: a wrong one
+ * is reported once, at `timeZone`), else UTC (the schema's default).
+ */
+function withDigestZone(input: unknown): unknown {
+  if (!isRecord(input) || typeof input['timeZone'] !== 'string' || !isTimeZone(input['timeZone'])) return input;
+  const email = input['email'];
+  if (!isRecord(email) || !isRecord(email['digest']) || email['digest']['timeZone'] !== undefined) return input;
+  return { ...input, email: { ...email, digest: { ...email['digest'], timeZone: input['timeZone'] } } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Adds the sources that `presets` names to `sources`, so both are validated alike. */
@@ -210,19 +219,20 @@ function expandPresets(input: unknown): unknown {
 
 /** Validates a parsed config object; relative paths resolve against `baseDir`. */
 export function parseConfig(input: unknown, baseDir: string): WatcherConfig {
-  const tenant = expandTenantBlock(expandPresets(input));
+  const tenant = expandTenantBlock(expandPresets(withDigestZone(input)));
   const result = watcherConfigSchema.safeParse(tenant.input);
   if (!result.success || tenant.issues.length > 0) {
     const issues = [...tenant.issues, ...(result.success ? [] : result.error.issues)];
-    const lines = issues.map((issue) => `${tenant.pathName(issue.path) ?? (formatPath(issue.path) || '(config)')}: ${issue.message}`);
-    throw new ConfigError(`invalid config: ${lines.join('; ')}`);
+    // One line per problem, each naming its field; a misspelt key says which known one it is a slip of.
+    const lines = issueLines(issues, watcherConfigSchema, tenant.input, tenant.pathName);
+    throw new ConfigError(lines.map((line) => `invalid config: ${line}`));
   }
   const config = result.data;
   return deepFreeze({
     ...config,
     stateDir: resolve(baseDir, config.stateDir),
     outputs: config.outputs.map((output) =>
-      output.type === 'jsonl' ? { ...output, path: resolve(baseDir, output.path) } : output,
+      withQuietHoursZone(output.type === 'jsonl' ? { ...output, path: resolve(baseDir, output.path) } : output, config),
     ),
   });
 }
@@ -235,11 +245,13 @@ export async function loadConfigFile(path: string): Promise<WatcherConfig> {
   } catch (error) {
     throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
   }
+  // An editor's byte-order mark is not part of the JSON.
+  const json = text.replace(/^\uFEFF/, '');
   let input: unknown;
   try {
-    input = JSON.parse(text);
+    input = JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(jsonSyntaxLine(path, json, error as Error), { cause: error });
   }
   return parseConfig(input, dirname(resolve(path)));
 }

@@ -1,6 +1,8 @@
-// The post-deploy delivery check's test events (pure): clearly marked schema-version-1 events, as few as it takes for
-// every route to be sent one its rules accept. `npm start -- check-deploy` publishes them through the deployed topic.
+// The test events (pure): clearly marked schema-version-1 events. The post-deploy check's: as few as it takes for every
+// route to be sent one its rules accept (`npm start -- check-deploy` publishes them through the deployed topic). The
+// local test's: one event every output is sent (`npm start -- test`). And the event that closes a test alert again.
 import { eventId } from './event-factory.js';
+import { EVENT_TYPE_FACTS } from './event-types.js';
 import { EVENT_TYPES, SEVERITIES, type EventType, type Severity, type WatcherEvent } from './model.js';
 import { routeMatches, severitiesFrom, type RouteRules } from './routing.js';
 
@@ -134,4 +136,67 @@ function buildEvent(candidate: Candidate, run: { readonly runId: string; readonl
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+/** The title of the event `npm start -- test` sends, so that nobody takes it for news. */
+export const TEST_EVENT_TITLE = '[TEST] auth0-ops-watcher test event — no action needed';
+
+/** Who `npm start -- test`'s event is from: the watcher itself. */
+export const TEST_EVENT_SOURCE = 'auth0-ops-watcher';
+
+/**
+ * The one event `npm start -- test` sends to every output: an `incident.opened` (every renderer and channel handles
+ * incidents) of severity `info`, about item `test-<runId>`, so each run has its own id and thread and no receiver's
+ * deduplication takes it for an earlier run's. It names no region and no vendor page.
+ */
+export function testEvent(run: { readonly runId: string; readonly now: Date }): WatcherEvent {
+  const itemId = `test-${run.runId}`;
+  const at = run.now.toISOString();
+  const summary =
+    `[TEST] A test event sent by "npm start -- test" (run ${run.runId}) to check that this output receives the ` +
+    "watcher's events. Nothing happened at any vendor; no action needed.";
+  return {
+    schemaVersion: 1,
+    id: eventId(TEST_EVENT_SOURCE, itemId, 'test'),
+    type: 'incident.opened',
+    source: TEST_EVENT_SOURCE,
+    sourceType: 'test',
+    vendor: FALLBACK_VENDOR,
+    itemId,
+    title: TEST_EVENT_TITLE,
+    url: '',
+    severity: 'info',
+    occurredAt: at,
+    detectedAt: at,
+    summary,
+    status: 'test',
+    update: { label: 'Test', at, text: summary },
+  };
+}
+
+/**
+ * The event that ends `event`'s item (an `incident.opened` test event: its `incident.resolved`), for a paging channel,
+ * which keeps an alert open until then: same source, vendor and item (so the same alert key), the family's first type
+ * that ends an item, `previous` naming `event`. Undefined when `event` ends its item already or its family has no
+ * such type (change log, advisories, allow-list, deprecations: nothing to close).
+ */
+export function closingEventOf(event: WatcherEvent, now: Date): WatcherEvent | undefined {
+  if (EVENT_TYPE_FACTS[event.type].endsItem) return undefined;
+  const family = EVENT_TYPE_FACTS[event.type].family;
+  const type = EVENT_TYPES.find((candidate) => EVENT_TYPE_FACTS[candidate].family === family && EVENT_TYPE_FACTS[candidate].endsItem);
+  if (type === undefined) return undefined;
+  const at = now.toISOString();
+  const summary = `${event.title.startsWith('[TEST]') ? '' : '[TEST] '}Closes the test alert of event ${event.id}: there is nothing to do.`;
+  const { update: _update, ...rest } = event;
+  return {
+    ...rest,
+    id: eventId(event.scope ?? event.source, event.itemId, `closed:${event.id}`),
+    type,
+    occurredAt: at,
+    detectedAt: at,
+    summary,
+    status: 'test, closed',
+    previous: { id: event.id, detectedAt: event.detectedAt },
+    ...((family === 'incident' || family === 'maintenance') && { update: { label: 'Closed', at, text: summary } }),
+  };
 }

@@ -4,17 +4,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { ConfirmSubscriptionCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSnsClient } from '../../functions/adapters/sns-publisher.js';
-import { runCli } from '../../functions/cli/run-cli.js';
 import { loadConfigFile } from '../../functions/config/config.js';
 import { SlackError } from '../../functions/channels/slack/slack-error.js';
 import { playDeployedNotifiers } from '../support/deployed-notifiers.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { localAwsEnv } from '../support/local-aws-env.js';
-import { runCliProcess, type CliRun } from '../support/run-cli.js';
+import { runCliInProcess, runCliProcess, type CliRun } from '../support/run-cli.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
 
@@ -208,16 +206,7 @@ describe('npm start -- check-deploy usage errors', () => {
   });
 
   /** Runs the CLI in this process (the same code `npm start` runs), for the cases that never reach AWS. */
-  async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    const code = await runCli(['check-deploy', ...args], { stdout, stderr, env: {}, cwd: dir });
-    return { code, stdout: out, stderr: err };
-  }
+  const run = (...args: string[]) => runCliInProcess(['check-deploy', ...args], {}, dir);
   const config = () => join(dir, 'watcher.json');
 
   it.each([

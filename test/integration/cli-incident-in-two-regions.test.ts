@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { GLOBAL_INCIDENT, globalIncidentFeed } from '../support/global-incident-feed.js';
-import { runCliProcess } from '../support/run-cli.js';
+import { cliRunner, runCliProcess } from '../support/run-cli.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
+
+/** The first CLI run of this file in a child process, the others in this process (test/support/run-cli.ts). */
+const cli = cliRunner();
 
 const CHANNEL = 'C0REGIONS';
 const DOMAINS = { 'US-1': 'acme.us.auth0.com', 'EU-1': 'acme.eu.auth0.com' } as const;
@@ -30,7 +33,7 @@ describe('an incident in two regions’ feeds (US-1 and EU-1) through npm start:
     for (const domain of Object.values(DOMAINS)) {
       feeds.setRoute(`/feed?domain=${domain}`, { body: globalIncidentFeed(domain, updates), contentType: 'application/atom+xml' });
     }
-    const run = await runCliProcess(['--config', configPath, '--now', now], env);
+    const run = await cli(['--config', configPath, '--now', now], env);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
   };
   const events = () => sns.published(topicArn).map((p) => JSON.parse(JSON.parse(p.message).default) as WatcherEvent);

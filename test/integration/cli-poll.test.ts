@@ -1,4 +1,6 @@
-// The event rules end to end: snapshot sequences served on loopback, polled by the real CLI on the embedded store.
+// The event rules end to end: snapshot sequences served on loopback, polled by `npm start` on the embedded store: the
+// first poll of a sequence by the real CLI in a child process, the others by its entry function in this process (the
+// same code, without a process's start-up cost).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
-import { runCliProcess, type CliRun } from '../support/run-cli.js';
+import { runCliInProcess, runCliProcess, type CliRun } from '../support/run-cli.js';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 const ATOM = 'application/atom+xml; charset=utf-8';
@@ -30,9 +32,12 @@ describe('npm start on snapshot sequences', () => {
 
   // Each poll runs at a pinned time a little after the snapshot it reads, as it would have live.
   let now = Date.parse('2026-10-06T10:15:00Z');
+  let polls = 0;
   const poll = (advanceMinutes = 1): Promise<CliRun> => {
     now += advanceMinutes * 60_000;
-    return runCliProcess(['--config', configPath, '--now', new Date(now).toISOString()]);
+    const args = ['--config', configPath, '--now', new Date(now).toISOString()];
+    polls += 1;
+    return polls === 1 ? runCliProcess(args) : runCliInProcess(args);
   };
   const serveStatus = (file: string, etag?: string) =>
     server.setRoute('/feed', { body: fixture(`auth0-status/${file}`), contentType: ATOM, etag });
@@ -206,7 +211,7 @@ describe('npm start configuration errors', () => {
   async function withConfig(config: unknown): Promise<CliRun> {
     const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
     await writeFile(path, typeof config === 'string' ? config : JSON.stringify(config));
-    return runCliProcess(['--config', path]);
+    return runCliInProcess(['--config', path]);
   }
 
   it('exits 2 naming the field when a non-loopback URL is not https', async () => {
@@ -231,13 +236,13 @@ describe('npm start configuration errors', () => {
     expect(literal.stderr).not.toContain('ghp_realtokenvalue');
   });
 
-  it('exits 2 for a file that is not JSON and for an unknown flag', async () => {
+  it('exits 2 for a file that is not JSON, at its line and column, and for an unknown flag, in one line', async () => {
     const bad = await withConfig('{ not json');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('not valid JSON');
+    expect(bad.stderr).toMatch(/^auth0-ops-watcher: \S+\.json:1:3: not valid JSON: Expected property name or '}'\n$/);
     const flag = await runCliProcess(['--frobnicate']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain('usage: npm start');
+    expect(flag.stderr).toBe('auth0-ops-watcher: unknown option "--frobnicate"; see npm start -- --help\n');
   });
 });
 

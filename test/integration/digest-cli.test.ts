@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
-import { runCliProcess } from '../support/run-cli.js';
+import { cliRunner } from '../support/run-cli.js';
+
+/** The first CLI run of this file in a child process, the others in this process (test/support/run-cli.ts). */
+const cli = cliRunner();
 
 const fixture = (name: string, source = 'auth0-status') => readFileSync(new URL(`../fixtures/${source}/${name}`, import.meta.url), 'utf8');
 
@@ -27,7 +30,7 @@ describe('npm start -- digest over a multi-week sequence', () => {
   let events: WatcherEvent[] = [];
 
   const run = async (args: string[], now: string, expectedCode = 0) => {
-    const result = await runCliProcess([...args, '--config', configPath, '--now', now]);
+    const result = await cli([...args, '--config', configPath, '--now', now]);
     expect(result.code, result.stderr).toBe(expectedCode);
     return result;
   };
@@ -103,7 +106,8 @@ describe('npm start -- digest over a multi-week sequence', () => {
     expect(first!.text).toContain('Tenant Logs and Group Memberships Impacted on US-5 Public Cloud');
     expect(second!.counts).toEqual({ 'incident.updated': 1, 'incident.opened': 1, 'incident.resolved': 1, 'source.failing': 1 });
     expect(second!.text).toMatch(/RESOLVED IN THIS PERIOD/);
-    expect(second!.text).toMatch(/FAILING since 2026-10-06 11:31 UTC/);
+    // The digest's zone is the config's: 11:31 UTC is 13:31 in Berlin's summer time.
+    expect(second!.text).toMatch(/FAILING since 2026-10-06 13:31 CEST/);
     expect(second!.text).toContain('HTTP 503');
     expect(second!.text).toMatch(/Still owed[\s\S]*Tenant Logs and Group Memberships/);
     expect(second!.subject).toContain('source failing');
@@ -124,7 +128,7 @@ describe('npm start -- digest when the clock steps back', () => {
   let configPath: string;
 
   const run = async (args: string[], now: string) => {
-    const result = await runCliProcess([...args, '--config', configPath, '--now', now]);
+    const result = await cli([...args, '--config', configPath, '--now', now]);
     expect(result.code, result.stderr).toBe(0);
     return result;
   };

@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
-import { runCliProcess, type CliRun } from '../support/run-cli.js';
+import { cliRunner, type CliRun } from '../support/run-cli.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
+
+/** The first CLI run of this file in a child process, the others in this process (test/support/run-cli.ts). */
+const cli = cliRunner();
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
 const CHANNEL = 'C0INCIDENTS';
@@ -51,7 +54,7 @@ async function startScenario(outputs: (slackApiBaseUrl: string) => unknown[]): P
     feedUrl,
     async poll(snapshot, now) {
       feeds.setRoute('/feed', { body: fixture(snapshot), contentType: 'application/atom+xml' });
-      return runCliProcess(['--config', configPath, '--now', now], { SLACK_BOT_TOKEN: slack.token });
+      return cli(['--config', configPath, '--now', now], { SLACK_BOT_TOKEN: slack.token });
     },
     async jsonl() {
       const text = await readFile(join(dir, 'out', 'events.jsonl'), 'utf8').catch(() => '');
@@ -165,7 +168,7 @@ describe.concurrent('one failing output holds every other output hostage (findin
       ]);
       const parked = events[3]!;
       expect(events[1]!.title).toBe('Elevated Errors in US-1');
-      expect(parked.title).toBe('Output slack:incidents refused an event: Elevated Errors in US-1');
+      expect(parked.title).toBe('Watcher: output slack:incidents refused an event: Elevated Errors in US-1');
       expect(parked.summary).toContain(events[1]!.id);
       // Slack has everything but the refused event (parked: kept, listed, not retried), and the watcher-health event about it.
       expect(outputLine(runs[2]!, 'slack:incidents')).toMatch(/ok\s+delivered 2, waiting 0, parked 1$/);

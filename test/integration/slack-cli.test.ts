@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
-import { runCliProcess } from '../support/run-cli.js';
+import { cliRunner } from '../support/run-cli.js';
 import { startSlackTestServer, type RecordedMessage, type SlackTestServer } from '../support/slack-test-server.js';
+
+/** The first CLI run of this file in a child process, the others in this process (test/support/run-cli.ts). */
+const cli = cliRunner();
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/auth0-status/${name}`, import.meta.url), 'utf8');
 const CHANNEL = 'C0INCIDENTS';
@@ -29,7 +32,7 @@ describe('Slack outputs of npm start over an incident lifecycle', () => {
 
   const poll = async (snapshot: string, now: string) => {
     feeds.setRoute('/feed', { body: snapshot, contentType: 'application/atom+xml' });
-    const run = await runCliProcess(['--config', configPath, '--now', now], env);
+    const run = await cli(['--config', configPath, '--now', now], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     return run;

@@ -9,7 +9,10 @@ import { makeLocalLogArchive } from '../../functions/adapters/local-log-archive.
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { TenantLog } from '../../functions/stream/ports.js';
 import { sampleLogs, startAuth0ManagementServer, tenantLog, type Auth0ManagementServer } from '../support/auth0-management-server.js';
-import { runCliProcess, type CliRun } from '../support/run-cli.js';
+import { cliRunner, type CliRun } from '../support/run-cli.js';
+
+/** The first CLI run of this file in a child process, the others in this process (test/support/run-cli.ts). */
+const cli = cliRunner();
 
 const MINUTE = 60_000;
 
@@ -23,7 +26,7 @@ describe('auth0-tenant-logs through npm start', () => {
 
   const poll = async (advanceMinutes = 5): Promise<CliRun> => {
     now += advanceMinutes * MINUTE;
-    return runCliProcess(['--config', configPath, '--now', new Date(now).toISOString()], { AUTH0_LOGS_CLIENT_SECRET: tenant.clientSecret });
+    return cli(['--config', configPath, '--now', new Date(now).toISOString()], { AUTH0_LOGS_CLIENT_SECRET: tenant.clientSecret });
   };
   async function newEvents(): Promise<WatcherEvent[]> {
     const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean);

@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
-import { runCliProcess, type CliRun } from '../support/run-cli.js';
+import { cliRunner, runCliProcess, type CliRun } from '../support/run-cli.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
+
+/** The first CLI run of this file in a child process, the others in this process (test/support/run-cli.ts). */
+const cli = cliRunner();
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -23,7 +26,7 @@ describe('third-party sources through npm start', () => {
 
   const poll = async (advanceMinutes = 5): Promise<CliRun> => {
     now += advanceMinutes * 60_000;
-    const run = await runCliProcess(['--config', configPath, '--now', new Date(now).toISOString()], { SLACK_BOT_TOKEN: slack.token });
+    const run = await cli(['--config', configPath, '--now', new Date(now).toISOString()], { SLACK_BOT_TOKEN: slack.token });
     expect(run.stderr).toBe('');
     return run;
   };

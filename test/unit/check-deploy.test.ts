@@ -97,4 +97,23 @@ describe('check-deploy use case', () => {
     const report = await check(request({ slackRoutes: [] }));
     expect([published, reads, report.slack, report.email]).toEqual([[], [], [], { outcome: 'none' }]);
   });
+
+  it('closes a paging route\'s test alert once it was delivered: publishes the event ending the item and awaits its delivery', async () => {
+    const { check, published } = harness({ deliveredAfterMs: { 'PAGERDUTY#oncall': 0 } });
+    const report = await check(
+      request({ slackRoutes: [{ id: 'oncall', channelKey: 'PAGERDUTY#oncall', rules: { types: ['incident.*'] }, label: 'PagerDuty', keepsAlertsOpen: true }] }),
+    );
+    expect(published.map((event) => event.type)).toEqual(['incident.opened', 'incident.resolved']);
+    expect(published[1]).toMatchObject({ itemId: published[0]!.itemId, source: published[0]!.source, previous: { id: published[0]!.id } });
+    expect(report.slack).toEqual([expect.objectContaining({ routeId: 'oncall', receivedAfterMs: 0, closing: { eventId: published[1]!.id, receivedAfterMs: 0 } })]);
+  });
+
+  it('says a paging route\'s test alert stays open when its rules do not take the event that would close it, and publishes none', async () => {
+    const { check, published } = harness({ deliveredAfterMs: { 'OPSGENIE#sre': 0 } });
+    const report = await check(
+      request({ slackRoutes: [{ id: 'sre', channelKey: 'OPSGENIE#sre', rules: { types: ['incident.opened'] }, label: 'Opsgenie', keepsAlertsOpen: true }] }),
+    );
+    expect(published).toHaveLength(1);
+    expect(report.slack[0]!.closing).toEqual({ skipped: 'its rules do not take incident.resolved' });
+  });
 });

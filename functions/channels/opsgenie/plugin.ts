@@ -34,6 +34,7 @@ export const opsgenieChannel: ChannelPlugin<OpsgenieOutputConfig> = {
   destinationKey: (route) => route.id,
 
   classifyFailure: classifyOpsgenieFailure,
+  keepsAlertsOpen: true,
 
   notifier: {
     entry: new URL('./handler.ts', import.meta.url).href,

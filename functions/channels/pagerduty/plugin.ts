@@ -26,6 +26,7 @@ export const pagerDutyChannel: ChannelPlugin<PagerDutyOutputConfig> = {
   destinationKey: (route) => route.id,
 
   classifyFailure: classifyPagerDutyFailure,
+  keepsAlertsOpen: true,
 
   notifier: {
     entry: new URL('./handler.ts', import.meta.url).href,
