@@ -2,6 +2,10 @@
 // route's local queue (functions/delivery/) keeps what it could not deliver for the next run.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDeliveryStore } from '../adapters/dynamo-delivery-store.js';
+import { makeDynamoSnoozeStore } from '../adapters/dynamo-snooze-store.js';
+import { holdUntil } from '../core/quiet-hours.js';
+import { routeMatches } from '../core/routing.js';
+import type { SnoozeReader } from '../delivery/snooze-store.js';
 import { PublishError } from '../core/errors.js';
 import type { Clock, Logger, Publisher, SecretResolver } from '../core/ports.js';
 import type { Output } from '../delivery/output-queue.js';
@@ -18,8 +22,12 @@ export interface LocalChannelDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly http?: ChannelHttpOptions;
+  /** IANA zone of the times an output writes as text (the SNS output's email copy): the config's `timeZone`. @default UTC */
+  readonly timeZone?: string;
   /** The delivery records of a channel, by its key prefix. @default in `table` (adapters/dynamo-delivery-store.ts) */
   readonly deliveryStore?: (keyPrefix: string) => DeliveryStore;
+  /** The snoozes the routes honour. @default in `table` (adapters/dynamo-snooze-store.ts) */
+  readonly snoozes?: SnoozeReader;
 }
 
 /** The context a route of `plugin` is connected with. */
@@ -58,11 +66,15 @@ export function makeChannelOutput(plugin: AnyChannelPlugin, route: Routed<Channe
       store: context.deliveries,
       clock: deps.clock,
       logger: deps.logger,
+      snoozes: { routeId: route.id, reader: deps.snoozes ?? makeDynamoSnoozeStore(deps.table) },
     }),
   );
+  const { quietHours } = route.rules;
   return {
     id: `${plugin.type}:${route.id}`,
     deliver: (event) => publisher.publish(event),
     classifyFailure: (error) => plugin.classifyFailure(error),
+    // Quiet hours hold what the route takes; what it does not take is left out at once (delivered as `filtered`).
+    ...(quietHours && { holdUntil: (event, now) => (routeMatches(route.rules, event) ? holdUntil(quietHours, event, now) : undefined) }),
   };
 }

@@ -1,12 +1,15 @@
 // The ordering gate of a route fed by its own queue: takes a batch of events, delivers each only once the event
 // before it in its thread (`previous`) is delivered to this channel, defers the rest to a later receive, and never
-// lets a lost predecessor hold a thread up for longer than `orderWaitMs`.
+// lets a lost predecessor hold a thread up for longer than `orderWaitMs`. In the route's quiet hours it holds events
+// below their severity in the queue until the hours end, and a more severe event of a thread takes the thread's held
+// events with it, in order.
 import type { EventLog } from '../core/event-chain.js';
 import { threadKeyOf } from '../core/event-chain.js';
 import { ChannelError } from '../core/errors.js';
 import { parseWatcherEvent } from '../core/event-schema.js';
 import type { EventLink, WatcherEvent } from '../core/model.js';
 import type { Clock, Logger } from '../core/ports.js';
+import { holdUntil, isHoldable, lastQuietEndBefore, quietWindowAt } from '../core/quiet-hours.js';
 import { routeMatches, type RouteRules } from '../core/routing.js';
 
 /** One queue message as the SQS event source hands it over (an `SQSRecord` fits). */
@@ -16,6 +19,9 @@ export interface QueueRecord {
   readonly body: string;
   /** `SentTimestamp`: when the message entered the queue, epoch milliseconds as text; kept across redeliveries. */
   readonly attributes?: { readonly SentTimestamp?: string };
+  /** What SQS needs to change the message's visibility (an `SQSRecord` has both). */
+  readonly receiptHandle?: string;
+  readonly eventSourceARN?: string;
 }
 
 /** The records to hand back to the queue for a later receive (the shape of aws-lambda's `SQSBatchResponse`). */
@@ -82,6 +88,11 @@ export interface RouteQueueDependencies {
   readonly settings?: Partial<RouteQueueSettings>;
   /** Waits between looks at the ledger (tests pass a fake). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Keeps a record out of sight until `until`, or as long as the queue allows (SQS: ChangeMessageVisibility, at most
+   * 12 hours; a longer hold is taken again when the record comes back). Unset: a held record is only reported failed.
+   */
+  readonly holdRecord?: (record: QueueRecord, until: Date) => Promise<void>;
 }
 
 interface Parsed {
@@ -119,6 +130,60 @@ export function makeRouteQueueConsumer(deps: RouteQueueDependencies) {
     // Events of this batch that are settled here (delivered, or not for this route) and those that are not.
     const passed = new Set<string>();
     const held = new Set<string>();
+    // Events of this batch held for the route's quiet hours.
+    const quietHeld = new Map<string, WatcherEvent>();
+    const quiet = rules.quietHours;
+
+    /**
+     * Since when an event has been free to go: its time, or the end of the latest quiet hours when they held it (the
+     * order wait does not count the hours an event was held).
+     */
+    function freeSince(timeMs: number, event: WatcherEvent, now: Date): number {
+      if (!quiet || !isHoldable(quiet, event.severity)) return timeMs;
+      return Math.max(timeMs, lastQuietEndBefore(quiet, now)?.getTime() ?? 0);
+    }
+
+    /** Holds the record for the quiet hours: out of sight until they end where the queue allows it. */
+    async function holdForQuietHours(record: QueueRecord, event: WatcherEvent, until: Date): Promise<void> {
+      quietHeld.set(event.id, event);
+      const keys = { route: routeId, messageId: record.messageId, eventId: event.id, eventType: event.type, itemId: event.itemId };
+      try {
+        await deps.holdRecord?.(record, until);
+      } catch (error) {
+        // It comes back after the queue's visibility timeout and is held again.
+        logger.warn('could not keep a held event out of sight; it is held again when it comes back', { ...keys, reason: reasonOf(error) });
+      }
+      logger.info('event held for quiet hours', { ...keys, outcome: 'held', until: until.toISOString() });
+    }
+
+    /**
+     * In quiet hours (since `windowStart`), a more severe event first delivers its thread's held events, oldest first:
+     * the predecessors it takes, less severe, detected in these hours and not delivered yet.
+     */
+    async function releaseHeldBefore(event: WatcherEvent, windowStart: Date): Promise<void> {
+      if (!quiet) return;
+      const earlier: WatcherEvent[] = [];
+      let link = event.previous;
+      for (let hops = 0; link !== undefined && hops < settings.maxChainLinks; hops += 1) {
+        // Detected before the hours (less the order wait, for one queued as they began): not held, the gate's business.
+        if (passed.has(link.id) || Date.parse(link.detectedAt) < windowStart.getTime() - settings.orderWaitMs) break;
+        const inBatch = quietHeld.get(link.id);
+        if (!inBatch && (await ledger.isDelivered(link.id))) break;
+        const logged = inBatch ?? (await eventLog.getLoggedEvent(link));
+        if (!logged) break;
+        if (routeMatches(rules, logged)) {
+          if (!isHoldable(quiet, logged.severity)) break;
+          earlier.push(logged);
+        }
+        link = logged.previous;
+      }
+      for (const heldEvent of earlier.reverse()) {
+        const outcome = await deliver(heldEvent);
+        passed.add(heldEvent.id);
+        held.delete(heldEvent.id);
+        logger.info('held event delivered ahead of a more severe one', { route: routeId, eventId: heldEvent.id, eventType: heldEvent.type, itemId: heldEvent.itemId, outcome, reason: `before ${event.id}` });
+      }
+    }
     // Bounded by looks, not by the clock: a frozen or skewed clock must not make a batch wait forever.
     let looksLeft = Math.ceil(settings.predecessorWaitMs / settings.predecessorLookIntervalMs);
 
@@ -138,7 +203,7 @@ export function makeRouteQueueConsumer(deps: RouteQueueDependencies) {
         // Never logged, or expired from the log: nothing to wait for.
         if (!logged) return undefined;
         if (routeMatches(rules, logged)) {
-          const aheadMs = queuedAt - Date.parse(link.detectedAt);
+          const aheadMs = freeSince(queuedAt, event, now) - freeSince(Date.parse(link.detectedAt), logged, now);
           if (aheadMs <= settings.orderWaitMs) return link;
           logger.info('not waiting for a predecessor detected long before', {
             route: routeId,
@@ -172,10 +237,17 @@ export function makeRouteQueueConsumer(deps: RouteQueueDependencies) {
       }
       if (routeMatches(rules, event) && !passed.has(event.id)) {
         const now = clock.now();
+        const until = holdUntil(quiet, event, now);
+        if (until) {
+          await holdForQuietHours(record, event, until);
+          return false;
+        }
+        const window = quiet && quietWindowAt(quiet, now);
+        if (window) await releaseHeldBefore(event, window.start);
         const queuedAt = sentAt(record, event);
         const predecessor = await pendingPredecessor(event, now, queuedAt);
         if (predecessor) {
-          const queuedMs = now.getTime() - queuedAt;
+          const queuedMs = now.getTime() - freeSince(queuedAt, event, now);
           if (queuedMs >= settings.orderWaitMs) {
             logger.warn('predecessor not delivered in time; delivering out of order', {
               ...keys,

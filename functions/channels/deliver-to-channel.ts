@@ -7,6 +7,9 @@ import { ChannelError } from '../core/errors.js';
 import type { WatcherEvent } from '../core/model.js';
 import type { Clock, Logger } from '../core/ports.js';
 import { routeMatches, type RouteRules } from '../core/routing.js';
+import { snoozeMutes } from '../core/snooze.js';
+import { threadKeyOf } from '../core/event-chain.js';
+import type { SnoozeReader } from '../delivery/snooze-store.js';
 import type { ChannelConnection, Posted, PostAttempt } from './channel.js';
 import type { DeliveryClaim, DeliveryStore } from './delivery-store.js';
 
@@ -40,7 +43,9 @@ export type DeliveryOutcome =
   /** Delivered before: a repeated SNS delivery or a redrive. */
   | 'duplicate'
   /** The route's rules do not take this event. */
-  | 'filtered';
+  | 'filtered'
+  /** A snooze of its incident muted it for this route: recorded as delivered, not posted. */
+  | 'snoozed';
 
 /** Delivers one event to the route; throws the channel's error when it refuses or cannot be reached. */
 export type ChannelDelivery = (event: WatcherEvent) => Promise<DeliveryOutcome>;
@@ -53,6 +58,8 @@ export interface ChannelDeliveryDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings?: Partial<ChannelDeliverySettings>;
+  /** The snoozes to honour, and the route they are read for (`npm start -- snooze`). Unset: none. */
+  readonly snoozes?: { readonly routeId: string; readonly reader: SnoozeReader };
 }
 
 const DAY_S = 86_400;
@@ -70,10 +77,18 @@ export function makeChannelDelivery(deps: ChannelDeliveryDependencies): ChannelD
     const deadBefore = new Date(now.getTime() - settings.claimGraceMs).toISOString();
     const staleBefore = new Date(now.getTime() - settings.claimStaleMs).toISOString();
 
+    // Read before the claim, so that a failing read leaves no claim behind.
+    const muted = await isSnoozed(event, now);
     const claim: DeliveryClaim = await store.claimDelivery(destination, event.id, { now: now.toISOString(), token, deadBefore, staleBefore });
     if (claim.outcome === 'done') {
       await connection.afterDelivery?.();
       return 'duplicate';
+    }
+    if (muted && claim.outcome === 'claimed') {
+      // Recorded as delivered, so that the thread's next events do not wait for it and a redelivery skips it too.
+      await store.completeDelivery(destination, event.id, 'snoozed', Math.floor(now.getTime() / 1000) + settings.deliveryRetentionDays * DAY_S);
+      logger.info('event muted by a snooze', { channel: destination, eventId: event.id, eventType: event.type, itemId: event.itemId });
+      return 'snoozed';
     }
     if (claim.outcome === 'busy') {
       // Another attempt holds it and is alive (it renewed its claim lately): it is posting now. Retry once its claim is
@@ -119,6 +134,15 @@ export function makeChannelDelivery(deps: ChannelDeliveryDependencies): ChannelD
     await connection.afterDelivery?.();
     return posted.recovered ? 'recovered' : 'posted';
   };
+
+  /** Whether a live snooze mutes the event for this route (never its first or final event). */
+  async function isSnoozed(event: WatcherEvent, now: Date): Promise<boolean> {
+    if (!deps.snoozes || event.previous === undefined) return false;
+    const snooze = await deps.snoozes.reader.activeSnooze(threadKeyOf(event), deps.snoozes.routeId, now);
+    if (!snooze) return false;
+    const previousDelivered = await store.isDelivered(destination, event.previous.id);
+    return snoozeMutes(snooze, event, deps.snoozes.routeId, now, previousDelivered);
+  }
 
   /** Posts, unless the channel can say that an earlier attempt of a reclaimed event already did. */
   async function post(event: WatcherEvent, attempt: PostAttempt): Promise<Posted> {

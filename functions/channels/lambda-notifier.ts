@@ -7,6 +7,7 @@ import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { loadRouteLambdaConfig } from '../config/lambda-config.js';
 import type { AnyChannelPlugin } from './channel-registry.js';
 import { makeDynamoQueueNotifier } from './queue-notifier.js';
+import { makeSqsRecordHolder } from '../adapters/sqs-hold.js';
 
 /** An SQS-fed Lambda handler (the shape of aws-lambda's `SQSHandler` with batch item failures). */
 export type NotifierHandler = (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
@@ -19,12 +20,15 @@ export type NotifierHandler = (event: SQSEvent, context?: Pick<Context, 'getRema
  */
 export function makeLambdaNotifier(plugin: AnyChannelPlugin, env: NodeJS.ProcessEnv = process.env): NotifierHandler {
   const { route, tableName, ordering } = loadRouteLambdaConfig(plugin, env);
+  const clock = { now: () => new Date() };
   const notify = makeDynamoQueueNotifier(plugin, {
     route,
     client: new DynamoDBClient({}),
     tableName,
     secrets: makeSecretResolver(),
-    clock: { now: () => new Date() },
+    clock,
+    // Quiet hours: a held message stays out of sight in the route's queue until they end.
+    ...(route.rules.quietHours && { holdRecord: makeSqsRecordHolder({ clock }) }),
     logger: makePowertoolsLogger(plugin.notifier.serviceName),
     settings: ordering,
   });

@@ -9,11 +9,15 @@ import type { Clock, Logger, SecretResolver } from '../core/ports.js';
 import type { AnyChannelPlugin } from './channel-registry.js';
 import type { ChannelConfigBase, ChannelContext, ChannelHttpOptions, Routed } from './channel.js';
 import {
+  DEFAULT_ROUTE_QUEUE_SETTINGS,
   makeRouteQueueConsumer,
   type QueueBatchResponse,
   type QueueRecord,
+  type RouteQueueDependencies,
   type RouteQueueSettings,
 } from './consume-route-queue.js';
+import type { SnoozeReader } from '../delivery/snooze-store.js';
+import { makeDynamoSnoozeStore } from '../adapters/dynamo-snooze-store.js';
 import { DEFAULT_CHANNEL_DELIVERY_SETTINGS, makeChannelDelivery } from './deliver-to-channel.js';
 
 /** `notify(records, timeLeftMs)`: one call per batch; the records to receive again are in `batchItemFailures`. */
@@ -26,6 +30,10 @@ export interface ChannelQueueNotifierDependencies {
   readonly eventLog: EventLog;
   readonly settings?: Partial<RouteQueueSettings>;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The snoozes the route honours (`npm start -- snooze`). Unset: none. */
+  readonly snoozes?: SnoozeReader;
+  /** Keeps a record held for quiet hours out of sight until they end (SQS: adapters/sqs-hold.ts). */
+  readonly holdRecord?: RouteQueueDependencies['holdRecord'];
 }
 
 const DAY_MS = 86_400_000;
@@ -38,14 +46,22 @@ const DAY_MS = 86_400_000;
 export function makeChannelQueueNotifier(plugin: AnyChannelPlugin, deps: ChannelQueueNotifierDependencies): QueueNotifier {
   const { route, context, eventLog, sleep } = deps;
   const { deliveries, clock, logger } = context;
-  let consumer: Promise<ReturnType<typeof makeRouteQueueConsumer>> | undefined;
+  let consumer: Promise<QueueNotifier> | undefined;
 
   async function build() {
     const connection = await plugin.connect(route, context);
-    return makeRouteQueueConsumer({
+    const consume = makeRouteQueueConsumer({
       routeId: route.id,
       rules: route.rules,
-      deliver: makeChannelDelivery({ connection, rules: route.rules, store: deliveries, clock, logger }),
+      deliver: makeChannelDelivery({
+        connection,
+        rules: route.rules,
+        store: deliveries,
+        clock,
+        logger,
+        ...(deps.snoozes && { snoozes: { routeId: route.id, reader: deps.snoozes } }),
+      }),
+      holdRecord: deps.holdRecord,
       ledger: { isDelivered: (eventId) => deliveries.isDelivered(connection.destination, eventId) },
       eventLog,
       clock,
@@ -54,6 +70,15 @@ export function makeChannelQueueNotifier(plugin: AnyChannelPlugin, deps: Channel
       settings: { ledgerMemoryMs: DEFAULT_CHANNEL_DELIVERY_SETTINGS.deliveryRetentionDays * DAY_MS, ...deps.settings },
       sleep,
     });
+    // The channel's once-a-batch upkeep (Slack's status board), after the batch's deliveries.
+    return async (records: readonly QueueRecord[], timeLeftMs?: () => number): Promise<QueueBatchResponse> => {
+      const response = await consume(records, timeLeftMs);
+      // Not when the function's timeout is near: the next batch does it rather than the whole batch being received again.
+      if (timeLeftMs === undefined || timeLeftMs() >= (deps.settings?.reserveMs ?? DEFAULT_ROUTE_QUEUE_SETTINGS.reserveMs)) {
+        await connection.afterBatch?.();
+      }
+      return response;
+    };
   }
 
   return async function notify(records, timeLeftMs) {
@@ -86,6 +111,8 @@ export interface DynamoQueueNotifierDependencies {
   /** Retry and timeout settings of the channel's HTTP client (tests shorten the backoff). */
   readonly adapterOptions?: ChannelHttpOptions;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Keeps a record held for quiet hours out of sight until they end (SQS: adapters/sqs-hold.ts). */
+  readonly holdRecord?: RouteQueueDependencies['holdRecord'];
 }
 
 /** The notifier as deployed: delivery records, the channel's own state and the event log in the watcher's table. */
@@ -105,5 +132,7 @@ export function makeDynamoQueueNotifier(plugin: AnyChannelPlugin, deps: DynamoQu
     eventLog: makeDynamoEventLog({ client, tableName }),
     settings: deps.settings,
     sleep: deps.sleep,
+    snoozes: makeDynamoSnoozeStore({ client, tableName }),
+    holdRecord: deps.holdRecord,
   });
 }

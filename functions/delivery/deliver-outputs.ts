@@ -1,7 +1,7 @@
 // The local delivery use case: after the sources are polled, each output's queue is drained on its own, in order,
 // so one failing output never holds up another or the events behind it elsewhere. Failures are sorted by scope
 // (classify-delivery-failure.ts), counted in each output's health, and announced as watcher-health events.
-import { chainEvents } from '../core/event-chain.js';
+import { chainEvents, threadKeyOf } from '../core/event-chain.js';
 import type { DeliveryError, DeliveryScope } from '../core/errors.js';
 import type { WatcherEvent } from '../core/model.js';
 import {
@@ -66,6 +66,8 @@ export interface OutputReport {
   readonly delivered: number;
   /** Events still in its queue, not parked. */
   readonly waiting: number;
+  /** Of those, the events its quiet hours hold, and until when (a channel route's `rules.quietHours`). */
+  readonly held?: { readonly count: number; readonly until: string };
   readonly failure?: { readonly scope: Exclude<DeliveryScope, 'event'>; readonly reason: string };
   /** Events it refused this run (parked or not yet). */
   readonly refusedNow: readonly RefusedEvent[];
@@ -97,6 +99,7 @@ interface DrainRun {
   readonly parked: ReadonlyArray<{ readonly event: WatcherEvent; readonly refusals: number; readonly reason: string }>;
   readonly failure?: DeliveryError;
   readonly busy?: boolean;
+  readonly held?: { readonly count: number; readonly until: string };
 }
 
 const DAY_MS = 86_400_000;
@@ -132,17 +135,18 @@ export function makeOutputDelivery(deps: OutputDeliveryDependencies) {
     let delivered = 0;
     const refused: RefusedEvent[] = [];
     const parked: { event: WatcherEvent; refusals: number; reason: string }[] = [];
+    const held = { count: 0, until: '' };
     const run = (extra: Partial<DrainRun> = {}): DrainRun => ({
       delivered,
       waiting: open.length - delivered - parked.length,
       refused,
       parked,
+      ...(held.count > 0 && { held: { ...held } }),
       ...extra,
     });
-    for (const entry of open) {
+    /** Delivers one entry; returns the run's result when the output's queue stops here. */
+    async function deliverEntry(entry: QueueEntry): Promise<DrainRun | undefined> {
       const { event } = entry;
-      // An event refused earlier in this run waits for the next run: refusals are counted in runs.
-      if (refusedThisRun.has(event.id)) continue;
       if (!(await store.claim(output.id, event.id, nowIso, staleBefore))) {
         logger.warn('another run is delivering to this output; leaving it to that run', { output: output.id, eventId: event.id });
         return run({ busy: true });
@@ -174,11 +178,38 @@ export function makeOutputDelivery(deps: OutputDeliveryDependencies) {
           refusals,
           reason: failure.reason,
         });
-        continue;
+        return undefined;
       }
       await store.remove(output.id, event.id);
       delivered += 1;
       logger.info('event delivered', { output: output.id, eventId: event.id, eventType: event.type, itemId: event.itemId });
+      return undefined;
+    }
+
+    // Quiet hours: events held now, by thread; they stay in the queue for a run after the hours end.
+    const heldByThread = new Map<string, QueueEntry[]>();
+    const now = new Date(nowIso);
+    for (const entry of open) {
+      const { event } = entry;
+      // An event refused earlier in this run waits for the next run: refusals are counted in runs.
+      if (refusedThisRun.has(event.id)) continue;
+      const thread = threadKeyOf(event);
+      const until = output.holdUntil?.(event, now);
+      if (until) {
+        heldByThread.set(thread, [...(heldByThread.get(thread) ?? []), entry]);
+        held.count += 1;
+        if (until.toISOString() > held.until) held.until = until.toISOString();
+        logger.info('event held for quiet hours', { output: output.id, eventId: event.id, eventType: event.type, until: until.toISOString() });
+        continue;
+      }
+      // An event severe enough to go out in quiet hours takes its thread's held events with it, in their order.
+      const released = heldByThread.get(thread) ?? [];
+      heldByThread.delete(thread);
+      held.count -= released.length;
+      for (const next of [...released, entry]) {
+        const stopped = await deliverEntry(next);
+        if (stopped) return stopped;
+      }
     }
     return run();
   }
@@ -202,7 +233,9 @@ export function makeOutputDelivery(deps: OutputDeliveryDependencies) {
       const staleBefore = new Date(now.getTime() - settings.claimStaleMs).toISOString();
       const records = new Map<string, OutputRecord>();
       for (const id of ids) records.set(id, (await store.getOutput(id)) ?? { health: EMPTY_OUTPUT_HEALTH, pending: [] });
-      const totals = new Map(ids.map((id) => [id, { delivered: 0, refused: [] as RefusedEvent[], failure: undefined as DeliveryError | undefined, busy: false }]));
+      const totals = new Map(
+        ids.map((id) => [id, { delivered: 0, refused: [] as RefusedEvent[], failure: undefined as DeliveryError | undefined, busy: false, held: undefined as DrainRun['held'] }]),
+      );
       const refusedThisRun = new Map(ids.map((id) => [id, new Set<string>()]));
 
       let toDrain = [...outputs];
@@ -216,6 +249,7 @@ export function makeOutputDelivery(deps: OutputDeliveryDependencies) {
           const total = totals.get(output.id)!;
           total.delivered += run.delivered;
           total.refused.push(...run.refused);
+          total.held = run.held;
           if (run.busy) {
             total.busy = true;
             continue;
@@ -255,6 +289,7 @@ export function makeOutputDelivery(deps: OutputDeliveryDependencies) {
           outcome: failure ? 'failing' : total.busy ? 'busy' : 'ok',
           delivered: total.delivered,
           waiting: entries.filter((entry) => entry.parkedAt === undefined).length,
+          ...(total.held && { held: total.held }),
           ...(failure && { failure: { scope: failure.scope as Exclude<DeliveryScope, 'event'>, reason: failure.reason } }),
           refusedNow: total.refused,
           parked: entries

@@ -20,6 +20,11 @@ export interface Output {
    * other. Unset: every registered channel is asked (classify-delivery-failure.ts).
    */
   readonly classifyFailure?: (error: Error) => DeliveryScope | undefined;
+  /**
+   * Until when the output holds the event at `now` (a channel route's quiet hours): it stays in the queue, and the
+   * thread's later events stay behind it, until a run after then. Undefined (or unset): deliver now.
+   */
+  readonly holdUntil?: (event: WatcherEvent, now: Date) => Date | undefined;
 }
 
 /** An event waiting in one output's queue. */

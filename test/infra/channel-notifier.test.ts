@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { makeChannelRegistry } from '../../functions/channels/channel-registry.js';
 import { CHANNEL_PLUGINS } from '../../functions/channels/registry.js';
 import { ConfigError, parseConfig } from '../../functions/config/config.js';
+import { loadRouteLambdaConfig } from '../../functions/config/lambda-config.js';
+import { webhookChannel } from '../../functions/channels/webhook/plugin.js';
 import { ChannelNotifier, channelRoutesOf, notifierIdOf } from '../../lib/channel-notifier.js';
 import { DeadLetterQueue } from '../../lib/dead-letter-queue.js';
 import { OpsAlarms } from '../../lib/ops-alarms.js';
@@ -171,5 +173,32 @@ describe('Teams and webhook routes deployed from the watcher’s registry', () =
     expect(configErrorOf(parse({ ...WEBHOOK, url: 'https://user:pass@hooks.example.com/' }))).toContain('must not carry credentials');
     const local = parseConfig({ sources: SOURCES, outputs: [{ ...WEBHOOK, secret: 'env:WEBHOOK_SECRET' }] }, '/');
     expect(() => channelRoutesOf(local)).toThrow('output "itsm" field "secret": "env:WEBHOOK_SECRET" cannot be resolved on AWS');
+  });
+});
+
+describe('a route with quiet hours deployed', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Channels');
+  const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  const topic = new sns.Topic(stack, 'Topic');
+  const alarms = new OpsAlarms(stack, 'Alarms', { topic: new sns.Topic(stack, 'OpsTopic'), deadLetterQueue: new DeadLetterQueue(stack, 'Dlq') });
+  const quiet = { ...WEBHOOK, rules: { minSeverity: 'major', quietHours: { from: '22:00', to: '07:00', below: 'critical' } } };
+  const [route] = channelRoutesOf(parseConfig({ sources: SOURCES, outputs: [quiet] }, '/'));
+  const notifier = new ChannelNotifier(stack, notifierIdOf(route!), { route: route!, topic, table, alarms });
+  const template = Template.fromStack(stack);
+  const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(notifier.function.function)] as {
+    Properties: { Role: { 'Fn::GetAtt': [string, string] }; Environment: { Variables: Record<string, string> } };
+  };
+
+  it('hands the notifier its quiet hours with their zone, which its cold start accepts, and filters on the rules alone', () => {
+    const env = { TABLE_NAME: 'watcher', ROUTE: fn.Properties.Environment.Variables['ROUTE']! };
+    expect(loadRouteLambdaConfig(webhookChannel, env).route.rules.quietHours).toEqual({ from: '22:00', to: '07:00', below: 'critical', timeZone: 'UTC' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', FilterPolicy: { severity: ['critical', 'major'] } });
+  });
+
+  it('lets the notifier keep a held message out of sight in its own queue (ChangeMessageVisibility)', () => {
+    const sqs = statementsFor(template, 'sqs', fn.Properties.Role['Fn::GetAtt'][0]);
+    expect(sqs.flatMap(actionsOf)).toContain('sqs:ChangeMessageVisibility');
+    expect(JSON.stringify(sqs)).toContain(logicalIdOf(notifier.queue));
   });
 });

@@ -60,6 +60,8 @@ export interface SlackTestServer {
   messages(channel?: string): RecordedMessage[];
   /** The replies of one thread, oldest first (without the root). */
   replies(channel: string, threadTs: string): RecordedMessage[];
+  /** The ts of the messages pinned in a channel (pins.add), in the order they were pinned. */
+  pins(channel: string): string[];
   /** The bodies one webhook accepted, oldest first. */
   webhookPosts(name: string): RecordedWebhookPost[];
   /** How many requests arrived, optionally of one method (`chat.postMessage`, `webhook:<name>`), faults and rejections included. */
@@ -136,6 +138,7 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
   const channels = new Set<string>([DEFAULT_CHANNEL]);
   const webhooks = new Map<string, RecordedWebhookPost[]>();
   const stored: StoredMessage[] = [];
+  const pinned: { channel: string; ts: string }[] = [];
   const received: ReceivedSlackRequest[] = [];
   const faults = new Map<string, SlackFault[]>();
   const refusals: { method: string; match: (params: Params) => boolean; error: string }[] = [];
@@ -198,6 +201,8 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
         return history(params);
       case 'conversations.replies':
         return threadReplies(params);
+      case 'pins.add':
+        return pin(params);
       case 'auth.test':
         return { url: 'https://test.slack.com/', team: 'Test', user: 'watcher', team_id: 'T0TEST', user_id: 'U0WATCHER', bot_id: 'B0WATCHER' };
       default:
@@ -252,6 +257,17 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
     }
     message.updates += 1;
     return { channel, ts: message.ts, text: message.text, message: view(message, false) };
+  };
+
+  /** pins.add as Slack documents it: `channel` and the message's `timestamp`; pinning one twice answers `already_pinned`. */
+  const pin = (params: Params): Record<string, unknown> => {
+    const channel = knownChannel(params);
+    const ts = optionalString(params, 'timestamp');
+    if (ts === undefined) throw new SlackApiRefusal('no_item_specified');
+    if (!stored.some((m) => m.channel === channel && m.ts === ts)) throw new SlackApiRefusal('message_not_found');
+    if (pinned.some((p) => p.channel === channel && p.ts === ts)) throw new SlackApiRefusal('already_pinned');
+    pinned.push({ channel, ts });
+    return {};
   };
 
   const history = (params: Params): Record<string, unknown> => {
@@ -344,9 +360,13 @@ export async function startSlackTestServer(): Promise<SlackTestServer> {
       const index = stored.findIndex((m) => m.channel === channel && m.ts === ts);
       if (index < 0) throw new Error(`no message ${ts} in ${channel}`);
       stored.splice(index, 1);
+      // A deleted message is no longer pinned.
+      const pin = pinned.findIndex((p) => p.channel === channel && p.ts === ts);
+      if (pin >= 0) pinned.splice(pin, 1);
     },
     messages: (channel) => stored.filter((m) => channel === undefined || m.channel === channel).map(snapshot),
     replies: (channel, threadTs) => stored.filter((m) => m.channel === channel && m.threadTs === threadTs).map(snapshot),
+    pins: (channel) => pinned.filter((p) => p.channel === channel).map((p) => p.ts),
     webhookPosts: (name) => [...(webhooks.get(name) ?? [])],
     calls: (method) => received.filter((r) => method === undefined || r.method === method).length,
     requests: (method) => received.filter((r) => method === undefined || r.method === method),

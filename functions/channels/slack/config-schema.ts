@@ -17,6 +17,11 @@ export function slackConfigSchema({ z, routeId, rules, secretRef, url }: Channel
         .string()
         .regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a channel ID such as C0123ABCD (channel details, at the bottom)')
         .optional(),
+      /**
+       * Bot mode only: also keep a status board in the channel, one message pinned and updated in place (chat.update,
+       * pins.add) showing each row green, amber or red with links to the open threads.
+       */
+      board: z.boolean().optional(),
       apiBaseUrl: url.default('https://slack.com/api/'),
       rules,
     })
@@ -27,6 +32,9 @@ export function slackConfigSchema({ z, routeId, rules, secretRef, url }: Channel
       }
       if (bot && output.channel === undefined) {
         ctx.addIssue({ code: 'custom', path: ['channel'], message: 'is required with botToken' });
+      }
+      if (!bot && output.board === true) {
+        ctx.addIssue({ code: 'custom', path: ['board'], message: 'needs botToken and channel: an incoming webhook cannot update or pin a message' });
       }
       if (!bot && output.channel !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['channel'], message: 'goes with botToken; a webhook posts to its own channel' });

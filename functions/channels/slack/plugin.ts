@@ -3,6 +3,8 @@
 // than two plug-ins: both are `"type": "slack"` in the config with one schema (exactly one of botToken and webhookUrl),
 // they share Slack's error codes, key prefix and notifier bundle, and a deployed route keeps its records either way.
 import type { ChannelPlugin } from '../channel.js';
+import { refreshSlackBoard, slackBoardOf } from './board-connect.js';
+import { withSlackBoard } from './board-keeper.js';
 import { slackConfigSchema, type SlackOutputConfig } from './config-schema.js';
 import { makeDynamoSlackStore, makeDynamoSlackThreadStore, SLACK_KEY_PREFIX } from './dynamo-slack-thread-store.js';
 import { connectSlackDestination, refreshSlackRoots } from './slack-delivery.js';
@@ -23,6 +25,8 @@ export const slackChannel: ChannelPlugin<SlackOutputConfig> = {
     if (typeof route[field] !== 'string' || !/^[a-z]+:./.test(route[field])) throw invalid(field, 'must be a secret reference');
     if (field === 'botToken' && typeof route['channel'] !== 'string') throw invalid('channel', 'is required with botToken');
     if (typeof route['apiBaseUrl'] !== 'string') throw invalid('apiBaseUrl', 'must be a URL');
+    if (route['board'] !== undefined && typeof route['board'] !== 'boolean') throw invalid('board', 'must be true or false');
+    if (route['board'] === true && field !== 'botToken') throw invalid('board', 'needs botToken and channel');
   },
 
   secretRefsOf(route) {
@@ -46,18 +50,24 @@ export const slackChannel: ChannelPlugin<SlackOutputConfig> = {
 
   async connect(route, context) {
     const destination = await makeSlackDestination(route, route.id, context.secrets, context.http);
-    return connectSlackDestination(destination, {
-      threads: makeDynamoSlackThreadStore(context.table),
+    const threads = makeDynamoSlackThreadStore(context.table);
+    const connection = connectSlackDestination(destination, {
+      threads,
       deliveries: context.deliveries,
       clock: context.clock,
       logger: context.logger,
       sleep: context.sleep,
     });
+    if (route.board !== true || destination.mode !== 'bot' || !destination.pins) return connection;
+    const board = slackBoardOf(destination.channel, destination.api, destination.pins, context);
+    return withSlackBoard(connection, board, threads, destination.channel);
   },
 
   // Thread roots Slack would not update during a delivery (this run's or an earlier one's) are brought up to date, so
   // a channel never keeps showing an incident open after it resolved; what still fails is tried again next run.
   async afterLocalRun(route, context) {
     await refreshSlackRoots(route, route.id, { ...context, store: makeDynamoSlackStore(context.table), adapterOptions: context.http });
+    // The board's one update of the run, or of an earlier run that could not make it.
+    if (route.board === true) await refreshSlackBoard(route, context);
   },
 };

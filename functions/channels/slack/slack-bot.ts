@@ -223,7 +223,7 @@ export function makeSlackBotConnection(deps: SlackBotDependencies): SlackBotConn
         ts = (
           await api.postMessage({
             channel,
-            message: renderReply(event),
+            message: renderReply(event, { openedAt: thread.state?.openedAt }),
             eventId: event.id,
             threadTs: thread.rootTs,
             broadcast: isBroadcast(event.type),
@@ -384,7 +384,7 @@ export function makeSlackBotConnection(deps: SlackBotDependencies): SlackBotConn
 }
 
 /** A Slack timestamp ("1730000000.000000") for an ISO time, shifted by `offsetS` seconds. */
-function slackTs(iso: string, offsetS: number): string {
+export function slackTs(iso: string, offsetS: number): string {
   return `${Math.max(0, Math.floor(Date.parse(iso) / 1000) + offsetS)}.000000`;
 }
 

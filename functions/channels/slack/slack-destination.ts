@@ -1,13 +1,14 @@
 // Where a Slack route posts: its secret resolved, the Web API client or the webhook poster made once.
 import type { SecretResolver } from '../../core/ports.js';
 import type { ChannelHttpOptions } from '../channel.js';
+import type { SlackPins } from './board-ports.js';
 import type { SlackOutputConfig } from './config-schema.js';
 import type { SlackApi, SlackWebhook } from './slack-ports.js';
 import { makeSlackWebApi } from './slack-web-api.js';
 import { makeSlackWebhook } from './slack-webhook-client.js';
 
 export type SlackDestination =
-  | { readonly mode: 'bot'; readonly channel: string; readonly api: SlackApi }
+  | { readonly mode: 'bot'; readonly channel: string; readonly api: SlackApi; readonly pins?: SlackPins }
   | { readonly mode: 'webhook'; readonly routeId: string; readonly webhook: SlackWebhook };
 
 /** Retry and timeout settings of the Slack clients (tests shorten the backoff). */
@@ -21,7 +22,8 @@ export async function makeSlackDestination(
 ): Promise<SlackDestination> {
   if (route.botToken && route.channel) {
     const token = await secrets.resolve(route.botToken);
-    return { mode: 'bot', channel: route.channel, api: makeSlackWebApi({ token, apiBaseUrl: route.apiBaseUrl, ...options }) };
+    const api = makeSlackWebApi({ token, apiBaseUrl: route.apiBaseUrl, ...options });
+    return { mode: 'bot', channel: route.channel, api, pins: api };
   }
   if (route.webhookUrl) {
     const url = await secrets.resolve(route.webhookUrl);

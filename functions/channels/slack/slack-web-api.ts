@@ -15,6 +15,7 @@ import { inspect } from 'node:util';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryAdvice } from '../../adapters/http-retries.js';
 import type { Logger, SlackMessage } from '../../core/ports.js';
 import { SlackError } from './slack-error.js';
+import type { SlackPins } from './board-ports.js';
 import type { SlackApi } from './slack-ports.js';
 
 /** The metadata event type that marks the watcher's messages; its payload carries the event id. */
@@ -91,13 +92,17 @@ const PERMANENT_ERRORS: ReadonlySet<string> = new Set([
   'invalid_json',
   'json_not_object',
   'unknown_method',
+  // pins.add
+  'no_item_specified',
+  'not_pinnable',
+  'too_many_pins',
 ]);
 
 /** Pages of 200 messages read when looking for a posted message: the lookup window is minutes, not days. */
 const MAX_LOOKUP_PAGES = 5;
 
 /** Builds the SlackApi on a WebClient made here; call it once per container. */
-export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
+export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi & SlackPins {
   const { token } = options;
   // fetch's own error for a bad header value quotes the value; refuse such a token before it reaches a header.
   if (!/^[\x21-\x7e]+$/.test(token)) {
@@ -178,6 +183,15 @@ export function makeSlackWebApi(options: SlackWebApiOptions): SlackApi {
     async updateMessage({ channel, ts, message }) {
       // Leaving `metadata` out keeps the message's event id as posted.
       await call('chat.update', () => updateClient.chat.update({ channel, ts, ...content(message), ...INERT_TEXT }), updateMaxRetryAfterSec);
+    },
+
+    async pinMessage({ channel, ts }) {
+      try {
+        await call('pins.add', () => client.pins.add({ channel, timestamp: ts }));
+      } catch (error) {
+        // Pinned already (by an attempt that died before recording it, or by a person): what was asked for.
+        if (!(error instanceof SlackError && error.code === 'already_pinned')) throw error;
+      }
     },
 
     async findPosted({ channel, eventId, oldestTs, threadTs }) {
