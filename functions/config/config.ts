@@ -10,6 +10,7 @@ import { ConfigError, deepFreeze } from './config-base.js';
 import { issueLines, jsonSyntaxLine } from './config-errors.js';
 import { PRESET_NAMES, presetSource, type PresetName } from './presets.js';
 import { expandTenantBlock, tenantBlockSchema } from './tenant-block.js';
+import { boardRowSeeds } from './board-rows.js';
 import { CHANNEL_SCHEMA_KIT, isTimeZone, routeRulesSchema, withQuietHoursZone } from './channel-schema-kit.js';
 import { severityRulesSchema } from './severity-rules-schema.js';
 import { SOURCE_SCHEMA_KIT, sourceUrl } from './source-schema-kit.js';
@@ -228,12 +229,16 @@ export function parseConfig(input: unknown, baseDir: string): WatcherConfig {
     throw new ConfigError(lines.map((line) => `invalid config: ${line}`));
   }
   const config = result.data;
+  // A Slack board shows every watched region, dependency and probe from the start: its rows travel in its route.
+  const boardRows = config.outputs.some((output) => output.type === 'slack' && output.board === true) ? boardRowSeeds(config.sources) : [];
   return deepFreeze({
     ...config,
     stateDir: resolve(baseDir, config.stateDir),
-    outputs: config.outputs.map((output) =>
-      withQuietHoursZone(output.type === 'jsonl' ? { ...output, path: resolve(baseDir, output.path) } : output, config),
-    ),
+    outputs: config.outputs.map((output) => {
+      const placed = output.type === 'jsonl' ? { ...output, path: resolve(baseDir, output.path) } : output;
+      const seeded = placed.type === 'slack' && placed.board === true ? { ...placed, boardRows } : placed;
+      return withQuietHoursZone(seeded, config);
+    }),
   });
 }
 

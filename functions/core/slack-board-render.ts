@@ -2,7 +2,7 @@
 // links to the open items' threads, in Block Kit within Slack's limits (50 blocks, 3,000 characters per section).
 import type { SlackMessage } from './ports.js';
 import { context, header, message, section, SLACK_MAX_BLOCKS, SLACK_SECTION_TEXT_MAX_CHARS, type Block } from './slack-blocks.js';
-import { openItems, orderedRows, rowLight, type BoardLight, type BoardRow, type BoardState } from './slack-board.js';
+import { openItems, orderedRows, rowLight, type BoardLight, type BoardRow, type BoardRowSeed, type BoardState } from './slack-board.js';
 import { inline, slackLink, slackTime } from './slack-escape.js';
 
 export const BOARD_EMOJI: Readonly<Record<BoardLight, string>> = { green: '🟢', amber: '🟠', red: '🔴' };
@@ -46,9 +46,12 @@ export function boardLine(row: BoardRow, channel: string): string {
   return line.length <= MAX_LINE_CHARS ? line : `${name} · ${inline(worst.state, 80)}: ${open.length} open`;
 }
 
-/** The board as a message: a header, the rows' lines packed into sections, and when it last changed. */
-export function renderBoard(state: BoardState, channel: string): SlackMessage {
-  const rows = orderedRows(state);
+/**
+ * The board as a message: a header, the rows' lines packed into sections (the configured `seeds` included from the
+ * start, green until something is heard), and when it last changed.
+ */
+export function renderBoard(state: BoardState, channel: string, seeds: readonly BoardRowSeed[] = []): SlackMessage {
+  const rows = orderedRows(state, seeds);
   const lights = rows.map(rowLight);
   const count = (light: BoardLight) => lights.filter((l) => l === light).length;
   const worst: BoardLight = count('red') > 0 ? 'red' : count('amber') > 0 ? 'amber' : 'green';

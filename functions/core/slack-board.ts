@@ -44,6 +44,17 @@ export interface BoardState {
 
 export const EMPTY_BOARD: BoardState = { rows: {} };
 
+/**
+ * A row the board shows from the start, before anything about it is heard: each watched Auth0 region, each
+ * dependency, each synthetic login and tenant-check source, and the watcher itself (config/board-rows.ts derives them
+ * from the sources). Keys and kinds as {@link boardRowsOf} gives them.
+ */
+export interface BoardRowSeed {
+  readonly key: string;
+  readonly kind: BoardRowKind;
+  readonly name: string;
+}
+
 /** Items over for longer than this before the newest event folded in are forgotten (ordering needs minutes, not weeks). */
 const CLOSED_ITEM_MEMORY_MS = 7 * 86_400_000;
 /** At most this many items per row are kept (the oldest closed ones go first): the stored state stays small. */
@@ -58,7 +69,8 @@ export function boardRowsOf(event: WatcherEvent): Array<{ readonly key: string; 
   switch (familyOf(event.type)) {
     case 'incident':
     case 'maintenance': {
-      if (event.vendor !== 'Auth0') return [{ key: `dependency:${event.vendor}`, kind: 'dependency', name: event.vendor }];
+      // A dependency is its source (one row per configured third-party page, named by its vendor).
+      if (event.vendor !== 'Auth0') return [{ key: `dependency:${event.source}`, kind: 'dependency', name: event.vendor }];
       const regions = event.regions && event.regions.length > 0 ? event.regions : [''];
       return regions.map((region) => ({ key: `auth0:${region}`, kind: 'auth0', name: region ? `Auth0 ${region}` : 'Auth0' }));
     }
@@ -174,9 +186,12 @@ export function openItems(row: BoardRow): Array<[string, BoardItem]> {
     );
 }
 
-/** The rows in the board's order: by kind, then by name. */
-export function orderedRows(state: BoardState): BoardRow[] {
-  return Object.values(state.rows).sort(
+/** The rows in the board's order: by kind, then by name; the seeds nothing has been heard about yet show green. */
+export function orderedRows(state: BoardState, seeds: readonly BoardRowSeed[] = []): BoardRow[] {
+  const rows: Record<string, BoardRow> = {};
+  for (const seed of seeds) rows[seed.key] = { kind: seed.kind, name: seed.name, items: {} };
+  Object.assign(rows, state.rows);
+  return Object.values(rows).sort(
     (a, b) => BOARD_ROW_KINDS.indexOf(a.kind) - BOARD_ROW_KINDS.indexOf(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
 }

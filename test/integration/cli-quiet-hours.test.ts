@@ -1,10 +1,11 @@
-// Quiet hours as `npm start` runs them (in this process): a real Auth0 incident polled at night in Auckland waits in a
-// signed-webhook route's queue, the run saying until when, and the first run after the hours delivers it, once.
+// Quiet hours as `npm start` runs them (the night's run by the real CLI in a child process, the morning's by its entry
+// function in this process): a real Auth0 incident polled at night in Auckland waits in a signed-webhook route's
+// queue, the run saying until when, and the first run after the hours delivers it, once.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../support/run-cli.js';
+import { runCliInProcess, runCliProcess } from '../support/run-cli.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -54,7 +55,7 @@ describe('npm start with a route’s quiet hours', () => {
     );
     const env = { WEBHOOK_SECRET: SECRET };
 
-    const night = await run(['--config', config, '--now', NIGHT], env, dir);
+    const night = await runCliProcess(['--config', config, '--now', NIGHT], env);
     expect(night.code, night.stderr).toBe(0);
     const polled = (await readFile(join(dir, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; severity: string });
     expect(polled.map((event) => event.severity)).not.toContain('critical');

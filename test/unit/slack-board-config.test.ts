@@ -13,6 +13,26 @@ describe('the board key of a Slack route', () => {
     expect(parsed.outputs[0]).toMatchObject({ type: 'slack', board: true, channel: 'C0HELPDESK' });
   });
 
+  it('carries the rows its sources call for, so a notifier that knows only its route shows them all from the start', () => {
+    const sources = [source, { id: 'github', type: 'statuspage', url: 'https://www.githubstatus.com/history.atom', vendor: 'GitHub' }];
+    const input = {
+      sources,
+      outputs: [
+        { type: 'slack', rules: {}, botToken: 'env:SLACK_BOT_TOKEN', channel: 'C0HELPDESK', board: true, boardRows: [{ key: 'forged', kind: 'watcher', name: 'Forged' }] },
+        { type: 'slack', rules: {}, botToken: 'env:SLACK_BOT_TOKEN', channel: 'C0INCIDENT' },
+      ],
+    };
+    const [board, plain] = parseConfig(input, '/tmp').outputs as Array<Record<string, unknown>>;
+    expect(board!['boardRows']).toEqual([
+      { key: 'auth0:US-1', kind: 'auth0', name: 'Auth0 US-1' },
+      { key: 'dependency:github', kind: 'dependency', name: 'GitHub' },
+      { key: 'watcher', kind: 'watcher', name: 'Watcher' },
+    ]);
+    expect(plain!['boardRows']).toBeUndefined();
+    const route = JSON.stringify({ ...board, id: 'helpdesk' });
+    expect(loadSlackLambdaConfig({ ROUTE: route, TABLE_NAME: 't' }).route).toMatchObject({ boardRows: board!['boardRows'] });
+  });
+
   it('is refused with a webhook, naming the field and why', () => {
     expect(() => parseConfig(config({ webhookUrl: 'env:SLACK_WEBHOOK_URL', board: true }), '/tmp')).toThrow(
       /outputs\[0\]\.board: needs botToken and channel: an incoming webhook cannot update or pin a message/,

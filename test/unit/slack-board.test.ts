@@ -12,6 +12,8 @@ import { classifyTokenAnswer, judge, type JudgeContext, type SyntheticState } fr
 import { ropgResponse, type RopgAnswer } from '../support/fake-token-endpoint.js';
 import { realAuth0IncidentEvents, realIncident } from '../support/real-auth0-incident.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { boardRowSeeds } from '../../functions/config/board-rows.js';
+import { parseConfig } from '../../functions/config/config.js';
 
 const CHANNEL = 'C0HELPDESK';
 const fold = (events: readonly WatcherEvent[], from: BoardState = EMPTY_BOARD, ts = (e: WatcherEvent) => `1611145000.${e.itemId.length}00000`) =>
@@ -76,11 +78,37 @@ describe('the board folded from the route events', () => {
     expect(fold([...incident].reverse())).toEqual(fold(incident));
   });
 
-  it('keeps a row per dependency, named by its vendor', () => {
+  it('keeps a row per dependency source, named by its vendor', () => {
     const github = sampleEvent({ id: 'gh-1', type: 'incident.opened', vendor: 'GitHub', source: 'github', sourceType: 'statuspage', severity: 'minor', status: 'investigating', regions: [] });
     const state = fold([github]);
-    expect(rowLight(state.rows['dependency:GitHub']!)).toBe('amber');
-    expect(state.rows['dependency:GitHub']!.kind).toBe('dependency');
+    expect(rowLight(state.rows['dependency:github']!)).toBe('amber');
+    expect(state.rows['dependency:github']).toMatchObject({ kind: 'dependency', name: 'GitHub' });
+  });
+
+  it('shows the configured rows from the start, green, and the heard ones in their place without repeating them', () => {
+    const seeds = boardRowSeeds(
+      parseConfig(
+        {
+          sources: [
+            { id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=acme.us.auth0.com', region: 'US-1' },
+            { id: 'auth0-status-eu-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=acme.eu.auth0.com', region: 'EU-1' },
+            { id: 'github', type: 'statuspage', url: 'https://www.githubstatus.com/history.atom', vendor: 'GitHub' },
+            { id: 'login-us', type: 'auth0-synthetic-login', url: 'https://acme.us.auth0.com' },
+            { id: 'auth0-changelog', type: 'auth0-changelog', url: 'https://auth0.com/changelog/rss.xml' },
+          ],
+        },
+        '/tmp',
+      ).sources,
+    );
+    expect(seeds.map((seed) => seed.key)).toEqual(['auth0:US-1', 'auth0:EU-1', 'dependency:github', 'synthetic:login-us', 'watcher']);
+    const quiet = renderBoard(EMPTY_BOARD, CHANNEL, seeds);
+    const text = JSON.stringify(quiet.blocks);
+    for (const name of ['Auth0 US-1', 'Auth0 EU-1', 'GitHub', 'Synthetic login (login-us)', 'Watcher']) expect(text).toContain(`🟢 *${name}*`);
+    expect(quiet.text).toBe('Status board: 0 red, 0 amber, 5 green');
+    const github = sampleEvent({ id: 'gh-1', type: 'incident.opened', vendor: 'GitHub', source: 'github', sourceType: 'statuspage', severity: 'minor', status: 'investigating', regions: [] });
+    const heard = renderBoard(fold([github]), CHANNEL, seeds);
+    expect(heard.text).toBe('Status board: 0 red, 1 amber, 4 green');
+    expect(orderedRows(fold([github]), seeds).map((row) => row.name)).toEqual(['Auth0 EU-1', 'Auth0 US-1', 'GitHub', 'Synthetic login (login-us)', 'Watcher']);
   });
 
   it('turns the synthetic login red when the probe fails (503 twice) and green when it logs in again (200)', () => {
@@ -142,7 +170,7 @@ describe('the board rendered', () => {
 
   it('escapes vendor text: a hostile vendor name and title cannot mention or link', () => {
     const hostile = sampleEvent({ type: 'incident.opened', vendor: '<!channel> Evil', title: '<http://evil.example|log in> @here', status: 'investigating' });
-    const line = boardLine(fold([hostile]).rows['dependency:<!channel> Evil']!, CHANNEL);
+    const line = boardLine(fold([hostile]).rows[`dependency:${hostile.source}`]!, CHANNEL);
     expect(line).not.toContain('<!channel>');
     expect(line).toContain('&lt;!channel&gt; Evil');
     expect(line).not.toContain('<http://evil.example');

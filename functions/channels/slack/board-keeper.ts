@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { threadKeyOf } from '../../core/event-chain.js';
 import type { WatcherEvent } from '../../core/model.js';
 import type { Clock, Logger } from '../../core/ports.js';
-import { boardStateFrom, EMPTY_BOARD } from '../../core/slack-board.js';
+import { boardStateFrom, EMPTY_BOARD, type BoardRowSeed } from '../../core/slack-board.js';
 import { renderBoard } from '../../core/slack-board-render.js';
 import type { ChannelConnection } from '../channel.js';
 import type { SlackBoardApi, SlackBoardStore, StoredBoard } from './board-ports.js';
@@ -28,6 +28,8 @@ export interface SlackBoardDependencies {
   readonly boards: SlackBoardStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The rows shown from the start (the route's `boardRows`, from the config's sources). */
+  readonly seeds?: readonly BoardRowSeed[];
   readonly settings?: Partial<SlackBoardSettings>;
 }
 
@@ -76,7 +78,7 @@ export function makeSlackBoard(deps: SlackBoardDependencies): SlackBoard {
       const version = board.version;
       const stale = board.ts === undefined || board.shownVersion < version;
       if (!stale && board.pinned) break;
-      const message = renderBoard(board.state!, channel);
+      const message = renderBoard(board.state!, channel, deps.seeds);
       let ts = board.ts;
       if (ts !== undefined && stale) {
         try {

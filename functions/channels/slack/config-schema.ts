@@ -22,6 +22,20 @@ export function slackConfigSchema({ z, routeId, rules, secretRef, url }: Channel
        * pins.add) showing each row green, amber or red with links to the open threads.
        */
       board: z.boolean().optional(),
+      /**
+       * The board's rows shown from the start, green until something is heard: filled in from the config's sources when
+       * the config is read (config/board-rows.ts), not set by hand; what a config sets here is replaced.
+       */
+      boardRows: z
+        .array(
+          z.strictObject({
+            key: z.string().max(300),
+            kind: z.enum(['auth0', 'dependency', 'synthetic', 'checks', 'watcher']),
+            name: z.string().max(200),
+          }),
+        )
+        .max(200)
+        .optional(),
       apiBaseUrl: url.default('https://slack.com/api/'),
       rules,
     })

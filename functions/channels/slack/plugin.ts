@@ -27,6 +27,10 @@ export const slackChannel: ChannelPlugin<SlackOutputConfig> = {
     if (typeof route['apiBaseUrl'] !== 'string') throw invalid('apiBaseUrl', 'must be a URL');
     if (route['board'] !== undefined && typeof route['board'] !== 'boolean') throw invalid('board', 'must be true or false');
     if (route['board'] === true && field !== 'botToken') throw invalid('board', 'needs botToken and channel');
+    const rows = route['boardRows'];
+    if (rows !== undefined && !(Array.isArray(rows) && rows.every((row) => typeof row?.key === 'string' && typeof row?.kind === 'string' && typeof row?.name === 'string'))) {
+      throw invalid('boardRows', 'must be the rows the config gave the board ({key, kind, name} each)');
+    }
   },
 
   secretRefsOf(route) {
@@ -59,7 +63,7 @@ export const slackChannel: ChannelPlugin<SlackOutputConfig> = {
       sleep: context.sleep,
     });
     if (route.board !== true || destination.mode !== 'bot' || !destination.pins) return connection;
-    const board = slackBoardOf(destination.channel, destination.api, destination.pins, context);
+    const board = slackBoardOf(destination.channel, destination.api, destination.pins, context, route.boardRows);
     return withSlackBoard(connection, board, threads, destination.channel);
   },
 
