@@ -1,4 +1,4 @@
-// How the bench prints sizes and rates.
+// How the bench prints sizes and rates, and the rows of its table.
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
@@ -12,3 +12,13 @@ export function fmtBytes(bytes: number): string {
 
 /** A rate or count, whole and grouped (`16,280`). */
 export const fmtRate = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** One row of the benchmark's table: a figure, what was measured, its target and whether it met it. */
+export interface Row {
+  readonly group: string;
+  readonly figure: string;
+  readonly measured: string;
+  readonly target: string;
+  /** undefined: informational, no target. */
+  readonly pass?: boolean;
+}

@@ -12,6 +12,7 @@ import { PROBE_MEMORY_MB } from '../lib/probe-function.js';
 import { startFakeTokenEndpoint } from '../test/support/fake-token-endpoint.js';
 import { fmt, PRICES, type CostLine } from './cost-model.js';
 import { TABLE, type BenchEnvironment } from './environment.js';
+import type { Row } from './format.js';
 
 /** A 30-day month of one run a minute, as the rest of the cost model. */
 export const PROBE_RUNS_PER_MONTH = 30 * 24 * 60;
@@ -169,13 +170,6 @@ export function priceProbe(m: ProbeMeasured): ProbeCost {
   };
 }
 
-interface Row {
-  readonly group: string;
-  readonly figure: string;
-  readonly measured: string;
-  readonly target: string;
-  readonly pass?: boolean;
-}
 
 /** The table's rows for the probe. */
 export function probeRows(cost: ProbeCost): Row[] {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EVERY_MINUTES, parseConfig } from '../functions/config/config.js';
 import { measureBundles, type FunctionBundle } from './bundles.js';
-import { fmtBytes } from './format.js';
+import { fmtBytes, type Row } from './format.js';
 import { DEFAULT_DEPLOYMENT, deploymentWithSources, GROWTH_ROWS } from './deployments.js';
 import { ASSUMPTIONS, estimateMonthlyCost, PRICES, type CostEstimate, type DeploymentShape, type MeasuredInputs } from './cost-model.js';
 import { startEnvironment } from './environment.js';
@@ -41,14 +41,6 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-interface Row {
-  readonly group: string;
-  readonly figure: string;
-  readonly measured: string;
-  readonly target: string;
-  /** undefined: informational, no target. */
-  readonly pass?: boolean;
-}
 
 async function main() {
   rmSync(OUT, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // The tenant-log path in the bench's report: its cost inputs from the measurements, its rows in the printed table, and
 // its cost lines printed after the table (docs/cost.md, "Your tenant's logs").
-import { fmtBytes, fmtRate } from './format.js';
+import { fmtBytes, fmtRate, type Row } from './format.js';
 import {
   costPerMillionLogs,
   monthlyTenantLogCost,
@@ -50,13 +50,6 @@ export function priceTenantLogs(tt: TenantLogThroughput, tu: TenantLogUseCase, i
   };
 }
 
-interface Row {
-  readonly group: string;
-  readonly figure: string;
-  readonly measured: string;
-  readonly target: string;
-  readonly pass?: boolean;
-}
 
 /** The table's rows for the tenant-log path. */
 export function tenantLogRows(tt: TenantLogThroughput, tu: TenantLogUseCase, cost: TenantLogPricing, backend: string): Row[] {

@@ -153,7 +153,7 @@ function answerDetail(text: string): string {
 }
 
 /** The system or undici code in a fetch failure's cause chain (ECONNREFUSED, UND_ERR_SOCKET, …), else its innermost message. */
-function networkReason(error: unknown): string {
+export function networkReason(error: unknown): string {
   let current = error;
   let message = 'network error';
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {

@@ -1,5 +1,6 @@
 // Adapter of the Slack plug-in: the SlackWebhook port, one POST per message to an incoming webhook, with retries for
 // 429, 5xx and network errors (adapters/http-retries.ts). On fetch: @slack/webhook pulls in axios and retries nothing.
+import { networkReason } from '../../adapters/http-json-post.js';
 import { AttemptFailure, DEFAULT_RETRY_POLICY, retryAfterSeconds, withRetries } from '../../adapters/http-retries.js';
 import type { SlackMessage } from '../../core/ports.js';
 import { SlackError } from './slack-error.js';
@@ -97,13 +98,5 @@ function isTimeout(error: unknown): boolean {
 
 /** The system or undici code in a fetch failure's cause chain (ECONNREFUSED, UND_ERR_SOCKET, …), else its innermost message, scrubbed. */
 function describe(error: unknown, secretParts: readonly string[]): string {
-  let current = error;
-  let message = 'network error';
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    message = current.message;
-    current = current.cause ?? (current instanceof AggregateError ? current.errors[0] : undefined);
-  }
-  return secretParts.reduce((text, part) => text.replaceAll(part, '[webhook]'), message);
+  return secretParts.reduce((text, part) => text.replaceAll(part, '[webhook]'), networkReason(error));
 }
