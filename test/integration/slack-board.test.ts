@@ -15,7 +15,8 @@ import { makeSlackWebApi } from '../../functions/channels/slack/slack-web-api.js
 import { makeQueueNotifier } from '../../functions/channels/slack/slack-notifier.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { boardStateFrom, EMPTY_BOARD } from '../../functions/core/slack-board.js';
+import { boardStateFrom, EMPTY_BOARD, type BoardRowSeed } from '../../functions/core/slack-board.js';
+import { testEvent } from '../../functions/core/delivery-check.js';
 import { classifyTokenAnswer, judge, type SyntheticState } from '../../functions/sources/auth0-synthetic-login/judge.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { ropgResponse, type RopgAnswer } from '../support/fake-token-endpoint.js';
@@ -78,11 +79,11 @@ describe('the Slack status board', () => {
   const boardsOf = (channel: string) => slack.messages(channel).filter((m) => m.metadata?.event_payload['event_id'] === boardEventIdOf(channel));
 
   /** The AWS notifier of a board route on `channel`, with `events` in the event log, and SQS records for events. */
-  async function awsNotifier(channel: string, events: readonly WatcherEvent[]) {
+  async function awsNotifier(channel: string, events: readonly WatcherEvent[], boardRows?: BoardRowSeed[]) {
     const log = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
     for (const event of events) await log.logEvent(event);
     const notify = makeQueueNotifier({
-      route: { type: 'slack', id: 'helpdesk', botToken: 'env:SLACK_BOT_TOKEN', channel, board: true, apiBaseUrl: slack.apiBaseUrl, rules: {} },
+      route: { type: 'slack', id: 'helpdesk', botToken: 'env:SLACK_BOT_TOKEN', channel, board: true, apiBaseUrl: slack.apiBaseUrl, rules: {}, ...(boardRows && { boardRows }) },
       client: dynamo.client,
       tableName: TABLE,
       secrets: { resolve: async () => slack.token },
@@ -96,6 +97,25 @@ describe('the Slack status board', () => {
       notify(batchEvents.map((event) => ({ messageId: `m-${event.id}`, body: JSON.stringify(event), attributes: { SentTimestamp: String(Date.now()) } })));
     return batch;
   }
+
+  it('starts a board with configured rows, all green and pinned, on the route’s first batch even when it is only the post-deploy test event', async () => {
+    const channel = newChannel();
+    const seeds: BoardRowSeed[] = [
+      { key: 'auth0:US-1', kind: 'auth0', name: 'Auth0 US-1' },
+      { key: 'dependency:github', kind: 'dependency', name: 'GitHub' },
+      { key: 'watcher', kind: 'watcher', name: 'Watcher' },
+    ];
+    const probe = testEvent({ runId: 'deploy-check', now: new Date('2026-11-20T10:00:00Z') });
+    const batch = await awsNotifier(channel, [probe], seeds);
+    expect((await batch(probe)).batchItemFailures).toEqual([]);
+    const [board] = boardsOf(channel);
+    expect(boardsOf(channel)).toHaveLength(1);
+    expect(slack.pins(channel)).toEqual([board!.ts]);
+    for (const name of ['Auth0 US-1', 'GitHub', 'Watcher']) expect(lineOf(board, name)).toMatch(new RegExp(`^🟢 \\*${name}\\*`));
+    // A second batch with nothing new leaves it as it is.
+    expect((await batch(probe)).batchItemFailures).toEqual([]);
+    expect(boardsOf(channel)[0]!.updates).toBe(0);
+  });
 
   it('posts the board once, pins it once and updates it in place, once per batch, as a real incident opens and resolves', async () => {
     const channel = newChannel();

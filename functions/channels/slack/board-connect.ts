@@ -33,7 +33,10 @@ export function slackBoardOf(
 export async function refreshSlackBoard(route: Routed<SlackOutputConfig>, context: ChannelContext): Promise<BoardRefreshOutcome | undefined> {
   if (route.board !== true || route.channel === undefined) return undefined;
   try {
-    if (!needsShowing(await makeDynamoSlackBoardStore(context.table).getBoard(route.channel))) return 'up to date';
+    const stored = await makeDynamoSlackBoardStore(context.table).getBoard(route.channel);
+    // A board with configured rows is started (posted, all green) even before anything is heard.
+    const notStarted = (route.boardRows?.length ?? 0) > 0 && stored?.state === undefined;
+    if (!needsShowing(stored) && !notStarted) return 'up to date';
     const destination = await makeSlackDestination(route, route.id, context.secrets, context.http);
     if (destination.mode !== 'bot' || !destination.pins) return undefined;
     return await slackBoardOf(destination.channel, destination.api, destination.pins, context, route.boardRows).refresh();

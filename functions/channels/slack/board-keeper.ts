@@ -118,8 +118,27 @@ export function makeSlackBoard(deps: SlackBoardDependencies): SlackBoard {
     return board;
   }
 
+  /**
+   * A board with configured rows starts before anything is heard: its record gets the empty state, so the next showing
+   * posts and pins it with every row green (after the route's first batch, a post-deploy check's test event included).
+   */
+  async function start(): Promise<void> {
+    if ((deps.seeds?.length ?? 0) === 0) return;
+    const board = await boards.getBoard(channel);
+    if (board?.state === undefined) await boards.saveBoardState(channel, EMPTY_BOARD, board?.version ?? 0);
+  }
+
   async function refresh(): Promise<BoardRefreshOutcome> {
     let outcome: BoardRefreshOutcome = 'up to date';
+    try {
+      await start();
+    } catch (error) {
+      logger.warn('could not start the status board; it is tried again after the next delivery', {
+        channel,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return 'failed';
+    }
     // A second lease only when an event was folded in while the first was being given back.
     for (let lease = 0; lease < 2; lease += 1) {
       const now = clock.now();
