@@ -23,11 +23,11 @@ const MAX_TIMEOUT_S = 900;
 export const CHECK_DEPLOY_USAGE = `usage: npm start -- check-deploy --outputs <file> [--config <file>] [--stack <name>] [--timeout <seconds>]
 
   --outputs <file>    what \`npx cdk deploy --outputs-file <file>\` wrote
-  --config, -c        the watcher config the stack was deployed with (its Slack routes and email alerts)
+  --config, -c        the watcher config the stack was deployed with (its channel routes and email alerts)
   --stack <name>      the stack in the outputs file (default: ${DEFAULT_STACK_NAME}, or the only one there)
   --timeout <s>       how long to wait for the Slack notifiers (default: ${DEFAULT_TIMEOUT_S}, at most ${MAX_TIMEOUT_S})
 
-Publishes clearly marked test events to the deployed event topic, so that every Slack route gets one its rules accept,
+Publishes clearly marked test events to the deployed event topic, so that every channel route gets one its rules accept,
 and waits until each route's notifier has recorded the delivery. AWS credentials come from the environment (as for the
 AWS CLI: AWS_PROFILE, AWS_ACCESS_KEY_ID, …); the region is the deployed topic's.
 
@@ -93,11 +93,14 @@ export async function runCheckDeployCommand(argv: readonly string[], io: CheckDe
     })),
   };
   const routes = request.slackRoutes.length;
+  // "Slack routes" when every route is Slack's (or PagerDuty's…), else "routes".
+  const channelLabels = [...new Set(request.slackRoutes.map((route) => route.label ?? 'Slack'))];
+  const kind = channelLabels.length === 1 ? `${channelLabels[0]} ` : '';
   io.stderr.write(
     `Delivery check ${request.runId} of stack ${stackName}: ` +
       (routes === 0
-        ? 'no Slack routes, checking the email alerts only\n'
-        : `${routes} Slack ${routes === 1 ? 'route' : 'routes'}, waiting up to ${timeoutS} s for their notifiers…\n`),
+        ? 'no channel routes, checking the email alerts only\n'
+        : `${routes} ${kind}${routes === 1 ? 'route' : 'routes'}, waiting up to ${timeoutS} s for their notifiers…\n`),
   );
   try {
     const report = await checkDeploy(request);
@@ -149,7 +152,7 @@ async function prepare(argv: readonly string[]) {
   const config: WatcherConfig = values.config ? await loadConfigFile(values.config) : parseConfig(DEFAULT_CONFIG_INPUT, process.cwd());
   if (config.email.alerts.length === 0 && CHANNEL_REGISTRY.routesOf(config.outputs).length === 0) {
     throw new CheckDeployUsageError(
-      `${values.config ? `the config ${values.config}` : 'the default config'} has no Slack routes and no email alerts: ` +
+      `${values.config ? `the config ${values.config}` : 'the default config'} has no channel routes and no email alerts: ` +
         'nothing to check (pass --config <the file the stack was deployed with>)',
     );
   }
@@ -218,7 +221,7 @@ function formatReport(
   const count = report.events.length;
   lines.push(
     count === 0
-      ? 'No Slack routes: no test event published.'
+      ? 'No channel routes: no test event published.'
       : `Published ${count} test ${count === 1 ? 'event' : 'events'} to ${context.topicArn}:`,
   );
   for (const { event, routeIds } of report.events) {
@@ -287,7 +290,7 @@ function formatReport(
   lines.push(
     '',
     report.slack.length === 0
-      ? 'No Slack routes to check.'
+      ? 'No channel routes to check.'
       : received === report.slack.length
         ? `All ${report.slack.length} ${kind}${report.slack.length === 1 ? 'route' : 'routes'} received the test event.`
         : `${received} of ${report.slack.length} ${kind}routes received the test event.`,

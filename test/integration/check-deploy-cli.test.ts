@@ -12,6 +12,8 @@ import { SlackError } from '../../functions/channels/slack/slack-error.js';
 import { playDeployedNotifiers } from '../support/deployed-notifiers.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
 import { localAwsEnv } from '../support/local-aws-env.js';
+import { startOpsgenieAlertServer, type OpsgenieAlertServer } from '../support/opsgenie-alert-server.js';
+import { startPagerDutyEventsServer, type PagerDutyEventsServer } from '../support/pagerduty-events-server.js';
 import { runCliInProcess, runCliProcess, type CliRun } from '../support/run-cli.js';
 import { startSlackTestServer, type SlackTestServer } from '../support/slack-test-server.js';
 import { startSnsTestServer, type SnsTestServer } from '../support/sns-test-server.js';
@@ -225,13 +227,85 @@ describe('npm start -- check-deploy usage errors', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('exits 2 when the config has neither Slack routes nor email alerts, naming the likely cause', async () => {
+  it('exits 2 when the config has neither channel routes nor email alerts, naming the likely cause', async () => {
     await writeFile(join(dir, 'one-stack.json'), JSON.stringify({ Auth0OpsWatcher: { TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', TableName: 't' } }));
     const result = await run('--outputs', join(dir, 'one-stack.json'));
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'auth0-ops-watcher check-deploy: the default config has no Slack routes and no email alerts: nothing to check ' +
+      'auth0-ops-watcher check-deploy: the default config has no channel routes and no email alerts: nothing to check ' +
         '(pass --config <the file the stack was deployed with>)\n',
     );
+  });
+});
+
+describe('npm start -- check-deploy with paging routes', () => {
+  let dynamo: RunningDynamo;
+  let sns: SnsTestServer;
+  let pd: PagerDutyEventsServer;
+  let og: OpsgenieAlertServer;
+  let dir: string;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    [dynamo, sns, pd, og] = await Promise.all([
+      DYNAMO_BACKENDS[0]!.start(`${TABLE}-paging`),
+      startSnsTestServer(),
+      startPagerDutyEventsServer(),
+      startOpsgenieAlertServer(),
+    ]);
+    const topicArn = sns.createTopic('Auth0OpsWatcher-StateTopic7C053769-Paging');
+    dir = await mkdtemp(join(tmpdir(), 'watcher-check-deploy-paging-'));
+    const configPath = join(dir, 'watcher.json');
+    const outputsPath = join(dir, 'cdk-outputs.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        sources: [{ id: 'auth0-status-us-1', type: 'auth0-status', url: 'https://status.auth0.com/feed?domain=a.auth0.com', region: 'US-1' }],
+        outputs: [
+          { type: 'pagerduty', id: 'oncall', routingKey: 'env:PD_ROUTING_KEY', apiBaseUrl: pd.apiBaseUrl, rules: { types: ['incident.*'] } },
+          { type: 'opsgenie', id: 'ops', apiKey: 'env:OPSGENIE_KEY', apiBaseUrl: og.apiBaseUrl, rules: { types: ['incident.*'] } },
+        ],
+      }),
+    );
+    await writeFile(outputsPath, JSON.stringify({ Auth0OpsWatcher: { TableName: `${TABLE}-paging`, TopicArn: topicArn } }));
+    await playDeployedNotifiers({
+      sns,
+      topicArn,
+      config: await loadConfigFile(configPath),
+      dynamo: dynamo.client,
+      tableName: `${TABLE}-paging`,
+      secretsEnv: { PD_ROUTING_KEY: pd.routingKey, OPSGENIE_KEY: og.apiKey },
+    });
+    // The real CLI, with no secret in its environment: the deployed notifiers hold the keys.
+    run = await runCliProcess(['check-deploy', '--outputs', outputsPath, '--config', configPath, '--timeout', '5'], localAwsEnv({ dynamodb: dynamo.endpoint, sns: sns.endpoint }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([sns?.close(), pd?.close(), og?.close(), dynamo?.stop()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says each paging route received its test event and exits 0', () => {
+    expect(run.code).toBe(0);
+    // The progress line names the channels when they differ: "2 routes", not "2 Slack routes".
+    expect(run.stderr).toMatch(/: 2 routes, waiting up to 5 s for their notifiers…\n$/);
+    expect(run.stdout).toMatch(/oncall/);
+    expect(run.stdout).toMatch(/ops/);
+  });
+
+  it('leaves no test alert open: PagerDuty triggered then resolved under one key, Opsgenie created then closed under one alias', () => {
+    const alerts = pd.alerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.status).toBe('resolved');
+    expect(alerts[0]!.events.map((event) => event.event_action)).toEqual(['trigger', 'resolve']);
+    const opsgenie = og.alerts();
+    expect(opsgenie).toHaveLength(1);
+    expect(opsgenie[0]!.status).toBe('closed');
+    expect(og.actions().map((action) => action.split(' ')[0])).toEqual(['create', 'close']);
+  });
+
+  it('prints neither key', () => {
+    expect(run.stdout + run.stderr).not.toContain(pd.routingKey);
+    expect(run.stdout + run.stderr).not.toContain(og.apiKey);
   });
 });

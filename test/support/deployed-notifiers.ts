@@ -1,4 +1,4 @@
-// Plays a deployment's channel notifiers (Slack's) for the post-deploy check's tests: each route subscribes to the event
+// Plays a deployment's channel notifiers (every channel's) for the post-deploy check's tests: each route subscribes to the event
 // topic on the SNS test server with its rules' filter policy (as lib/channel-notifier.ts subscribes it), and every
 // publish the filter admits is handed to the real delivery boundary and the route's plug-in, which write the real
 // delivery records.
@@ -45,6 +45,8 @@ export async function playDeployedNotifiers(options: DeployedNotifiersOptions): 
       const connection = await plugin.connect(route, context);
       return {
         id: route.id,
+        // One function per route, named after its channel (lib/channel-notifier.ts names it the same way).
+        functionName: `${plugin.type[0]!.toUpperCase()}${plugin.type.slice(1)}Notifier-${route.id}`,
         filterPolicy: filterPolicyFor(route.rules),
         deliver: makeChannelDelivery({ connection, rules: route.rules, store: context.deliveries, clock, logger: SILENT }),
       };
@@ -57,7 +59,7 @@ export async function playDeployedNotifiers(options: DeployedNotifiersOptions): 
       new SubscribeCommand({
         TopicArn: topicArn,
         Protocol: 'lambda',
-        Endpoint: `arn:aws:lambda:us-east-1:000000000000:function:SlackNotifier-${notifier.id}`,
+        Endpoint: `arn:aws:lambda:us-east-1:000000000000:function:${notifier.functionName}`,
         ...(notifier.filterPolicy && {
           Attributes: { FilterPolicy: JSON.stringify(notifier.filterPolicy), FilterPolicyScope: 'MessageAttributes' },
         }),
@@ -72,7 +74,7 @@ export async function playDeployedNotifiers(options: DeployedNotifiersOptions): 
     // Each notifier on its own, as separate Lambda functions: one failing does not stop the others.
     const results = await Promise.allSettled(
       notifiers.map(async (notifier) => {
-        const subscription = subscriptions.find((s) => s.endpoint.endsWith(`:SlackNotifier-${notifier.id}`));
+        const subscription = subscriptions.find((s) => s.endpoint.endsWith(`:${notifier.functionName}`));
         const policy = subscription?.attributes['FilterPolicy'];
         if (!filterPolicyAdmits(policy === undefined ? undefined : JSON.parse(policy), publish.attributes)) return;
         await notifier.deliver(event);
