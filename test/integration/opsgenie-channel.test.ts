@@ -3,7 +3,6 @@
 // incident the route never opened, retries of 429 and 5xx, a bad key and a refused request reported without a retry,
 // and each request sent once when the route's queue delivers the events again, on the real local DynamoDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { Routed } from '../../functions/channels/channel.js';
 import { makeChannelDelivery } from '../../functions/channels/deliver-to-channel.js';
@@ -11,12 +10,12 @@ import type { OpsgenieOutputConfig } from '../../functions/channels/opsgenie/con
 import { opsgenieAliasOf } from '../../functions/channels/opsgenie/opsgenie-alert.js';
 import { OpsgenieError } from '../../functions/channels/opsgenie/opsgenie-error.js';
 import { opsgenieChannel } from '../../functions/channels/opsgenie/plugin.js';
-import { makeDynamoQueueNotifier } from '../../functions/channels/queue-notifier.js';
 import { CHANNEL_SCHEMA_KIT } from '../../functions/config/channel-schema-kit.js';
 import type { RouteRules } from '../../functions/core/routing.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { classifyDeliveryFailure } from '../../functions/delivery/classify-delivery-failure.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { deliverQueueTwice } from '../support/redelivered-queue.js';
 import { makeMemoryDeliveryStore } from '../support/memory-delivery-store.js';
 import { startOpsgenieAlertServer, type OpsgenieAlertServer } from '../support/opsgenie-alert-server.js';
 import { realAuth0IncidentEvents, realIncident } from '../support/real-auth0-incident.js';
@@ -121,22 +120,8 @@ describe('the Opsgenie channel', () => {
 
   it('sends each request of a redelivered, reordered queue once: the route queue consumer on the real local DynamoDB', async () => {
     const events = realAuth0IncidentEvents();
-    const stateStore = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
-    for (const event of events) await stateStore.logEvent(event);
-    const notify = makeDynamoQueueNotifier(opsgenieChannel, {
-      route: route('queue'),
-      client: dynamo.client,
-      tableName: TABLE,
-      secrets: secrets(),
-      clock,
-      logger: silent,
-      settings: { predecessorWaitMs: 0 },
-      adapterOptions: http,
-    });
-    const record = (event: WatcherEvent) => ({ messageId: `m-${event.id}`, body: JSON.stringify(event), attributes: { SentTimestamp: String(NOW.getTime()) } });
     const before = og.actions().length;
-    expect((await notify([...events].reverse().map(record))).batchItemFailures).toEqual([]);
-    expect((await notify(events.map(record))).batchItemFailures).toEqual([]);
+    await deliverQueueTwice({ channel: opsgenieChannel, route: route('queue'), client: dynamo.client, tableName: TABLE, secrets: secrets(), clock, http }, events);
     const byAlias = (itemId: string) => actionsOn(opsgenieAliasOf(events.find((event) => event.itemId === itemId)!), before);
     expect(byAlias('rx8wtk8svly4')).toEqual(['create', 'note', 'note', 'note', 'close']);
     expect(byAlias('vt61qk2xqysz')).toEqual(['create', 'close']);

@@ -3,7 +3,6 @@
 // 429 and 5xx, a 400 reported as a refusal of the event without a retry, a routing key of the wrong form reported as
 // the route's, and each event sent once when the route's queue delivers it again, on the real local DynamoDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStateStore } from '../../functions/adapters/dynamo-state-store.js';
 import { makeSecretResolver } from '../../functions/adapters/secret-resolver.js';
 import type { Routed } from '../../functions/channels/channel.js';
 import { makeChannelDelivery } from '../../functions/channels/deliver-to-channel.js';
@@ -11,11 +10,11 @@ import type { PagerDutyOutputConfig } from '../../functions/channels/pagerduty/c
 import { PagerDutyError } from '../../functions/channels/pagerduty/pagerduty-error.js';
 import { pagerDutyDedupKeyOf } from '../../functions/channels/pagerduty/pagerduty-event.js';
 import { pagerDutyChannel } from '../../functions/channels/pagerduty/plugin.js';
-import { makeDynamoQueueNotifier } from '../../functions/channels/queue-notifier.js';
 import { CHANNEL_SCHEMA_KIT } from '../../functions/config/channel-schema-kit.js';
 import type { WatcherEvent } from '../../functions/core/model.js';
 import { classifyDeliveryFailure } from '../../functions/delivery/classify-delivery-failure.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
+import { deliverQueueTwice } from '../support/redelivered-queue.js';
 import { makeMemoryDeliveryStore } from '../support/memory-delivery-store.js';
 import { startPagerDutyEventsServer, type PagerDutyEventsServer } from '../support/pagerduty-events-server.js';
 import { realAuth0IncidentEvents, realIncident } from '../support/real-auth0-incident.js';
@@ -108,22 +107,8 @@ describe('the PagerDuty channel', () => {
 
   it('sends each event of a redelivered, reordered queue once: the route queue consumer on the real local DynamoDB', async () => {
     const events = realAuth0IncidentEvents();
-    const stateStore = makeDynamoStateStore({ client: dynamo.client, tableName: TABLE });
-    for (const event of events) await stateStore.logEvent(event);
-    const notify = makeDynamoQueueNotifier(pagerDutyChannel, {
-      route: route('queue'),
-      client: dynamo.client,
-      tableName: TABLE,
-      secrets: secrets(),
-      clock,
-      logger: silent,
-      settings: { predecessorWaitMs: 0 },
-      adapterOptions: http,
-    });
-    const record = (event: WatcherEvent) => ({ messageId: `m-${event.id}`, body: JSON.stringify(event), attributes: { SentTimestamp: String(NOW.getTime()) } });
     const before = pd.accepted().length;
-    expect((await notify([...events].reverse().map(record))).batchItemFailures).toEqual([]);
-    expect((await notify(events.map(record))).batchItemFailures).toEqual([]);
+    await deliverQueueTwice({ channel: pagerDutyChannel, route: route('queue'), client: dynamo.client, tableName: TABLE, secrets: secrets(), clock, http }, events);
     const sent = pd.accepted().slice(before);
     expect(sent).toHaveLength(events.length);
     expect(sent.filter((event) => event.dedup_key === pagerDutyDedupKeyOf(events[0]!)).map((event) => event.event_action)).toEqual([

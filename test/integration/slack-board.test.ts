@@ -17,39 +17,17 @@ import type { WatcherEvent } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
 import { boardStateFrom, EMPTY_BOARD, type BoardRowSeed } from '../../functions/core/slack-board.js';
 import { testEvent } from '../../functions/core/delivery-check.js';
-import { classifyTokenAnswer, judge, type SyntheticState } from '../../functions/sources/auth0-synthetic-login/judge.js';
 import { DYNAMO_BACKENDS, type RunningDynamo } from '../support/dynamo-backends.js';
-import { ropgResponse, type RopgAnswer } from '../support/fake-token-endpoint.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { realIncident } from '../support/real-auth0-incident.js';
 import { runCliProcess } from '../support/run-cli.js';
+import { syntheticLoginEvents } from '../support/synthetic-login-events.js';
 import { startSlackTestServer, type RecordedMessage, type SlackTestServer } from '../support/slack-test-server.js';
 
 const TABLE = 'watcher-slack-board';
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** The synthetic login's events for token-endpoint answers one a minute (failing after two failures in a row). */
-function syntheticEvents(answers: readonly RopgAnswer[]): WatcherEvent[] {
-  const source = { id: 'login-us', type: 'auth0-synthetic-login', vendor: 'Auth0', url: 'https://acme.us.auth0.com' };
-  let state: SyntheticState | undefined;
-  return answers.flatMap((name, minute) => {
-    const { status, body } = ropgResponse(name);
-    const now = new Date(Date.parse('2026-11-20T10:00:00Z') + minute * 60_000);
-    const judged = judge(state, classifyTokenAnswer(status, body, 300), {
-      source,
-      now,
-      slowThresholdMs: 2_000,
-      slowAfter: 3,
-      failingAfter: 2,
-      pauseHours: 24,
-      mode: 'login',
-      configHash: 'c',
-      secretsHash: 's',
-    });
-    state = judged.state;
-    return judged.events;
-  });
-}
+const syntheticEvents = syntheticLoginEvents;
 
 /** The board's line for a row, read from the message: `🟠 *Auth0 US-1* · …`. */
 function lineOf(board: RecordedMessage | undefined, name: string): string | undefined {

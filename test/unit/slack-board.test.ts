@@ -8,10 +8,9 @@ import type { WatcherEvent } from '../../functions/core/model.js';
 import { boardStateFrom, EMPTY_BOARD, orderedRows, rowLight, type BoardState } from '../../functions/core/slack-board.js';
 import { boardLine, renderBoard, slackPermalink } from '../../functions/core/slack-board-render.js';
 import { SLACK_MAX_BLOCKS, SLACK_SECTION_TEXT_MAX_CHARS } from '../../functions/core/slack-blocks.js';
-import { classifyTokenAnswer, judge, type JudgeContext, type SyntheticState } from '../../functions/sources/auth0-synthetic-login/judge.js';
-import { ropgResponse, type RopgAnswer } from '../support/fake-token-endpoint.js';
 import { realAuth0IncidentEvents, realIncident } from '../support/real-auth0-incident.js';
 import { sampleEvent } from '../support/sample-event.js';
+import { syntheticLoginEvents } from '../support/synthetic-login-events.js';
 import { boardRowSeeds } from '../../functions/config/board-rows.js';
 import { parseConfig } from '../../functions/config/config.js';
 
@@ -19,28 +18,7 @@ const CHANNEL = 'C0HELPDESK';
 const fold = (events: readonly WatcherEvent[], from: BoardState = EMPTY_BOARD, ts = (e: WatcherEvent) => `1611145000.${e.itemId.length}00000`) =>
   events.reduce((state, event) => boardStateFrom(state, event, ts(event)), from);
 
-/** The synthetic login's events for a run of token-endpoint answers, one a minute (failing after 2). */
-function syntheticEvents(answers: readonly RopgAnswer[]): WatcherEvent[] {
-  const source = { id: 'login-us', type: 'auth0-synthetic-login', vendor: 'Auth0', url: 'https://acme.us.auth0.com' };
-  let state: SyntheticState | undefined;
-  return answers.flatMap((name, minute) => {
-    const { status, body } = ropgResponse(name);
-    const ctx: JudgeContext = {
-      source,
-      now: new Date(Date.parse('2026-11-20T10:00:00Z') + minute * 60_000),
-      slowThresholdMs: 2_000,
-      slowAfter: 3,
-      failingAfter: 2,
-      pauseHours: 24,
-      mode: 'login',
-      configHash: 'c',
-      secretsHash: 's',
-    };
-    const judged = judge(state, classifyTokenAnswer(status, body, 300), ctx);
-    state = judged.state;
-    return judged.events;
-  });
-}
+const syntheticEvents = syntheticLoginEvents;
 
 describe('the board folded from the route events', () => {
   const [opened, , , , ...rest] = realIncident();
