@@ -8,7 +8,8 @@ import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
 import { loadLambdaConfig } from './poll-lambda-config.js';
 import { makePollSource, type PollResult } from './poll-source.js';
-import { sourceModuleFor } from '../sources/registry.js';
+import { isTenantLogsSource } from '../sources/auth0-tenant-logs/config-schema.js';
+import { FEED_SOURCE_REGISTRY } from '../sources/feed-registry.js';
 import { FUNCTION_ENV } from '../contract.js';
 
 // `process.env.WATCHER_CONFIG` is replaced at bundle time by the validated source list (see lib/watcher-stack.ts).
@@ -47,8 +48,8 @@ export async function handler(event: PollEvent): Promise<Omit<PollResult, 'publi
   if (!source) throw new Error(`unknown source id ${JSON.stringify(event?.sourceId)}`);
   // A stream (the tenant's logs) has its own function (functions/stream/handler.ts), with the archive and its secret; a
   // probe (a synthetic login, tenant checks) has the probe function, with its own secrets.
-  const kind = sourceModuleFor(source).kind;
-  if (kind !== 'feed') {
+  if (!FEED_SOURCE_REGISTRY.has(source.type)) {
+    const kind = isTenantLogsSource(source) ? 'stream' : 'probe';
     const reader = kind === 'stream' ? 'the tenant-log function' : 'the probe function';
     throw new Error(`source "${source.id}" (${source.type}) is a ${kind} source: ${reader} reads it, not the poll function`);
   }

@@ -17,7 +17,8 @@ import type {
 import type { SeverityRule } from '../core/severity-rules.js';
 import { recordFailure, recordSuccess } from '../core/source-health.js';
 import { EMPTY_SOURCE_STATE, type OutboxEntry, type SourceState } from '../core/tracked.js';
-import { SOURCE_REGISTRY, type SourceConfig } from '../sources/registry.js';
+import { FEED_SOURCE_REGISTRY } from '../sources/feed-registry.js';
+import type { SourceConfig } from '../sources/registry.js';
 import type { FetchedDocument, SourceConfigBase } from '../sources/source.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import { describeRefused, writeItems, type Pending } from './poll-items.js';
@@ -45,7 +46,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
 };
 
 export interface PollDependencies<C extends SourceConfigBase = SourceConfig> {
-  /** The source plug-ins, asked for everything that depends on a source's type. @default the watcher's (sources/registry.ts) */
+  /** The source plug-ins, asked for everything that depends on a source's type. @default the watcher's feeds (sources/feed-registry.ts) */
   readonly sources?: SourceRegistry<C>;
   readonly store: StateStore;
   readonly fetcher: Fetcher;
@@ -84,8 +85,9 @@ export interface PollResult {
 export function makePollSource<C extends SourceConfigBase = SourceConfig>(deps: PollDependencies<C>) {
   const settings: PollSettings = { ...DEFAULT_POLL_SETTINGS, ...deps.settings };
   const { store, fetcher, publisher, secrets, clock, logger } = deps;
-  // Without a registry of its own, `C` is the watcher's `SourceConfig` (its default), which the watcher's registry reads.
-  const sources = deps.sources ?? (SOURCE_REGISTRY as unknown as SourceRegistry<C>);
+  // Without a registry of its own: the watcher's feeds (a stream or probe source has its own use case, and its type is
+  // refused here as one no plug-in of this registry reads), so the poll function's bundle carries only the feed readers.
+  const sources = deps.sources ?? (FEED_SOURCE_REGISTRY as unknown as SourceRegistry<C>);
 
   return async function pollSource(config: C): Promise<PollResult> {
     const module = sources.moduleFor(config);

@@ -1,28 +1,18 @@
 // The one list of source plug-ins. The config schema's union (config/config.ts), the Lambda-side type check
 // (config/lambda-config.ts), default cadences, the poll's per-type decisions and the stack's secret grants are all
 // derived from it: a new source type is its own folder under sources/ and one line here.
-import { auth0ChangelogSource } from './auth0-changelog/plugin.js';
 import { auth0DeprecationsSource } from './auth0-deprecations/plugin.js';
 import { auth0IpRangesSource } from './auth0-ip-ranges/plugin.js';
-import { auth0StatusSource } from './auth0-status/plugin.js';
 import { auth0SyntheticLoginSource } from './auth0-synthetic-login/plugin.js';
 import { auth0TenantChecksSource } from './auth0-tenant-checks/plugin.js';
 import { auth0TenantLogsSource } from './auth0-tenant-logs/plugin.js';
-import { genericFeedSource } from './feed/plugin.js';
-import { githubAdvisoriesSource } from './github-advisories/plugin.js';
-import { googleStatusSource } from './google-status/plugin.js';
+import { FEED_SOURCE_PLUGINS } from './feed-registry.js';
 import type { ConfigOf, ProbeSourceModule, SourceConfigBase } from './source.js';
 import { makeSourceRegistry } from './source-registry.js';
-import { statuspageSource } from './statuspage/plugin.js';
 
 /** The watcher's source plug-ins, in the order config errors list their types. */
 export const SOURCE_PLUGINS = [
-  auth0StatusSource,
-  auth0ChangelogSource,
-  githubAdvisoriesSource,
-  statuspageSource,
-  googleStatusSource,
-  genericFeedSource,
+  ...FEED_SOURCE_PLUGINS,
   auth0TenantLogsSource,
   auth0SyntheticLoginSource,
   auth0IpRangesSource,

@@ -3,6 +3,8 @@ import { DEFAULT_EVERY_MINUTES, parseConfig, type SourceConfig } from '../../../
 import { DEFAULT_ADVISORY_PACKAGES } from '../../../functions/sources/github-advisories/default-packages.js';
 import { SOURCE_MODULES, SOURCE_REGISTRY, sourceModuleFor } from '../../../functions/sources/registry.js';
 import { makeSourceRegistry } from '../../../functions/sources/source-registry.js';
+import { FEED_SOURCE_REGISTRY } from '../../../functions/sources/feed-registry.js';
+import { SOURCE_TYPE_NAMES } from '../../../functions/sources/source-types.js';
 
 /** The module of a feed source (every source these tests configure is one). */
 function feedModuleFor(source: SourceConfig) {
@@ -35,6 +37,9 @@ describe('source registry', () => {
       'statuspage',
     ]);
     expect(SOURCE_REGISTRY.types).toEqual(Object.keys(SOURCE_MODULES));
+    // The names the poll function checks a compiled config against, and the feeds it reads, without the other plug-ins.
+    expect(SOURCE_TYPE_NAMES).toEqual(SOURCE_REGISTRY.types);
+    expect(FEED_SOURCE_REGISTRY.types).toEqual(SOURCE_REGISTRY.types.filter((type) => SOURCE_REGISTRY.modules.find((m) => m.type === type)!.kind === 'feed'));
   });
 
   it('finds the module for each configured source; advisories ask once per ecosystem of the default packages', () => {
