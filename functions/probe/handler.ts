@@ -11,7 +11,7 @@ import { makeProbeMetrics } from '../adapters/probe-metrics.js';
 import { makeSecretResolver } from '../adapters/secret-resolver.js';
 import { makeSnsClient, makeSnsPublisher } from '../adapters/sns-publisher.js';
 import { makeRunProbe, type ProbeResult } from './run-probe.js';
-import { probeModuleFor } from '../sources/registry.js';
+import { probeModuleFor } from '../sources/probe-registry.js';
 import { loadProbeLambdaConfig, probeSourceOf } from './probe-lambda-config.js';
 import { FUNCTION_ENV, SERVICE_NAMES } from '../contract.js';
 

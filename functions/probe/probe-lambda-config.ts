@@ -1,8 +1,9 @@
 // The probe Lambda's configuration: the probe sources compiled into its bundle (WATCHER_CONFIG), and its resources from
-// the environment: the table and the event topic. Which plug-in runs a source is the registry's (`probeModuleFor`).
+// the environment: the table and the event topic. Which plug-in runs a source is the probe registry's
+// (`probeModuleFor`, sources/probe-registry.ts): the bundle carries the probe plug-ins only.
 import { readCompiledWatcherConfig, requiredEnv, type CompiledWatcherConfig } from '../config/lambda-config.js';
 import type { SourceConfig } from '../config/config.js';
-import { SOURCE_REGISTRY } from '../sources/registry.js';
+import { PROBE_SOURCE_REGISTRY } from '../sources/probe-registry.js';
 import { FUNCTION_ENV } from '../contract.js';
 
 export interface ProbeLambdaConfig {
@@ -27,7 +28,7 @@ export function loadProbeLambdaConfig(env: NodeJS.ProcessEnv = process.env): Pro
 export function probeSourceOf(config: ProbeLambdaConfig, sourceId: unknown): SourceConfig {
   const source: SourceConfig | undefined = config.watcher.sources.find((s) => s.id === sourceId);
   if (!source) throw new Error(`unknown source id ${JSON.stringify(sourceId)}`);
-  if (SOURCE_REGISTRY.moduleFor(source).kind !== 'probe') {
+  if (!PROBE_SOURCE_REGISTRY.has(source.type)) {
     throw new Error(`source "${source.id}" (${source.type}) is not a probe source: the probe function does not run it`);
   }
   return source;

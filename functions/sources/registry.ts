@@ -1,23 +1,19 @@
 // The one list of source plug-ins. The config schema's union (config/config.ts), the Lambda-side type check
 // (config/lambda-config.ts), default cadences, the poll's per-type decisions and the stack's secret grants are all
 // derived from it: a new source type is its own folder under sources/ and one line here.
-import { auth0DeprecationsSource } from './auth0-deprecations/plugin.js';
-import { auth0IpRangesSource } from './auth0-ip-ranges/plugin.js';
-import { auth0SyntheticLoginSource } from './auth0-synthetic-login/plugin.js';
-import { auth0TenantChecksSource } from './auth0-tenant-checks/plugin.js';
 import { auth0TenantLogsSource } from './auth0-tenant-logs/plugin.js';
 import { FEED_SOURCE_PLUGINS } from './feed-registry.js';
-import type { ConfigOf, ProbeSourceModule, SourceConfigBase } from './source.js';
+import { PROBE_SOURCE_PLUGINS } from './probe-registry.js';
+/** The probe plug-in of a configured source, for the probe use case (sources/probe-registry.ts). */
+export { probeModuleFor } from './probe-registry.js';
+import type { ConfigOf } from './source.js';
 import { makeSourceRegistry } from './source-registry.js';
 
 /** The watcher's source plug-ins, in the order config errors list their types. */
 export const SOURCE_PLUGINS = [
   ...FEED_SOURCE_PLUGINS,
   auth0TenantLogsSource,
-  auth0SyntheticLoginSource,
-  auth0IpRangesSource,
-  auth0DeprecationsSource,
-  auth0TenantChecksSource,
+  ...PROBE_SOURCE_PLUGINS,
 ] as const;
 
 /** A configured source of any built-in type. */
@@ -48,16 +44,6 @@ export const DEFAULT_EVERY_MINUTES = Object.fromEntries(
 /** The module for a configured source, typed to that source's config. */
 export function sourceModuleFor<C extends SourceConfig>(config: C) {
   return SOURCE_REGISTRY.moduleFor(config);
-}
-
-/**
- * The probe plug-in of a configured source (the probe use case's `moduleFor`); throws naming the source when its type
- * is of another kind.
- */
-export function probeModuleFor(config: SourceConfigBase): ProbeSourceModule<SourceConfigBase> {
-  const module = SOURCE_REGISTRY.moduleFor(config as SourceConfig);
-  if (module.kind !== 'probe') throw new Error(`source "${config.id}" (${config.type}) is a ${module.kind} source, not a probe`);
-  return module as unknown as ProbeSourceModule<SourceConfigBase>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { DEFAULT_ADVISORY_PACKAGES } from '../../../functions/sources/github-adv
 import { SOURCE_MODULES, SOURCE_REGISTRY, sourceModuleFor } from '../../../functions/sources/registry.js';
 import { makeSourceRegistry } from '../../../functions/sources/source-registry.js';
 import { FEED_SOURCE_REGISTRY } from '../../../functions/sources/feed-registry.js';
+import { PROBE_SOURCE_REGISTRY, probeModuleFor } from '../../../functions/sources/probe-registry.js';
 import { SOURCE_TYPE_NAMES } from '../../../functions/sources/source-types.js';
 
 /** The module of a feed source (every source these tests configure is one). */
@@ -39,7 +40,10 @@ describe('source registry', () => {
     expect(SOURCE_REGISTRY.types).toEqual(Object.keys(SOURCE_MODULES));
     // The names the poll function checks a compiled config against, and the feeds it reads, without the other plug-ins.
     expect(SOURCE_TYPE_NAMES).toEqual(SOURCE_REGISTRY.types);
-    expect(FEED_SOURCE_REGISTRY.types).toEqual(SOURCE_REGISTRY.types.filter((type) => SOURCE_REGISTRY.modules.find((m) => m.type === type)!.kind === 'feed'));
+    const ofKind = (kind: string) => SOURCE_REGISTRY.types.filter((type) => SOURCE_REGISTRY.modules.find((m) => m.type === type)!.kind === kind);
+    expect(FEED_SOURCE_REGISTRY.types).toEqual(ofKind('feed'));
+    expect(PROBE_SOURCE_REGISTRY.types).toEqual(ofKind('probe'));
+    expect(() => probeModuleFor({ id: 'status', type: 'auth0-status', url: 'https://status.auth0.com/feed' })).toThrow('source "status" (auth0-status) is not a probe source');
   });
 
   it('finds the module for each configured source; advisories ask once per ecosystem of the default packages', () => {
